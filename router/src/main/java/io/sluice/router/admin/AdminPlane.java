@@ -1,0 +1,33 @@
+package io.sluice.router.admin;
+
+import io.sluice.router.metrics.RouterMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Routes of the admin port: liveness, readiness and Prometheus metrics. Kept off the data port so
+ * that probes and scrapes never compete with client traffic and never need client credentials.
+ */
+public final class AdminPlane {
+  private AdminPlane() {}
+
+  /**
+   * @param ready true once configuration is loaded and at least one pod is known, and until the
+   *     router starts draining
+   */
+  public static Router router(Vertx vertx, RouterMetrics metrics, BooleanSupplier ready) {
+    Router router = Router.router(vertx);
+    router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
+    router.get("/readyz").handler(ctx -> {
+      boolean isReady = ready.getAsBoolean();
+      ctx.response().setStatusCode(isReady ? 200 : 503);
+      ctx.json(new JsonObject().put("status", isReady ? "ready" : "not ready"));
+    });
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.scrape()));
+    return router;
+  }
+}

@@ -1,0 +1,79 @@
+package io.sluice.router.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * An error as OpenAI's API reports it: {@code {"error":{"message","type","param","code"}}}, with
+ * the HTTP status it goes out with. Every error the router itself produces is one of these.
+ */
+public record OpenAiError(int status, String type, String code, String param, String message) {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static final String INVALID_REQUEST = "invalid_request_error";
+  public static final String NOT_FOUND = "not_found_error";
+  public static final String SERVER_ERROR = "server_error";
+  public static final String UNAVAILABLE = "service_unavailable_error";
+
+  public static OpenAiError badRequest(String param, String message) {
+    return new OpenAiError(400, INVALID_REQUEST, null, param, message);
+  }
+
+  public static OpenAiError modelNotFound(String model) {
+    return new OpenAiError(404, INVALID_REQUEST, "model_not_found", "model",
+        "The model '" + model + "' does not exist or is not served by this router.");
+  }
+
+  public static OpenAiError routeNotFound(String method, String path) {
+    return new OpenAiError(404, NOT_FOUND, "unknown_url", null, "Unknown request URL: " + method + " " + path + ".");
+  }
+
+  public static OpenAiError methodNotAllowed(String method, String path) {
+    return new OpenAiError(405, INVALID_REQUEST, "method_not_allowed", null,
+        "Method " + method + " is not allowed on " + path + ".");
+  }
+
+  public static OpenAiError bodyTooLarge(long limit) {
+    return new OpenAiError(413, INVALID_REQUEST, "request_too_large", null,
+        "The request body is larger than the limit of " + limit + " bytes.");
+  }
+
+  public static OpenAiError unsupportedMediaType(String contentType) {
+    return new OpenAiError(415, INVALID_REQUEST, "unsupported_media_type", null,
+        "Content-Type '" + contentType + "' is not supported; send application/json.");
+  }
+
+  public static OpenAiError noReadyPod(String pool) {
+    return new OpenAiError(503, UNAVAILABLE, "no_ready_pod", null,
+        "No pod of pool '" + pool + "' is ready to serve this request; retry later.");
+  }
+
+  public static OpenAiError upstreamFailed(String detail) {
+    return new OpenAiError(502, SERVER_ERROR, "upstream_unavailable", null,
+        "The model server could not be reached: " + detail);
+  }
+
+  public static OpenAiError upstreamTimeout(long millis) {
+    return new OpenAiError(504, SERVER_ERROR, "upstream_timeout", null,
+        "The model server did not answer within " + millis + " ms.");
+  }
+
+  public static OpenAiError shuttingDown() {
+    return new OpenAiError(503, UNAVAILABLE, "shutting_down", null, "The router is shutting down; retry.");
+  }
+
+  public static OpenAiError internal() {
+    return new OpenAiError(500, SERVER_ERROR, "internal_error", null, "The router failed to handle the request.");
+  }
+
+  /** The JSON body. */
+  public String toJson() {
+    ObjectNode root = JSON.createObjectNode();
+    ObjectNode error = root.putObject("error");
+    error.put("message", message);
+    error.put("type", type);
+    error.put("param", param);
+    error.put("code", code);
+    return root.toString();
+  }
+}

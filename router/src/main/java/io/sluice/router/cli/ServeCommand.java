@@ -1,0 +1,86 @@
+package io.sluice.router.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import io.sluice.router.SluiceServer;
+import io.sluice.router.config.ConfigLoader;
+import io.sluice.router.config.ConfigProblem;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the router until SIGTERM / Ctrl-C, then drains. */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the router.")
+final class ServeCommand implements Callable<Integer> {
+  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "Configuration YAML file.")
+  Path config;
+
+  @Option(names = "--port", defaultValue = "8080", description = "Data port (OpenAI API). Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Option(names = "--admin-port", defaultValue = "9090",
+      description = "Admin port (/healthz, /readyz, /metrics). Default: ${DEFAULT-VALUE}.")
+  int adminPort;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind. Default: ${DEFAULT-VALUE}.")
+  String host;
+
+  @Option(names = "--event-loops", description = "Event loops serving the data port. Default: the number of CPUs.")
+  Integer eventLoops;
+
+  @Option(names = "--log-level", defaultValue = "info",
+      description = "trace, debug, info, warn or error. Default: ${DEFAULT-VALUE}.")
+  String logLevel;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    applyLogLevel(logLevel);
+    Logger log = LoggerFactory.getLogger("sluice");
+    ConfigLoader.Result loaded;
+    try {
+      loaded = ConfigLoader.load(config);
+    } catch (IOException e) {
+      System.err.println(config + ": cannot read: " + e.getMessage());
+      return 1;
+    }
+    if (!loaded.ok()) {
+      loaded.problems().stream().map(ConfigProblem::toString).forEach(System.err::println);
+      return 1;
+    }
+    int loops = eventLoops != null ? eventLoops : Runtime.getRuntime().availableProcessors();
+    Vertx vertx = Vertx.vertx();
+    SluiceServer server;
+    try {
+      server = SluiceServer.start(vertx, loaded.config(), new SluiceServer.Options(host, port, adminPort, loops))
+          .await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.error("cannot start: {}", e.getMessage());
+      vertx.close();
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.shutdown().eventually(vertx::close).onComplete(done -> stopped.countDown());
+      try {
+        stopped.await(loaded.config().settings().drainTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "sluice-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  static void applyLogLevel(String level) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
+    }
+  }
+}

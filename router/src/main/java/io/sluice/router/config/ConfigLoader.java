@@ -1,0 +1,184 @@
+package io.sluice.router.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.sluice.crd.ModelPoolSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the static configuration: a multi-document YAML file of Kubernetes-style resources
+ * ({@code apiVersion: sluice.io/v1alpha1}). Collects every problem it finds, each with its line.
+ */
+public final class ConfigLoader {
+  public static final String API_VERSION = "sluice.io/v1alpha1";
+  private static final Map<String, Class<?>> KINDS =
+      Map.of("ModelPool", ModelPoolSpec.class, "RouterSettings", RouterSettings.class);
+  private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec");
+  private static final Set<String> METADATA = Set.of("name", "namespace", "labels", "annotations");
+
+  private static final YAMLFactory YAML = new YAMLFactory();
+  private static final ObjectMapper MAPPER = JsonMapper.builder(YAML)
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+      .addModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()))
+      .build();
+
+  private ConfigLoader() {}
+
+  /** The outcome of loading: a config when there are no problems, else the problems. */
+  public record Result(SluiceConfig config, List<ConfigProblem> problems) {
+    public boolean ok() {
+      return problems.isEmpty();
+    }
+  }
+
+  public static Result load(Path file) throws IOException {
+    return parse(Files.readString(file), file.toString());
+  }
+
+  public static Result parse(String yaml, String source) {
+    List<JsonNode> documents = new ArrayList<>();
+    LocationIndex index;
+    try (JsonParser parser = YAML.createParser(yaml)) {
+      index = LocationIndex.of(YAML, yaml);
+      MappingIterator<JsonNode> values = MAPPER.readerFor(JsonNode.class).readValues(parser);
+      while (values.hasNextValue()) {
+        documents.add(values.nextValue());
+      }
+    } catch (JsonProcessingException e) {
+      return failed(new ConfigProblem(source, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+          e.getLocation() == null ? 0 : e.getLocation().getColumnNr(), "", "not valid YAML: " + e.getOriginalMessage()));
+    } catch (IOException e) {
+      return failed(new ConfigProblem(source, 0, 0, "", "cannot read: " + e.getMessage()));
+    }
+
+    ProblemCollector problems = new ProblemCollector(source, index);
+    ConfigValidator validator = new ConfigValidator(problems);
+    List<PoolConfig> pools = new ArrayList<>();
+    List<RouterSettings> settings = new ArrayList<>();
+    for (int i = 0; i < documents.size(); i++) {
+      JsonNode document = documents.get(i);
+      if (document == null || document.isMissingNode() || document.isNull()) {
+        continue; // an empty document, e.g. a trailing '---'
+      }
+      problems.enter(i, "document " + (i + 1), "");
+      Object spec = bindDocument(document, problems);
+      if (spec instanceof ModelPoolSpec pool) {
+        String name = document.path("metadata").path("name").asText();
+        if (validator.checkPool(name, pool)) {
+          pools.add(new PoolConfig(name, pool));
+        }
+      } else if (spec instanceof RouterSettings routerSettings) {
+        if (validator.checkSettings(routerSettings)) {
+          settings.add(routerSettings);
+        }
+      }
+    }
+    validator.checkWhole(pools, settings);
+    if (!problems.problems().isEmpty()) {
+      return new Result(null, List.copyOf(problems.problems()));
+    }
+    return new Result(new SluiceConfig(pools, settings.isEmpty() ? RouterSettings.defaults() : settings.get(0)),
+        List.of());
+  }
+
+  /** Checks the envelope and binds the spec; returns null when the document has a problem. */
+  private static Object bindDocument(JsonNode document, ProblemCollector problems) {
+    if (!document.isObject()) {
+      problems.add("", "a resource must be a mapping with apiVersion, kind, metadata and spec");
+      return null;
+    }
+    int before = problems.problems().size();
+    document.fieldNames().forEachRemaining(field -> {
+      if (!TOP_LEVEL.contains(field)) {
+        problems.add("/" + field, "unknown field '" + field + "' (known fields: apiVersion, kind, metadata, spec)");
+      }
+    });
+    JsonNode apiVersion = document.get("apiVersion");
+    if (apiVersion == null) {
+      problems.add("", "missing apiVersion (use " + API_VERSION + ")");
+    } else if (!API_VERSION.equals(apiVersion.asText())) {
+      problems.add("/apiVersion", "apiVersion '" + apiVersion.asText() + "' is not supported (use " + API_VERSION + ")");
+    }
+    String name = checkMetadata(document.get("metadata"), problems);
+    JsonNode kindNode = document.get("kind");
+    Class<?> specType = kindNode == null ? null : KINDS.get(kindNode.asText());
+    if (kindNode == null) {
+      problems.add("", "missing kind (one of ModelPool, RouterSettings)");
+      return null;
+    }
+    if (specType == null) {
+      problems.add("/kind", "unknown kind '" + kindNode.asText() + "' (one of ModelPool, RouterSettings)");
+      return null;
+    }
+    String resource = kindNode.asText() + (name == null ? "" : "/" + name);
+    JsonNode spec = document.get("spec");
+    problems.enter(problems.document(), resource, "/spec");
+    if (spec == null || !spec.isObject()) {
+      problems.add(spec == null ? "" : "/spec", spec == null ? "missing spec" : "spec must be a mapping");
+      return null;
+    }
+    Object bound = null;
+    try {
+      bound = MAPPER.readerFor(specType).withHandler(problems).readValue(MAPPER.treeAsTokens(spec));
+    } catch (JsonMappingException e) {
+      problems.add("/spec" + pointer(e), e.getOriginalMessage());
+    } catch (IOException e) {
+      problems.add("/spec", e.getMessage());
+    }
+    return problems.problems().size() == before ? bound : null;
+  }
+
+  private static String checkMetadata(JsonNode metadata, ProblemCollector problems) {
+    if (metadata == null || !metadata.isObject()) {
+      problems.add(metadata == null ? "" : "/metadata", "metadata must be a mapping with a name");
+      return null;
+    }
+    metadata.fieldNames().forEachRemaining(field -> {
+      if (!METADATA.contains(field)) {
+        problems.add("/metadata/" + field, "unknown field '" + field + "' (known fields: " + String.join(", ",
+            METADATA.stream().sorted().toList()) + ")");
+      }
+    });
+    JsonNode name = metadata.get("name");
+    if (name == null || !name.isTextual()) {
+      problems.add("/metadata", "metadata.name is required");
+      return null;
+    }
+    if (!ConfigValidator.isDnsLabel(name.asText())) {
+      problems.add("/metadata/name", "name '" + name.asText()
+          + "' must be lower-case letters, digits and '-', start and end with a letter or digit, at most 63 characters");
+    }
+    return name.asText();
+  }
+
+  private static String pointer(JsonMappingException e) {
+    StringBuilder out = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      out.append('/').append(ref.getFieldName() != null ? ref.getFieldName() : String.valueOf(ref.getIndex()));
+    }
+    return out.toString();
+  }
+
+  private static Result failed(ConfigProblem problem) {
+    return new Result(null, List.of(problem));
+  }
+}

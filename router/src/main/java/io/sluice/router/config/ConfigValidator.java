@@ -1,0 +1,131 @@
+package io.sluice.router.config;
+
+import io.sluice.crd.ModelPoolSpec;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks of meaning (ranges, URLs, names that must be unique) after the structure has bound. */
+final class ConfigValidator {
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final long MAX_BODY_LIMIT = 1L << 30;
+
+  private final ProblemCollector problems;
+  private final Map<String, String> poolOfModel = new HashMap<>();
+  private final Set<String> poolNames = new HashSet<>();
+
+  ConfigValidator(ProblemCollector problems) {
+    this.problems = problems;
+  }
+
+  static boolean isDnsLabel(String name) {
+    return DNS_LABEL.matcher(name).matches();
+  }
+
+  /** Reports what is wrong with one pool; true when it is fine. */
+  boolean checkPool(String name, ModelPoolSpec spec) {
+    int before = problems.problems().size();
+    if (!poolNames.add(name)) {
+      problems.add("/metadata/name", "a ModelPool named '" + name + "' is already defined");
+    }
+    if (spec.models().isEmpty()) {
+      problems.add("/spec/models", "models must list at least one model name");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < spec.models().size(); i++) {
+      String model = spec.models().get(i);
+      String at = "/spec/models/" + i;
+      if (model == null || model.isBlank()) {
+        problems.add(at, "a model name must not be empty");
+      } else if (!seen.add(model)) {
+        problems.add(at, "model '" + model + "' is listed twice");
+      } else {
+        String other = poolOfModel.putIfAbsent(model, name);
+        if (other != null) {
+          problems.add(at, "model '" + model + "' is already served by ModelPool '" + other + "'");
+        }
+      }
+    }
+    if (spec.endpoints().isEmpty()) {
+      problems.add("/spec/endpoints", "endpoints must list at least one pod URL, e.g. http://127.0.0.1:8000");
+    }
+    Set<String> endpoints = new HashSet<>();
+    for (int i = 0; i < spec.endpoints().size(); i++) {
+      String endpoint = spec.endpoints().get(i);
+      String problem = endpointProblem(endpoint);
+      if (problem != null) {
+        problems.add("/spec/endpoints/" + i, problem);
+      } else if (!endpoints.add(endpoint)) {
+        problems.add("/spec/endpoints/" + i, "endpoint '" + endpoint + "' is listed twice");
+      }
+    }
+    return problems.problems().size() == before;
+  }
+
+  boolean checkSettings(RouterSettings settings) {
+    int before = problems.problems().size();
+    if (settings.maxBodyBytes() < 1024 || settings.maxBodyBytes() > MAX_BODY_LIMIT) {
+      problems.add("/spec/maxBodyBytes", "must be between 1024 and " + MAX_BODY_LIMIT + " bytes");
+    }
+    positive("/spec/connectTimeout", settings.connectTimeout());
+    positive("/spec/responseTimeout", settings.responseTimeout());
+    positive("/spec/idleTimeout", settings.idleTimeout());
+    if (settings.drainTimeout().isNegative()) {
+      problems.add("/spec/drainTimeout", "must not be negative");
+    }
+    if (settings.maxConnectionsPerPod() < 1) {
+      problems.add("/spec/maxConnectionsPerPod", "must be at least 1");
+    }
+    return problems.problems().size() == before;
+  }
+
+  void checkWhole(List<PoolConfig> pools, List<RouterSettings> settings) {
+    problems.enter(0, "", "");
+    if (settings.size() > 1) {
+      problems.add("", "RouterSettings is defined " + settings.size() + " times; define it at most once");
+    }
+    if (pools.isEmpty() && poolNames.isEmpty()) {
+      problems.add("", "no ModelPool is defined; the router would have nothing to route to");
+    }
+  }
+
+  private void positive(String pointer, Duration value) {
+    if (value.isZero() || value.isNegative()) {
+      problems.add(pointer, "must be longer than zero");
+    }
+  }
+
+  private static String endpointProblem(String endpoint) {
+    if (endpoint == null || endpoint.isBlank()) {
+      return "an endpoint must not be empty";
+    }
+    URI uri;
+    try {
+      uri = new URI(endpoint);
+    } catch (URISyntaxException e) {
+      return "'" + endpoint + "' is not a URL: " + e.getReason();
+    }
+    if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+      return "'" + endpoint + "' must start with http:// or https://";
+    }
+    if (uri.getHost() == null) {
+      return "'" + endpoint + "' has no host";
+    }
+    if (uri.getPort() > 65535) {
+      return "'" + endpoint + "' has an invalid port";
+    }
+    if (uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !"/".equals(uri.getRawPath())) {
+      return "'" + endpoint + "' must not have a path: the router forwards /v1/... to the pod's root";
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+      return "'" + endpoint + "' must be scheme://host:port only";
+    }
+    return null;
+  }
+}

@@ -1,0 +1,54 @@
+package io.sluice.router.config;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses durations written the Kubernetes way: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h30m}. */
+public final class Durations {
+  private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+  private Durations() {}
+
+  /** Returns the duration, or throws {@link IllegalArgumentException} saying what is accepted. */
+  public static Duration parse(String text) {
+    String trimmed = text == null ? "" : text.trim();
+    if (trimmed.isEmpty()) {
+      throw new IllegalArgumentException("empty duration; write e.g. 500ms, 30s, 5m or 1h");
+    }
+    Matcher matcher = PART.matcher(trimmed);
+    Duration total = Duration.ZERO;
+    int position = 0;
+    while (position < trimmed.length()) {
+      if (!matcher.find(position) || matcher.start() != position) {
+        throw new IllegalArgumentException(
+            "'" + text + "' is not a duration; write e.g. 500ms, 30s, 5m or 1h30m");
+      }
+      long amount = Long.parseLong(matcher.group(1));
+      total = total.plus(switch (matcher.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "s" -> Duration.ofSeconds(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        case "h" -> Duration.ofHours(amount);
+        default -> throw new IllegalStateException(matcher.group(2));
+      });
+      position = matcher.end();
+    }
+    return total;
+  }
+
+  /** The shortest form {@link #parse} reads back to the same value. */
+  public static String format(Duration duration) {
+    long millis = duration.toMillis();
+    if (millis % 3_600_000 == 0 && millis > 0) {
+      return millis / 3_600_000 + "h";
+    }
+    if (millis % 60_000 == 0 && millis > 0) {
+      return millis / 60_000 + "m";
+    }
+    if (millis % 1000 == 0) {
+      return millis / 1000 + "s";
+    }
+    return millis + "ms";
+  }
+}

@@ -1,0 +1,121 @@
+package io.sluice.router.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sluice.router.pool.ModelRegistry;
+import io.sluice.router.pool.Pool;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The router's own metrics, named the Prometheus way ({@code sluice_} prefix, base units,
+ * {@code _total} counters). Model and pool tags only ever take configured values, so a client
+ * cannot grow the number of series.
+ */
+public final class RouterMetrics {
+  /** Tag value for requests that never reached a pool (bad input, unknown model). */
+  public static final String NONE = "none";
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicLong active = new AtomicLong();
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+  public RouterMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    Gauge.builder("sluice.requests.active", active, AtomicLong::get)
+        .description("Requests being handled (received, not yet answered)")
+        .register(registry);
+  }
+
+  /** Registers per-pool gauges. */
+  public void bindPools(ModelRegistry models) {
+    for (Pool pool : models.pools()) {
+      Gauge.builder("sluice.pool.pods", pool, p -> p.pods().size())
+          .tag("pool", pool.name())
+          .description("Pods known in the pool")
+          .register(registry);
+    }
+  }
+
+  public void requestStarted() {
+    active.incrementAndGet();
+  }
+
+  /** Counts a finished request; status 499 means the client went away first. */
+  public void requestFinished(String model, String pool, String api, int status, long nanos) {
+    active.decrementAndGet();
+    String code = Integer.toString(status);
+    Counter.builder("sluice.requests")
+        .description("Requests answered, by model, pool, API and HTTP status (499: client closed)")
+        .tags("model", model, "pool", pool, "api", api, "status", code)
+        .register(registry)
+        .increment();
+    Timer.builder("sluice.request.duration")
+        .description("Time from receiving a request to the end of its response")
+        .tags("pool", pool, "api", api, "status_class", (status / 100) + "xx")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(10))
+        .register(registry)
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** Time until a pod sent its response headers. */
+  public void upstreamResponded(String pool, long nanos) {
+    Timer.builder("sluice.upstream.response.duration")
+        .description("Time from sending a request to a pod until its response headers arrived")
+        .tags("pool", pool)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(10))
+        .register(registry)
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** An upstream failure; reason is one of connect, reset, timeout, stream. */
+  public void upstreamError(String pool, String pod, String reason) {
+    Counter.builder("sluice.upstream.errors")
+        .description("Failures talking to pods, by reason (connect, reset, timeout, stream)")
+        .tags("pool", pool, "pod", pod, "reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  public void upstreamRetry(String pool) {
+    Counter.builder("sluice.upstream.retries")
+        .description("Requests sent again to another pod after the first failed before answering")
+        .tags("pool", pool)
+        .register(registry)
+        .increment();
+  }
+
+  public long activeRequests() {
+    return active.get();
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public void close() {
+    gcMetrics.close();
+    registry.close();
+  }
+}

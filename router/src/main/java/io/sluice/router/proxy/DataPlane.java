@@ -1,0 +1,64 @@
+package io.sluice.router.proxy;
+
+import io.sluice.router.api.ApiKind;
+import io.sluice.router.api.OpenAiError;
+import io.sluice.router.config.RouterSettings;
+import io.sluice.router.pool.ModelRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The client-facing routes: the OpenAI API, and OpenAI-format errors for everything else. */
+public final class DataPlane {
+  private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
+  private DataPlane() {}
+
+  public static Router router(Vertx vertx, ProxyHandler proxy, ModelRegistry models, RouterSettings settings,
+      BooleanSupplier draining, long createdEpochSeconds) {
+    Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      if (draining.getAsBoolean()) {
+        ctx.response().putHeader("connection", "close");
+        ProxyHandler.sendError(ctx, OpenAiError.shuttingDown());
+      } else {
+        ctx.next();
+      }
+    });
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
+    for (ApiKind kind : ApiKind.values()) {
+      router.post(kind.path()).handler(body).handler(ctx -> proxy.handle(ctx, kind));
+    }
+    router.get("/v1/models").handler(ctx -> ctx.response()
+        .putHeader("content-type", "application/json")
+        .end(modelList(models, createdEpochSeconds).encode()));
+
+    router.errorHandler(413, ctx -> ProxyHandler.sendError(ctx, OpenAiError.bodyTooLarge(settings.maxBodyBytes())));
+    router.errorHandler(404, ctx -> ProxyHandler.sendError(ctx,
+        OpenAiError.routeNotFound(ctx.request().method().name(), ctx.request().path())));
+    router.errorHandler(405, ctx -> ProxyHandler.sendError(ctx,
+        OpenAiError.methodNotAllowed(ctx.request().method().name(), ctx.request().path())));
+    router.errorHandler(500, ctx -> {
+      LOG.error("failed to handle {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+      ProxyHandler.sendError(ctx, OpenAiError.internal());
+    });
+    return router;
+  }
+
+  /** The union of configured models, in OpenAI's list format. */
+  static JsonObject modelList(ModelRegistry models, long created) {
+    JsonArray data = new JsonArray();
+    for (String model : models.models()) {
+      data.add(new JsonObject()
+          .put("id", model)
+          .put("object", "model")
+          .put("created", created)
+          .put("owned_by", "sluice:" + models.poolFor(model).name()));
+    }
+    return new JsonObject().put("object", "list").put("data", data);
+  }
+}

@@ -1,0 +1,158 @@
+package io.sluice.router.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A minimal OpenAI-compatible backend for proxy tests: answers chat, completions and embeddings
+ * (streaming too), and misbehaves on demand. Records what it received and which streams the client
+ * side closed before the end.
+ */
+public final class FakeEngine implements AutoCloseable {
+  /** How the engine answers. */
+  public enum Mode {
+    NORMAL,
+    /** Close the connection without answering. */
+    DROP,
+    /** Never answer. */
+    STALL,
+    /** Answer 400 with an engine-format error. */
+    BAD_REQUEST,
+    /** Send headers and two chunks, then close the connection. */
+    DROP_MID_STREAM
+  }
+
+  public static final String ENGINE_ERROR =
+      "{\"object\":\"error\",\"message\":\"This model's maximum context length is 32 tokens.\","
+          + "\"type\":\"BadRequestError\",\"param\":null,\"code\":400}";
+
+  private final Vertx vertx;
+  private final String name;
+  private HttpServer server;
+  public volatile Mode mode = Mode.NORMAL;
+  /** Tokens a stream sends, and the pause between them. */
+  public volatile int streamTokens = 5;
+  public volatile long tokenIntervalMs = 1;
+  public final List<JsonObject> received = new CopyOnWriteArrayList<>();
+  public final List<String> receivedHeaders = new CopyOnWriteArrayList<>();
+  public final AtomicInteger streamsClosedEarly = new AtomicInteger();
+  public final AtomicInteger streamsCompleted = new AtomicInteger();
+  public final AtomicInteger tokensSent = new AtomicInteger();
+
+  public FakeEngine(Vertx vertx, String name) {
+    this.vertx = vertx;
+    this.name = name;
+  }
+
+  public FakeEngine start() throws Exception {
+    server = vertx.createHttpServer().requestHandler(this::handle);
+    server.listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    return this;
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public String url() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  private void handle(HttpServerRequest request) {
+    request.body().onSuccess(body -> {
+      JsonObject json = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+      received.add(json);
+      receivedHeaders.add(request.headers().entries().toString());
+      HttpServerResponse response = request.response();
+      switch (mode) {
+        case DROP -> request.connection().close();
+        case STALL -> { }
+        case BAD_REQUEST -> response.setStatusCode(400).putHeader("content-type", "application/json").end(ENGINE_ERROR);
+        default -> answer(request.path(), json, response);
+      }
+    });
+  }
+
+  private void answer(String path, JsonObject body, HttpServerResponse response) {
+    String model = body.getString("model");
+    boolean stream = body.getBoolean("stream", false);
+    if (path.equals("/v1/embeddings")) {
+      response.putHeader("content-type", "application/json").end(new JsonObject()
+          .put("object", "list").put("model", model)
+          .put("data", new JsonArray().add(new JsonObject().put("object", "embedding").put("index", 0)
+              .put("embedding", new JsonArray().add(0.1).add(0.2).add(0.3))))
+          .put("usage", new JsonObject().put("prompt_tokens", 3).put("total_tokens", 3)).encode());
+      return;
+    }
+    boolean chat = path.equals("/v1/chat/completions");
+    if (!stream) {
+      JsonObject choice = chat
+          ? new JsonObject().put("index", 0).put("finish_reason", "stop")
+              .put("message", new JsonObject().put("role", "assistant").put("content", "hello from " + name))
+          : new JsonObject().put("index", 0).put("finish_reason", "stop").put("text", "hello from " + name)
+              .putNull("logprobs");
+      response.putHeader("content-type", "application/json").end(new JsonObject()
+          .put("id", "cmpl-1").put("object", chat ? "chat.completion" : "text_completion")
+          .put("created", 1).put("model", model).put("choices", new JsonArray().add(choice))
+          .put("usage", usage(3, 4)).encode());
+      return;
+    }
+    response.setChunked(true).putHeader("content-type", "text/event-stream");
+    response.closeHandler(v -> {
+      if (!response.ended()) {
+        streamsClosedEarly.incrementAndGet();
+      }
+    });
+    sendChunk(response, model, chat, 0);
+  }
+
+  private void sendChunk(HttpServerResponse response, String model, boolean chat, int index) {
+    if (response.closed()) {
+      return;
+    }
+    if (mode == Mode.DROP_MID_STREAM && index == 2) {
+      response.reset();
+      return;
+    }
+    if (index == streamTokens) {
+      JsonObject last = chunk(model, chat, null, "stop");
+      response.write("data: " + last.encode() + "\n\n");
+      response.end("data: [DONE]\n\n");
+      streamsCompleted.incrementAndGet();
+      return;
+    }
+    response.write(Buffer.buffer("data: " + chunk(model, chat, "t" + index + " ", null).encode() + "\n\n"));
+    tokensSent.incrementAndGet();
+    vertx.setTimer(Math.max(1, tokenIntervalMs), id -> sendChunk(response, model, chat, index + 1));
+  }
+
+  private static JsonObject chunk(String model, boolean chat, String text, String finish) {
+    JsonObject choice = new JsonObject().put("index", 0).put("finish_reason", finish);
+    if (chat) {
+      choice.put("delta", text == null ? new JsonObject() : new JsonObject().put("content", text));
+    } else {
+      choice.put("text", text == null ? "" : text);
+    }
+    return new JsonObject().put("id", "chunk-1").put("object", chat ? "chat.completion.chunk" : "text_completion")
+        .put("created", 1).put("model", model).put("choices", new JsonArray().add(choice));
+  }
+
+  private static JsonObject usage(int prompt, int completion) {
+    return new JsonObject().put("prompt_tokens", prompt).put("completion_tokens", completion)
+        .put("total_tokens", prompt + completion);
+  }
+
+  @Override
+  public void close() throws Exception {
+    server.close().await(10, TimeUnit.SECONDS);
+  }
+}
