@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -37,7 +36,6 @@ public final class ConfigLoader {
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
       .addModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()))
       .build();
 
@@ -83,11 +81,11 @@ public final class ConfigLoader {
       Object spec = bindDocument(document, problems);
       if (spec instanceof ModelPoolSpec pool) {
         String name = document.path("metadata").path("name").asText();
-        if (validator.checkPool(name, pool)) {
+        if (validator.checkPool(name, pool) && problems.clean(i)) {
           pools.add(new PoolConfig(name, pool));
         }
       } else if (spec instanceof RouterSettings routerSettings) {
-        if (validator.checkSettings(routerSettings)) {
+        if (validator.checkSettings(routerSettings) && problems.clean(i)) {
           settings.add(routerSettings);
         }
       }
@@ -106,7 +104,6 @@ public final class ConfigLoader {
       problems.add("", "a resource must be a mapping with apiVersion, kind, metadata and spec");
       return null;
     }
-    int before = problems.problems().size();
     document.fieldNames().forEachRemaining(field -> {
       if (!TOP_LEVEL.contains(field)) {
         problems.add("/" + field, "unknown field '" + field + "' (known fields: apiVersion, kind, metadata, spec)");
@@ -144,7 +141,7 @@ public final class ConfigLoader {
     } catch (IOException e) {
       problems.add("/spec", e.getMessage());
     }
-    return problems.problems().size() == before ? bound : null;
+    return bound; // may hold nulls where problems were recorded; validation skips those paths
   }
 
   private static String checkMetadata(JsonNode metadata, ProblemCollector problems) {

@@ -23,6 +23,8 @@ final class ProblemCollector extends DeserializationProblemHandler {
   private final String source;
   private final LocationIndex index;
   private final List<ConfigProblem> problems = new ArrayList<>();
+  /** Document index and JSON pointer of each problem, so one mistake is reported once. */
+  private final List<String> pointers = new ArrayList<>();
   private int document;
   private String prefix = "";
   private String resource = "";
@@ -43,7 +45,23 @@ final class ProblemCollector extends DeserializationProblemHandler {
     return document;
   }
 
+  /** True when document {@code document} has no problem recorded. */
+  boolean clean(int document) {
+    return pointers.stream().noneMatch(p -> p.startsWith(document + "#"));
+  }
+
+  /**
+   * Records a problem at {@code pointer}, unless one is already recorded at that place or above it
+   * (a field that failed to bind is not reported again by the checks that read its default).
+   */
   void add(String pointer, String message) {
+    String key = document + "#" + pointer;
+    for (String existing : pointers) {
+      if (!existing.equals(document + "#") && (key.equals(existing) || key.startsWith(existing + "/"))) {
+        return;
+      }
+    }
+    pointers.add(key);
     JsonLocation location = index.find(document, pointer);
     int line = location == null ? 0 : location.getLineNr();
     int column = location == null ? 0 : location.getColumnNr();
@@ -89,15 +107,16 @@ final class ProblemCollector extends DeserializationProblemHandler {
   @Override
   public Object handleWeirdStringValue(
       DeserializationContext ctxt, Class<?> targetType, String value, String failureMsg) {
-    String reason = failureMsg == null ? "" : ": " + failureMsg;
-    add(pointerOf(ctxt.getParser()), "'" + value + "' is not a valid " + describe(targetType) + reason);
+    // Jackson's own messages name Java types; only our deserializers' hints are worth passing on.
+    String reason = failureMsg == null || failureMsg.contains("`") ? "" : "; " + failureMsg;
+    add(pointerOf(ctxt.getParser()), "'" + value + "' is not " + describe(targetType) + reason);
     return null;
   }
 
   @Override
   public Object handleWeirdNumberValue(
       DeserializationContext ctxt, Class<?> targetType, Number value, String failureMsg) {
-    add(pointerOf(ctxt.getParser()), value + " is not a valid " + describe(targetType));
+    add(pointerOf(ctxt.getParser()), value + " is not " + describe(targetType));
     return null;
   }
 

@@ -32,19 +32,19 @@ public final class Pool {
     return pods;
   }
 
-  /** The next pod in turn that is not {@code excluded}, or null when there is none. */
-  public Pod pick(Pod excluded) {
+  /**
+   * The next pod in turn, or null when there is none. With {@code failed} set (a retry), the pod
+   * after the failed one, so a retry does not shift the rotation of other requests.
+   */
+  public Pod pick(Pod failed) {
     int size = pods.size();
     if (size == 0) {
       return null;
     }
-    int start = Math.floorMod(next.getAndIncrement(), size);
-    for (int i = 0; i < size; i++) {
-      Pod pod = pods.get((start + i) % size);
-      if (!pod.equals(excluded)) {
-        return pod;
-      }
+    if (failed == null) {
+      return pods.get(Math.floorMod(next.getAndIncrement(), size));
     }
-    return null;
+    Pod after = pods.get((pods.indexOf(failed) + 1) % size);
+    return after.equals(failed) ? null : after;
   }
 }

@@ -26,7 +26,7 @@ final class Exchange {
   long responseTimer = -1;
   boolean timedOut;
   boolean clientClosed;
-  boolean relaying;
+  boolean streamFailed;
 
   Exchange(RoutingContext ctx, ApiKind kind, long startNanos) {
     this.ctx = ctx;

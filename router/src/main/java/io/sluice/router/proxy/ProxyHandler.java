@@ -157,7 +157,6 @@ public final class ProxyHandler {
       upstream.reset();
       return;
     }
-    exchange.relaying = true;
     upstream.idleTimeout(settings.idleTimeout().toMillis());
     downstream.setStatusCode(response.statusCode());
     downstream.setStatusMessage(response.statusMessage());
@@ -172,6 +171,7 @@ public final class ProxyHandler {
       if (piped.failed() && !exchange.clientClosed) {
         // The pod dropped the stream, or stalled past the idle timeout: the client cannot get a
         // status any more, so end the connection without the closing chunk.
+        exchange.streamFailed = true;
         metrics.upstreamError(exchange.pool.name(), exchange.podTag(), "stream");
         LOG.debug("stream from pod {} failed: {}", exchange.podTag(), piped.cause().toString());
         downstream.reset();
@@ -191,7 +191,11 @@ public final class ProxyHandler {
 
   private void finish(Exchange exchange) {
     HttpServerResponse response = exchange.ctx.response();
-    int status = exchange.clientClosed ? 499 : response.getStatusCode();
+    if (!response.ended() && !exchange.streamFailed) {
+      onClientClosed(exchange); // the end handler may run before the close handler
+    }
+    // 499: the client went away first; 502: the pod broke a stream already under way.
+    int status = exchange.streamFailed ? 502 : exchange.clientClosed ? 499 : response.getStatusCode();
     long nanos = System.nanoTime() - exchange.startNanos;
     metrics.requestFinished(exchange.modelTag(), exchange.poolTag(), exchange.kind.label(), status, nanos);
     if (settings.accessLog() && ACCESS.isInfoEnabled()) {

@@ -1,0 +1,123 @@
+package io.sluice.router.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.crd.EngineKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+  @Test
+  void loadsAValidMultiDocumentConfig() {
+    ConfigLoader.Result result = ConfigLoader.parse("""
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: qwen}
+        spec:
+          models: [qwen3-8b, qwen3-8b-lora]
+          endpoints: ["http://127.0.0.1:8001", "http://127.0.0.1:8002"]
+          engine: sglang
+        ---
+        apiVersion: sluice.io/v1alpha1
+        kind: RouterSettings
+        metadata: {name: settings}
+        spec:
+          maxBodyBytes: 1048576
+          responseTimeout: 1m30s
+        ---
+        """, "ok.yaml");
+    assertThat(result.problems()).isEmpty();
+    assertThat(result.config().pools()).singleElement().satisfies(pool -> {
+      assertThat(pool.name()).isEqualTo("qwen");
+      assertThat(pool.spec().models()).containsExactly("qwen3-8b", "qwen3-8b-lora");
+      assertThat(pool.spec().engine()).isEqualTo(EngineKind.SGLANG);
+    });
+    RouterSettings settings = result.config().settings();
+    assertThat(settings.maxBodyBytes()).isEqualTo(1048576L);
+    assertThat(settings.responseTimeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(settings.drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void engineDefaultsToVllmAndSettingsToDefaults() {
+    ConfigLoader.Result result = ConfigLoader.parse("""
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: qwen}
+        spec: {models: [m], endpoints: ["http://127.0.0.1:8001"]}
+        """, "min.yaml");
+    assertThat(result.ok()).isTrue();
+    assertThat(result.config().pools().get(0).spec().engine()).isEqualTo(EngineKind.VLLM);
+    assertThat(result.config().settings()).isEqualTo(RouterSettings.defaults());
+  }
+
+  @Test
+  void reportsEveryMistakeOnceWithItsLine() throws Exception {
+    String yaml = Files.readString(Path.of("src/test/resources/config/every-mistake.yaml"));
+    List<ConfigProblem> problems = ConfigLoader.parse(yaml, "every-mistake.yaml").problems();
+    problems.forEach(System.out::println);
+    assertThat(problems).hasSize(14);
+    assertThat(problems).extracting(ConfigProblem::toString).anySatisfy(p -> assertThat(p)
+        .startsWith("every-mistake.yaml:4:").contains("metadata.name").contains("'Bad_Name'"));
+    assertThat(lineOf(problems, "listed twice")).isEqualTo(6);
+    assertThat(lineOf(problems, "htp://")).isEqualTo(7);
+    assertThat(lineOf(problems, "must not have a path")).isEqualTo(7);
+    assertThat(lineOf(problems, "tensorrt")).isEqualTo(8);
+    assertThat(lineOf(problems, "unknown field 'replicas'")).isEqualTo(9);
+    assertThat(lineOf(problems, "v1beta9")).isEqualTo(11);
+    assertThat(lineOf(problems, "expected a list, found a string")).isEqualTo(15);
+    assertThat(lineOf(problems, "at least one pod URL")).isEqualTo(16);
+    assertThat(lineOf(problems, "unknown kind 'ModelPod'")).isEqualTo(19);
+    assertThat(lineOf(problems, "'lots'")).isEqualTo(27);
+    assertThat(lineOf(problems, "'10 minutes'")).isEqualTo(28);
+    assertThat(lineOf(problems, "maxConnectionsPerPod")).isEqualTo(30);
+    assertThat(lineOf(problems, "already served by ModelPool 'Bad_Name'")).isEqualTo(36);
+    assertThat(problems).extracting(ConfigProblem::path)
+        .contains("ModelPool/Bad_Name spec.endpoints[0]", "ModelPool/Bad_Name spec.engine",
+            "RouterSettings/settings spec.maxBodyBytes");
+  }
+
+  private static int lineOf(List<ConfigProblem> problems, String text) {
+    return problems.stream().filter(p -> p.message().contains(text) || p.toString().contains(text))
+        .findFirst().orElseThrow(() -> new AssertionError("no problem mentions " + text + ": " + problems))
+        .line();
+  }
+
+  @Test
+  void yamlSyntaxErrorIsReportedWithItsLine() {
+    List<ConfigProblem> problems = ConfigLoader.parse("kind: ModelPool\nspec: {models: [a\n", "broken.yaml").problems();
+    assertThat(problems).singleElement().satisfies(p -> {
+      assertThat(p.message()).startsWith("not valid YAML");
+      assertThat(p.line()).isPositive();
+    });
+  }
+
+  @Test
+  void emptyFileHasNoPool() {
+    assertThat(ConfigLoader.parse("", "empty.yaml").problems()).singleElement()
+        .satisfies(p -> assertThat(p.message()).contains("no ModelPool"));
+  }
+
+  @Test
+  void nullListItemsAreReportedNotCrashed() {
+    List<ConfigProblem> problems = ConfigLoader.parse("""
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: qwen}
+        spec: {models: [~], endpoints: [~]}
+        """, "nulls.yaml").problems();
+    assertThat(problems).hasSize(2);
+  }
+
+  @Test
+  void durationsParseTheKubernetesWay() {
+    assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
+    assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
+    assertThat(Durations.format(Duration.ofMinutes(2))).isEqualTo("2m");
+  }
+}

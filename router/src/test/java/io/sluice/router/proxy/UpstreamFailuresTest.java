@@ -1,0 +1,106 @@
+package io.sluice.router.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.router.testing.FakeEngine;
+import io.sluice.router.testing.RouterHarness;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Pods that refuse, drop or stall: retry once on another pod, else 502; a stall past the timeout is 504. */
+class UpstreamFailuresTest {
+  private static final String BODY = "{\"model\":\"m1\",\"prompt\":\"x\"}";
+
+  private static String closedPortUrl() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return "http://127.0.0.1:" + socket.getLocalPort();
+    }
+  }
+
+  @Test
+  void refusedConnectionIsRetriedOnAnotherPod() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine good = new FakeEngine(harness.vertx, "good").start();
+      harness.start(RouterHarness.config("m1", List.of(closedPortUrl(), good.url()), ""));
+      for (int i = 0; i < 4; i++) {
+        HttpResponse<String> response = harness.postJson("/v1/completions", BODY);
+        assertThat(response.statusCode()).isEqualTo(200);
+      }
+      assertThat(good.received).hasSize(4);
+      assertThat(harness.router.metrics().scrape()).contains("sluice_upstream_retries_total{pool=\"pool-a\"} 2.0");
+    }
+  }
+
+  @Test
+  void podThatDropsBeforeAnsweringIsRetriedElse502() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine first = new FakeEngine(harness.vertx, "first").start();
+      FakeEngine second = new FakeEngine(harness.vertx, "second").start();
+      first.mode = FakeEngine.Mode.DROP;
+      harness.start(RouterHarness.config("m1", List.of(first.url(), second.url()), ""));
+      HttpResponse<String> retried = harness.postJson("/v1/completions", BODY);
+      assertThat(retried.statusCode()).isEqualTo(200);
+
+      second.mode = FakeEngine.Mode.DROP;
+      HttpResponse<String> failed = harness.postJson("/v1/completions", BODY);
+      assertThat(failed.statusCode()).isEqualTo(502);
+      assertThat(ErrorResponsesTest.error(failed).getString("code")).isEqualTo("upstream_unavailable");
+      assertThat(first.received.size() + second.received.size()).isEqualTo(4);
+    }
+  }
+
+  @Test
+  void allPodsRefusingIs502() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      harness.start(RouterHarness.config("m1", List.of(closedPortUrl()), ""));
+      HttpResponse<String> response = harness.postJson("/v1/completions", BODY);
+      assertThat(response.statusCode()).isEqualTo(502);
+      ErrorResponsesTest.error(response);
+    }
+  }
+
+  @Test
+  void stalledPodIs504AfterTheResponseTimeout() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine stalled = new FakeEngine(harness.vertx, "stalled").start();
+      stalled.mode = FakeEngine.Mode.STALL;
+      harness.start(RouterHarness.config("m1", List.of(stalled.url()), """
+          apiVersion: sluice.io/v1alpha1
+          kind: RouterSettings
+          metadata: {name: settings}
+          spec:
+            responseTimeout: 300ms
+          """));
+      HttpResponse<String> response = harness.postJson("/v1/completions", BODY);
+      assertThat(response.statusCode()).isEqualTo(504);
+      assertThat(ErrorResponsesTest.error(response).getString("code")).isEqualTo("upstream_timeout");
+      assertThat(stalled.received).hasSize(1);
+    }
+  }
+
+  @Test
+  void podDroppingMidStreamCutsTheClientStream() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine dropping = new FakeEngine(harness.vertx, "dropping").start();
+      dropping.mode = FakeEngine.Mode.DROP_MID_STREAM;
+      harness.start(RouterHarness.config("m1", List.of(dropping.url()), ""));
+      java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create(harness.baseUrl() + "/v1/completions"))
+          .header("content-type", "application/json")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"m1\",\"prompt\":\"x\",\"stream\":true}"))
+          .build();
+      // The client sees 200 and a truncated stream (no [DONE]), never a stream that looks complete.
+      Throwable failure = null;
+      String body = "";
+      try {
+        body = harness.http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+      } catch (java.io.IOException e) {
+        failure = e;
+      }
+      assertThat(failure != null || !body.contains("[DONE]")).isTrue();
+      assertThat(harness.router.metrics().scrape()).contains("reason=\"stream\"");
+    }
+  }
+}
