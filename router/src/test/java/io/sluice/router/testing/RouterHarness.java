@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 /** A real router on loopback in front of fake engines, plus a plain HTTP client to poke it. */
 public final class RouterHarness implements AutoCloseable {
   public final Vertx vertx = Vertx.vertx();
-  public final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  public final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
   public SluiceServer router;
 
   /** A one-pool config serving {@code model} from {@code endpoints}, plus extra YAML documents. */
