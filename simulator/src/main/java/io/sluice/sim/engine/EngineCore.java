@@ -188,6 +188,9 @@ public final class EngineCore {
                 seq.firstTokenNanos = now;
             }
             listener.onToken(seq, index, now);
+            if (seq.state != SequenceState.RUNNING) {
+                continue;
+            }
             if (seq.outputTokens >= seq.outputLimit() || seq.totalTokens() >= config.maxModelLen()) {
                 finish(seq, seq.outputTokens >= seq.outputLimit() ? seq.limitReason() : FinishReason.LENGTH, now);
             }

@@ -1,0 +1,157 @@
+package io.sluice.sim.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.sim.engine.OutputLengths;
+import io.sluice.sim.engine.Sequence;
+import io.sluice.sim.text.ChatTemplate;
+import io.sluice.sim.text.PromptTokenizer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * POST /v1/chat/completions and /v1/completions: parse, tokenize off the event loop, check the
+ * request against the context length as vLLM does, and hand the sequence to the engine.
+ */
+final class CompletionEndpoint {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final Vertx vertx;
+    private final EngineDriver driver;
+    private final EngineOptions options;
+    private final PromptTokenizer tokenizer;
+    private final OutputLengths outputLengths;
+
+    CompletionEndpoint(Vertx vertx, EngineDriver driver, EngineOptions options, PromptTokenizer tokenizer,
+                       OutputLengths outputLengths) {
+        this.vertx = vertx;
+        this.driver = driver;
+        this.options = options;
+        this.tokenizer = tokenizer;
+        this.outputLengths = outputLengths;
+    }
+
+    void handle(RoutingContext ctx, boolean chat) {
+        HttpServerResponse response = ctx.response();
+        JsonNode body;
+        try {
+            body = JSON.readTree(ctx.body().buffer() == null ? "" : ctx.body().asString());
+        } catch (Exception e) {
+            OpenAiErrors.badRequest(response, "Invalid JSON body: " + e.getMessage(), null);
+            return;
+        }
+        if (body == null || !body.isObject()) {
+            OpenAiErrors.badRequest(response, "Request body must be a JSON object", null);
+            return;
+        }
+        String model = body.path("model").asText(options.model());
+        if (!ModelNames.served(options, model)) {
+            OpenAiErrors.send(response, 404, "NotFoundError", "The model `" + model + "` does not exist.", "model");
+            return;
+        }
+        Integer maxTokens = maxTokens(body);
+        if (maxTokens != null && maxTokens < 1) {
+            OpenAiErrors.badRequest(response, "max_tokens must be at least 1, got " + maxTokens + ".", "max_tokens");
+            return;
+        }
+        Integer natural = naturalLength(ctx.request());
+        boolean stream = body.path("stream").asBoolean(false);
+        JsonNode so = body.path("stream_options");
+        boolean includeUsage = stream && so.path("include_usage").asBoolean(false);
+        boolean continuousUsage = stream && includeUsage && so.path("continuous_usage_stats").asBoolean(false);
+        vertx.<int[]>executeBlocking(() -> promptIds(body, chat), false).onComplete(ar -> {
+            if (ar.failed()) {
+                OpenAiErrors.badRequest(response, ar.cause().getMessage(), chat ? "messages" : "prompt");
+                return;
+            }
+            if (response.closed()) {
+                return;
+            }
+            submit(response, ar.result(), model, chat, stream, includeUsage, continuousUsage, maxTokens, natural);
+        });
+    }
+
+    private void submit(HttpServerResponse response, int[] prompt, String model, boolean chat, boolean stream,
+                        boolean includeUsage, boolean continuousUsage, Integer maxTokens, Integer natural) {
+        int maxModelLen = options.engine().maxModelLen();
+        if (prompt.length >= maxModelLen) {
+            OpenAiErrors.badRequest(response, "This model's maximum context length is " + maxModelLen
+                    + " tokens. However, your request has " + prompt.length
+                    + " input tokens. Please reduce the length of the input messages.", null);
+            return;
+        }
+        if (maxTokens != null && prompt.length + maxTokens > maxModelLen) {
+            OpenAiErrors.badRequest(response, "'max_tokens' or 'max_completion_tokens' is too large: " + maxTokens
+                    + ". This model's maximum context length is " + maxModelLen + " tokens and your request has "
+                    + prompt.length + " input tokens (" + maxTokens + " > " + maxModelLen + " - " + prompt.length
+                    + ").", null);
+            return;
+        }
+        if (prompt.length == 0) {
+            OpenAiErrors.badRequest(response, "The prompt cannot be empty.", chat ? "messages" : "prompt");
+            return;
+        }
+        int naturalLength = natural != null ? natural : outputLengths.next();
+        OutputLengths.Limit limit = OutputLengths.limit(naturalLength, maxTokens);
+        String id = (chat ? "chatcmpl-" : "cmpl-") + Long.toHexString(IDS.incrementAndGet());
+        String lora = model.equals(options.model()) ? null : model;
+        Sequence seq = new Sequence(id, prompt, limit.tokens(), limit.reason(), lora, driver.modelNow());
+        ResponseSink sink = new ResponseSink(response, id, model, chat, stream, includeUsage, continuousUsage,
+                prompt.length, options.faults().dropAfterTokens(), () -> {
+                    driver.abort(id);
+                    response.reset();
+                });
+        response.closeHandler(v -> driver.abort(id));
+        sink.start();
+        driver.submit(seq, sink);
+    }
+
+    private int[] promptIds(JsonNode body, boolean chat) {
+        if (chat) {
+            JsonNode messages = body.path("messages");
+            if (!messages.isArray() || messages.isEmpty()) {
+                throw new IllegalArgumentException("'messages' must be a non-empty array");
+            }
+            return tokenizer.encode(ChatTemplate.render(messages, true));
+        }
+        JsonNode prompt = body.path("prompt");
+        if (prompt.isTextual()) {
+            return tokenizer.encode(prompt.asText());
+        }
+        if (prompt.isArray() && prompt.size() > 0 && prompt.get(0).isInt()) {
+            int[] ids = new int[prompt.size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = prompt.get(i).asInt();
+            }
+            return ids;
+        }
+        if (prompt.isArray() && prompt.size() == 1 && prompt.get(0).isTextual()) {
+            return tokenizer.encode(prompt.get(0).asText());
+        }
+        throw new IllegalArgumentException("'prompt' must be a string, a one-element list of strings or a list of token ids");
+    }
+
+    private static Integer maxTokens(JsonNode body) {
+        JsonNode n = body.path("max_completion_tokens");
+        if (!n.isNumber()) {
+            n = body.path("max_tokens");
+        }
+        return n.isNumber() ? n.asInt() : null;
+    }
+
+    private static Integer naturalLength(HttpServerRequest request) {
+        String header = request.getHeader("x-sim-output-tokens");
+        if (header == null) {
+            return null;
+        }
+        try {
+            return Math.max(1, Integer.parseInt(header.trim()));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}
