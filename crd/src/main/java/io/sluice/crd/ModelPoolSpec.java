@@ -6,24 +6,41 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * What a {@code ModelPool} resource declares: the model names it serves and the pods that serve
- * them. The static config file and the Kubernetes CRD share this shape, so one schema serves a
- * laptop and a cluster.
+ * What a {@code ModelPool} resource declares: the model names it serves, the pods that serve
+ * them, and how requests are admitted to them. The static config file and the Kubernetes CRD
+ * share this shape, so one schema serves a laptop and a cluster.
  *
  * @param models model names clients send in the {@code model} field
  * @param endpoints static pod base URLs ({@code http://host:port}); used when there is no cluster
  * @param engine the serving engine behind the pods
+ * @param tokenizer how prompt tokens are counted
+ * @param budget per-pod token budget and reservation sizing
+ * @param queue the admission queue
+ * @param admission observe or enforce
  */
 public record ModelPoolSpec(
     @JsonPropertyDescription("Model names clients send in the `model` field.") List<String> models,
     @JsonPropertyDescription("Static pod base URLs (http://host:port), for running without a cluster.")
         List<String> endpoints,
-    @JsonPropertyDescription("Serving engine behind the pods: vllm, sglang or generic.") EngineKind engine) {
+    @JsonPropertyDescription("Serving engine behind the pods: vllm, sglang or generic.") EngineKind engine,
+    @JsonPropertyDescription("How prompt tokens are counted.") TokenizerSpec tokenizer,
+    @JsonPropertyDescription("Per-pod token budget and reservation sizing.") BudgetSpec budget,
+    @JsonPropertyDescription("The admission queue.") QueueSpec queue,
+    @JsonPropertyDescription("observe or enforce.") AdmissionSpec admission) {
 
   public ModelPoolSpec {
     // Null elements are kept so that validation can point at them instead of failing here.
     models = models == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(models));
     endpoints = endpoints == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(endpoints));
     engine = engine == null ? EngineKind.VLLM : engine;
+    tokenizer = tokenizer == null ? TokenizerSpec.approximate() : tokenizer;
+    budget = budget == null ? BudgetSpec.defaults() : budget;
+    queue = queue == null ? QueueSpec.defaults() : queue;
+    admission = admission == null ? AdmissionSpec.defaults() : admission;
+  }
+
+  /** A pool with defaults for everything but its models, endpoints and engine. */
+  public static ModelPoolSpec of(List<String> models, List<String> endpoints, EngineKind engine) {
+    return new ModelPoolSpec(models, endpoints, engine, null, null, null, null);
   }
 }

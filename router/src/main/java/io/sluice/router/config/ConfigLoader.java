@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.sluice.crd.DurationDeserializer;
 import io.sluice.crd.ModelPoolSpec;
 import java.io.IOException;
 import java.nio.file.Files;

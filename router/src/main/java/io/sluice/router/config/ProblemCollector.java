@@ -1,5 +1,6 @@
 package io.sluice.router.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -107,8 +108,8 @@ final class ProblemCollector extends DeserializationProblemHandler {
   @Override
   public Object handleWeirdStringValue(
       DeserializationContext ctxt, Class<?> targetType, String value, String failureMsg) {
-    // Jackson's own messages name Java types; only our deserializers' hints are worth passing on.
-    String reason = failureMsg == null || failureMsg.contains("`") ? "" : "; " + failureMsg;
+    // Jackson's own messages name Java types; only the duration parser's hint is worth passing on.
+    String reason = targetType == java.time.Duration.class && failureMsg != null ? "; " + failureMsg : "";
     add(pointerOf(ctxt.getParser()), "'" + value + "' is not " + describe(targetType) + reason);
     return null;
   }
@@ -161,9 +162,24 @@ final class ProblemCollector extends DeserializationProblemHandler {
       return "a duration such as 30s";
     }
     if (type.isEnum()) {
-      return "one of the allowed values";
+      return "one of " + String.join(", ", enumNames(type));
     }
     return "a mapping";
+  }
+
+  /** The names an enum is written with in YAML (its {@code @JsonProperty} values). */
+  static List<String> enumNames(Class<?> type) {
+    List<String> names = new ArrayList<>();
+    for (Object constant : type.getEnumConstants()) {
+      String name = ((Enum<?>) constant).name();
+      try {
+        JsonProperty property = type.getField(name).getAnnotation(JsonProperty.class);
+        names.add(property == null ? name : property.value());
+      } catch (NoSuchFieldException e) {
+        names.add(name);
+      }
+    }
+    return names;
   }
 
   static String describe(JsonToken token) {

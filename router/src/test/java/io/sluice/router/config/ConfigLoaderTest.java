@@ -2,6 +2,7 @@ package io.sluice.router.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.crd.Durations;
 import io.sluice.crd.EngineKind;
 import java.nio.file.Files;
 import java.nio.file.Path;

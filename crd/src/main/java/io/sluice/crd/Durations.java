@@ -1,4 +1,4 @@
-package io.sluice.router.config;
+package io.sluice.crd;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

@@ -1,4 +1,4 @@
-package io.sluice.router.config;
+package io.sluice.crd;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -8,9 +8,9 @@ import java.io.IOException;
 import java.time.Duration;
 
 /** Binds {@code 30s}-style strings to {@link Duration}; anything else is reported, not guessed. */
-final class DurationDeserializer extends StdScalarDeserializer<Duration> {
+public final class DurationDeserializer extends StdScalarDeserializer<Duration> {
 
-  DurationDeserializer() {
+  public DurationDeserializer() {
     super(Duration.class);
   }
 

@@ -1,0 +1,43 @@
+package io.sluice.crd;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/**
+ * How much each pod may hold and how a request's cost is turned into a reservation.
+ *
+ * @param tokensPerPod tokens of KV cache the router may reserve on each pod, or {@code auto}
+ * @param utilization with {@code auto}: the share of the engine's KV cache to use
+ * @param safetyFactor multiplies (prompt + output) estimates
+ * @param minReservationTokens smallest reservation
+ * @param maxReservationTokens largest reservation
+ * @param defaultOutputTokens output estimate until real output lengths have been seen
+ * @param outputQuantile quantile of recent real output lengths used as the output estimate
+ * @param blockSize the engine's KV block size; reservations are rounded up to whole blocks
+ */
+public record BudgetSpec(
+    @JsonPropertyDescription("Tokens each pod may hold: a number, or auto (from the engine's KV cache)")
+        TokenBudget tokensPerPod,
+    @JsonPropertyDescription("With auto: share of the engine's KV cache to use (0-1]") Double utilization,
+    @JsonPropertyDescription("Multiplies (prompt + output) estimates") Double safetyFactor,
+    @JsonPropertyDescription("Smallest reservation, in tokens") Integer minReservationTokens,
+    @JsonPropertyDescription("Largest reservation, in tokens") Integer maxReservationTokens,
+    @JsonPropertyDescription("Output estimate before real output lengths are known") Integer defaultOutputTokens,
+    @JsonPropertyDescription("Quantile of recent real output lengths used as the output estimate")
+        Double outputQuantile,
+    @JsonPropertyDescription("The engine's KV block size, in tokens") Integer blockSize) {
+
+  public BudgetSpec {
+    tokensPerPod = tokensPerPod == null ? TokenBudget.AUTO : tokensPerPod;
+    utilization = utilization == null ? 0.9 : utilization;
+    safetyFactor = safetyFactor == null ? 1.0 : safetyFactor;
+    minReservationTokens = minReservationTokens == null ? 64 : minReservationTokens;
+    maxReservationTokens = maxReservationTokens == null ? 131072 : maxReservationTokens;
+    defaultOutputTokens = defaultOutputTokens == null ? 256 : defaultOutputTokens;
+    outputQuantile = outputQuantile == null ? 0.9 : outputQuantile;
+    blockSize = blockSize == null ? 16 : blockSize;
+  }
+
+  public static BudgetSpec defaults() {
+    return new BudgetSpec(null, null, null, null, null, null, null, null);
+  }
+}
