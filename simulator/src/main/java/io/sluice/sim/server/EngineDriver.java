@@ -6,7 +6,6 @@ import io.sluice.sim.engine.EngineListener;
 import io.sluice.sim.engine.FinishReason;
 import io.sluice.sim.engine.Sequence;
 import io.sluice.sim.engine.StepPlan;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,8 +16,8 @@ import java.util.Map;
  * than a timer tick, due steps are run back to back on model time, so the model's schedule
  * never drifts even when its tokens leave in small bursts.
  */
-/* Concurrency: confined. Every method runs on the one Vert.x context given at construction
- * (the server verticle's event loop); HTTP handlers of that verticle call in directly and
+/* Concurrency: confined. Every method runs on the event-loop thread that constructed the driver
+ * (the server verticle's, in start()); HTTP handlers of that verticle call in directly and
  * timers fire there. The model does only in-memory work per step (microseconds), so it never
  * blocks the loop; tokenization happens on worker threads before submit. Driver states:
  * IDLE (no step in flight, no timer) and STEPPING (a plan in flight and its timer armed);
@@ -34,7 +33,6 @@ final class EngineDriver implements EngineListener {
     private static final int MAX_STEPS_PER_TICK = 10_000;
 
     private final Vertx vertx;
-    private final Context context;
     private final EngineCore core;
     private final double timeScale;
     private final long startWall = System.nanoTime();
@@ -42,12 +40,14 @@ final class EngineDriver implements EngineListener {
     private final Histogram ttft = new Histogram(Histogram.TTFT_BUCKETS);
     private final Histogram e2e = new Histogram(Histogram.LATENCY_BUCKETS);
     private StepPlan inFlight;
+    private final Thread owner;
 
-    EngineDriver(Vertx vertx, Context context, EngineConfig config, double timeScale) {
+    /** Must be constructed on the event loop that will own it (the verticle's start). */
+    EngineDriver(Vertx vertx, EngineConfig config, double timeScale) {
         this.vertx = vertx;
-        this.context = context;
         this.core = new EngineCore(config, this);
         this.timeScale = timeScale;
+        this.owner = Thread.currentThread();
     }
 
     long modelNow() {
@@ -128,9 +128,10 @@ final class EngineDriver implements EngineListener {
         }
     }
 
+    /** Handlers run on duplicates of the verticle's context; all share its event-loop thread. */
     private void checkContext() {
-        if (Vertx.currentContext() != context) {
-            throw new IllegalStateException("engine driver used off its context");
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("engine driver used off its event loop: " + Thread.currentThread().getName());
         }
     }
 }

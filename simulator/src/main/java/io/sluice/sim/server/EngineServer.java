@@ -41,7 +41,7 @@ public final class EngineServer extends VerticleBase {
     public Future<?> start() {
         startedAtMillis = System.currentTimeMillis();
         faultRandom = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
-        driver = new EngineDriver(vertx, context, options.engine(), options.timeScale());
+        driver = new EngineDriver(vertx, options.engine(), options.timeScale());
         OutputLengths lengths = OutputLengths.parse(options.outputLengths(), options.engine().maxModelLen(), options.seed());
         CompletionEndpoint completions = new CompletionEndpoint(vertx, driver, options, tokenizer, lengths);
         AuxEndpoints aux = new AuxEndpoints(vertx, options, tokenizer);
