@@ -11,6 +11,11 @@ import java.nio.file.Path;
  * tokens by default), padding or special tokens. Costs ~2 µs per token: call off event loops.
  */
 public final class HfTokenizer implements PromptTokenizer {
+    static {
+        // DJL otherwise probes cloud metadata endpoints at first use; the emulator stays offline.
+        System.setProperty("OPT_OUT_TRACKING", "true");
+    }
+
     private final HuggingFaceTokenizer tokenizer;
     private final Path path;
 
