@@ -1,0 +1,22 @@
+package io.sluice.router.admission;
+
+/**
+ * The immediate answer to {@link AdmissionController#admit}: admitted now, queued (the callback will
+ * tell), or refused.
+ */
+public sealed interface Decision {
+  /** Budget reserved at once; the caller owns the reservation. */
+  record Admitted(Reservation reservation) implements Decision {}
+
+  /** Waiting; the callback is called later unless the waiter is cancelled first. */
+  record Queued(Waiter waiter) implements Decision {}
+
+  /** The queue is full (by length or tokens); retry after the given seconds. */
+  record QueueFull(long retryAfterSeconds, String limit) implements Decision {}
+
+  /** Larger than any pod's whole budget: it can never be admitted. */
+  record TooLarge(long tokens, long largestBudget) implements Decision {}
+
+  /** The pool has no pod that accepts requests. */
+  record NoPods() implements Decision {}
+}

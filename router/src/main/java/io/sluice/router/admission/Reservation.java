@@ -1,0 +1,71 @@
+package io.sluice.router.admission;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Tokens held on one pod for one request. Whoever holds it owns the capacity and must end it with
+ * {@link #release()}; the first release takes effect, later ones do nothing.
+ *
+ * <p>Concurrency: one atomic word holds both the state and the size: {@code >= 0} tokens while
+ * active, {@code -1} once released. Growth adds by CAS only while active, then adds to the pod; a
+ * release swaps in {@code -1} and subtracts whatever size it found. Whatever the interleaving, the
+ * pod's counter ends exactly where it started.
+ */
+public final class Reservation {
+  private static final long RELEASED = -1;
+
+  private final PodBudget pod;
+  private final AtomicLong tokens;
+
+  Reservation(PodBudget pod, long tokens) {
+    this.pod = pod;
+    this.tokens = new AtomicLong(tokens);
+  }
+
+  public String podId() {
+    return pod.podId();
+  }
+
+  public PodBudget pod() {
+    return pod;
+  }
+
+  /** Tokens held now (grows with overruns); 0 once released. */
+  public long tokens() {
+    return Math.max(0, tokens.get());
+  }
+
+  public boolean active() {
+    return tokens.get() != RELEASED;
+  }
+
+  /**
+   * Holds {@code extra} more tokens: a stream outgrew its estimate. Never refused, since the engine
+   * already holds those tokens; counted as overrun. Returns false once released.
+   */
+  public boolean grow(long extra) {
+    if (extra <= 0) {
+      return active();
+    }
+    while (true) {
+      long current = tokens.get();
+      if (current == RELEASED) {
+        return false;
+      }
+      if (tokens.compareAndSet(current, current + extra)) {
+        pod.grown(extra);
+        return true;
+      }
+    }
+  }
+
+  /** Gives the tokens back to the pod. Returns true for the call that took effect. */
+  public boolean release() {
+    long held = tokens.getAndSet(RELEASED);
+    if (held == RELEASED) {
+      return false;
+    }
+    pod.released(held);
+    return true;
+  }
+}
