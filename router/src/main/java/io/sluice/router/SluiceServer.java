@@ -4,9 +4,23 @@ import io.sluice.router.admin.AdminPlane;
 import io.sluice.router.config.RouterSettings;
 import io.sluice.router.config.SluiceConfig;
 import io.sluice.router.metrics.RouterMetrics;
-import io.sluice.router.pool.ModelRegistry;
+import io.sluice.router.admission.AdmissionController;
+import io.sluice.router.admission.MostHeadroom;
+import io.sluice.router.config.PoolConfig;
+import io.sluice.router.pool.Pod;
+import io.sluice.router.pool.Pool;
+import io.sluice.router.proxy.BudgetProbe;
 import io.sluice.router.proxy.DataPlane;
+import io.sluice.router.proxy.Forwarder;
 import io.sluice.router.proxy.ProxyHandler;
+import io.sluice.router.runtime.Caller;
+import io.sluice.router.runtime.Estimator;
+import io.sluice.router.runtime.Estimators;
+import io.sluice.router.runtime.PoolRuntime;
+import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.TrafficClasses;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -43,37 +57,72 @@ public final class SluiceServer {
     }
   }
 
+  /** Builds a pool's estimator from its configuration. */
+  public interface EstimatorFactory {
+    Estimator create(PoolConfig pool);
+  }
+
+  private static final long TICK_MS = 500;
+
   private final Vertx vertx;
   private final RouterSettings settings;
-  private final ModelRegistry models;
+  private final Runtimes runtimes;
+  private final TrafficClasses classes;
   private final RouterMetrics metrics;
   private final HttpClient client;
+  private final BudgetProbe budgetProbe;
+  private long tickTimer = -1;
   private final List<HttpServer> dataServers = new ArrayList<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private HttpServer adminServer;
 
-  private SluiceServer(Vertx vertx, SluiceConfig config) {
+  private SluiceServer(Vertx vertx, SluiceConfig config, EstimatorFactory estimators) {
     this.vertx = vertx;
     this.settings = config.settings();
-    this.models = ModelRegistry.of(config);
     this.metrics = new RouterMetrics();
-    this.metrics.bindPools(models);
+    List<PoolRuntime> pools = new ArrayList<>();
+    for (PoolConfig poolConfig : config.pools()) {
+      Pool pool = new Pool(poolConfig.name(), poolConfig.spec(),
+          poolConfig.spec().endpoints().stream().map(Pod::fromUrl).toList());
+      AdmissionController admission = new AdmissionController(poolConfig.name(), poolConfig.spec().queue(),
+          poolConfig.spec().admission().mode(), new MostHeadroom(), metrics.admissionListener(poolConfig.name()),
+          System::nanoTime);
+      pools.add(new PoolRuntime(pool, admission, estimators.create(poolConfig)));
+    }
+    this.runtimes = new Runtimes(pools);
+    this.classes = new TrafficClasses(config.classes());
+    Set<String> classNames = new LinkedHashSet<>();
+    classNames.add(Caller.DEFAULT.trafficClass());
+    config.classes().forEach(c -> classNames.add(c.name()));
+    this.metrics.bindPools(runtimes, classNames);
     this.client = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false),
         new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerPod()));
+    this.budgetProbe = new BudgetProbe(vertx, client, runtimes);
   }
 
   /** Starts the router; the future completes once both ports listen. */
   public static Future<SluiceServer> start(Vertx vertx, SluiceConfig config, Options options) {
-    SluiceServer server = new SluiceServer(vertx, config);
+    return start(vertx, config, options, Estimators::forPool);
+  }
+
+  /** Starts the router with the given estimators (tests and the offline simulator choose their own). */
+  public static Future<SluiceServer> start(Vertx vertx, SluiceConfig config, Options options,
+      EstimatorFactory estimators) {
+    SluiceServer server = new SluiceServer(vertx, config, estimators);
     return server.listen(options).map(server);
   }
 
   private Future<Void> listen(Options options) {
-    ProxyHandler proxy = new ProxyHandler(vertx, client, models, settings, metrics);
+    Forwarder forwarder = new Forwarder(vertx, client, settings, metrics);
+    ProxyHandler proxy = new ProxyHandler(vertx, runtimes, classes, forwarder, metrics, settings.accessLog());
     long created = System.currentTimeMillis() / 1000;
-    Router data = DataPlane.router(vertx, proxy, models, settings, draining::get, created);
-    Router admin = AdminPlane.router(vertx, metrics, this::ready);
+    Router data = DataPlane.router(vertx, proxy, runtimes, settings, draining::get, created);
+    Router admin = AdminPlane.router(vertx, metrics, this::ready, runtimes, classes);
+    budgetProbe.start();
+    // The queues' fallback timer: expires waiters past their max wait and dispatches in case a
+    // wake-up was missed. Releases wake the queues directly; this is not a poll.
+    tickTimer = vertx.setPeriodic(TICK_MS, id -> runtimes.all().forEach(runtime -> runtime.admission().tick()));
     HttpServerOptions dataOptions = new HttpServerOptions()
         .setHost(options.host())
         .setTcpNoDelay(true)
@@ -96,13 +145,14 @@ public final class SluiceServer {
           return adminServer.listen(options.adminPort());
         })
         .onSuccess(bound -> LOG.info("data port {} ({} event loops), admin port {}; pools: {}",
-            port(), dataServers.size(), adminPort(), models.pools().stream().map(p -> p.name() + "=" + p.pods().size() + " pods").toList()))
+            port(), dataServers.size(), adminPort(),
+            runtimes.all().stream().map(p -> p.name() + "=" + p.pool().pods().size() + " pods").toList()))
         .mapEmpty();
   }
 
   /** Ready once configuration is loaded and at least one pod is known, until draining starts. */
   public boolean ready() {
-    return !draining.get() && models.podCount() > 0;
+    return !draining.get() && runtimes.all().stream().anyMatch(runtime -> !runtime.pool().pods().isEmpty());
   }
 
   public int port() {
@@ -117,6 +167,11 @@ public final class SluiceServer {
     return metrics;
   }
 
+  /** The pools' runtimes: budgets, reservations and queues, for tests and the admin port. */
+  public Runtimes runtimes() {
+    return runtimes;
+  }
+
   /**
    * Stops accepting requests, lets in-flight ones finish for up to the drain timeout, then closes
    * every connection.
@@ -126,13 +181,17 @@ public final class SluiceServer {
       return Future.succeededFuture();
     }
     long drainMs = settings.drainTimeout().toMillis();
+    budgetProbe.stop();
     LOG.info("draining: {} requests in flight, waiting up to {} ms", metrics.activeRequests(), drainMs);
     List<Future<Void>> closing = new ArrayList<>();
     for (HttpServer server : dataServers) {
       closing.add(server.shutdown(drainMs, TimeUnit.MILLISECONDS));
     }
     return Future.join(closing)
-        .eventually(() -> client.close())
+        .eventually(() -> {
+          vertx.cancelTimer(tickTimer);
+          return client.close();
+        })
         .eventually(() -> adminServer == null ? Future.succeededFuture() : adminServer.close())
         .andThen(done -> {
           metrics.close();

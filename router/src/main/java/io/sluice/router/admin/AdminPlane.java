@@ -1,13 +1,16 @@
 package io.sluice.router.admin;
 
 import io.sluice.router.metrics.RouterMetrics;
+import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.TrafficClasses;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import java.util.function.BooleanSupplier;
 
 /**
- * Routes of the admin port: liveness, readiness and Prometheus metrics. Kept off the data port so
+ * Routes of the admin port: liveness, readiness, Prometheus metrics and estimates. Kept off the data port so
  * that probes and scrapes never compete with client traffic and never need client credentials.
  */
 public final class AdminPlane {
@@ -17,8 +20,11 @@ public final class AdminPlane {
    * @param ready true once configuration is loaded and at least one pod is known, and until the
    *     router starts draining
    */
-  public static Router router(Vertx vertx, RouterMetrics metrics, BooleanSupplier ready) {
+  public static Router router(Vertx vertx, RouterMetrics metrics, BooleanSupplier ready, Runtimes runtimes,
+      TrafficClasses classes) {
     Router router = Router.router(vertx);
+    EstimateRoute estimate = new EstimateRoute(runtimes, classes);
+    router.post("/estimate").handler(BodyHandler.create(false).setBodyLimit(16L << 20)).handler(estimate::handle);
     router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(ctx -> {
       boolean isReady = ready.getAsBoolean();

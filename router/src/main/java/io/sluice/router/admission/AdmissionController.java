@@ -208,6 +208,19 @@ public final class AdmissionController {
     return null;
   }
 
+  /**
+   * Reserves on a pod other than {@code excludedPodId}, for a retry after that pod failed; the
+   * failed attempt's reservation must have been released first. Empty when nothing else fits.
+   */
+  public Optional<Reservation> reserveElsewhere(AdmissionRequest request, String excludedPodId) {
+    List<PodBudget> others = pods.stream().filter(p -> !p.podId().equals(excludedPodId)).toList();
+    if (mode == AdmissionMode.OBSERVE) {
+      PodBudget pod = selector.select(others, request, false);
+      return pod == null ? Optional.empty() : Optional.of(pod.forceReserve(request.tokens()));
+    }
+    return Optional.ofNullable(reserve(others, request));
+  }
+
   private Decision enqueue(AdmissionRequest request, AdmissionCallback callback) {
     Waiter waiter;
     lock.lock();

@@ -14,6 +14,7 @@ public record OpenAiError(int status, String type, String code, String param, St
   public static final String NOT_FOUND = "not_found_error";
   public static final String SERVER_ERROR = "server_error";
   public static final String UNAVAILABLE = "service_unavailable_error";
+  public static final String RATE_LIMIT = "rate_limit_error";
 
   public static OpenAiError badRequest(String param, String message) {
     return new OpenAiError(400, INVALID_REQUEST, null, param, message);
@@ -56,6 +57,22 @@ public record OpenAiError(int status, String type, String code, String param, St
   public static OpenAiError upstreamTimeout(long millis) {
     return new OpenAiError(504, SERVER_ERROR, "upstream_timeout", null,
         "The model server did not answer within " + millis + " ms.");
+  }
+
+  public static OpenAiError contextLengthExceeded(long tokens, long largestBudget) {
+    return new OpenAiError(400, INVALID_REQUEST, "context_length_exceeded", "messages",
+        "This request needs about " + tokens + " tokens of KV cache, more than any pod of its pool can ever hold ("
+            + largestBudget + "). Shorten the prompt or lower max_tokens.");
+  }
+
+  public static OpenAiError queueFull(String limit) {
+    return new OpenAiError(429, RATE_LIMIT, "queue_full",
+        null, "The model is busy and its admission queue is full (" + limit + "); retry after the Retry-After delay.");
+  }
+
+  public static OpenAiError queueTimeout(long waitedMillis) {
+    return new OpenAiError(503, UNAVAILABLE, "queue_timeout", null,
+        "The request waited " + waitedMillis + " ms for capacity without getting it; retry later.");
   }
 
   public static OpenAiError shuttingDown() {

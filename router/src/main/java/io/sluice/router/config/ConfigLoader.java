@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.sluice.crd.DurationDeserializer;
 import io.sluice.crd.ModelPoolSpec;
+import io.sluice.crd.TrafficClassSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,8 @@ import java.util.Set;
 public final class ConfigLoader {
   public static final String API_VERSION = "sluice.io/v1alpha1";
   private static final Map<String, Class<?>> KINDS =
-      Map.of("ModelPool", ModelPoolSpec.class, "RouterSettings", RouterSettings.class);
+      Map.of("ModelPool", ModelPoolSpec.class, "TrafficClass", TrafficClassSpec.class,
+          "RouterSettings", RouterSettings.class);
   private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec");
   private static final Set<String> METADATA = Set.of("name", "namespace", "labels", "annotations");
 
@@ -72,6 +74,7 @@ public final class ConfigLoader {
     ProblemCollector problems = new ProblemCollector(source, index);
     ConfigValidator validator = new ConfigValidator(problems);
     List<PoolConfig> pools = new ArrayList<>();
+    List<TrafficClassConfig> classes = new ArrayList<>();
     List<RouterSettings> settings = new ArrayList<>();
     for (int i = 0; i < documents.size(); i++) {
       JsonNode document = documents.get(i);
@@ -85,6 +88,11 @@ public final class ConfigLoader {
         if (validator.checkPool(name, pool) && problems.clean(i)) {
           pools.add(new PoolConfig(name, pool));
         }
+      } else if (spec instanceof TrafficClassSpec trafficClass) {
+        String name = document.path("metadata").path("name").asText();
+        if (validator.checkClass(name, trafficClass) && problems.clean(i)) {
+          classes.add(new TrafficClassConfig(name, trafficClass));
+        }
       } else if (spec instanceof RouterSettings routerSettings) {
         if (validator.checkSettings(routerSettings) && problems.clean(i)) {
           settings.add(routerSettings);
@@ -95,8 +103,8 @@ public final class ConfigLoader {
     if (!problems.problems().isEmpty()) {
       return new Result(null, List.copyOf(problems.problems()));
     }
-    return new Result(new SluiceConfig(pools, settings.isEmpty() ? RouterSettings.defaults() : settings.get(0)),
-        List.of());
+    return new Result(new SluiceConfig(pools, classes,
+        settings.isEmpty() ? RouterSettings.defaults() : settings.get(0)), List.of());
   }
 
   /** Checks the envelope and binds the spec; returns null when the document has a problem. */
@@ -120,11 +128,11 @@ public final class ConfigLoader {
     JsonNode kindNode = document.get("kind");
     Class<?> specType = kindNode == null ? null : KINDS.get(kindNode.asText());
     if (kindNode == null) {
-      problems.add("", "missing kind (one of ModelPool, RouterSettings)");
+      problems.add("", "missing kind (one of ModelPool, TrafficClass, RouterSettings)");
       return null;
     }
     if (specType == null) {
-      problems.add("/kind", "unknown kind '" + kindNode.asText() + "' (one of ModelPool, RouterSettings)");
+      problems.add("/kind", "unknown kind '" + kindNode.asText() + "' (one of ModelPool, TrafficClass, RouterSettings)");
       return null;
     }
     String resource = kindNode.asText() + (name == null ? "" : "/" + name);

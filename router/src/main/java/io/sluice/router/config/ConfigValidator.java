@@ -1,6 +1,9 @@
 package io.sluice.router.config;
 
+import io.sluice.crd.EngineKind;
 import io.sluice.crd.ModelPoolSpec;
+import io.sluice.crd.QueueSpec;
+import io.sluice.crd.TrafficClassSpec;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -15,10 +18,13 @@ import java.util.regex.Pattern;
 final class ConfigValidator {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final long MAX_BODY_LIMIT = 1L << 30;
+  private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
 
   private final ProblemCollector problems;
   private final Map<String, String> poolOfModel = new HashMap<>();
   private final Set<String> poolNames = new HashSet<>();
+  private final Set<String> classNames = new HashSet<>();
+  private String defaultClass;
 
   ConfigValidator(ProblemCollector problems) {
     this.problems = problems;
@@ -64,6 +70,60 @@ final class ConfigValidator {
       } else if (!endpoints.add(endpoint)) {
         problems.add("/spec/endpoints/" + i, "endpoint '" + endpoint + "' is listed twice");
       }
+    }
+    checkAdmission(spec);
+    return problems.problems().size() == before;
+  }
+
+  private void checkAdmission(ModelPoolSpec spec) {
+    if (spec.budget().tokensPerPod().auto() && spec.engine() == EngineKind.GENERIC) {
+      problems.add("/spec/budget/tokensPerPod",
+          "a generic engine does not report its KV-cache size: set tokensPerPod to a number of tokens");
+    }
+    QueueSpec queue = spec.queue();
+    if (queue.maxLength() < 0) {
+      problems.add("/spec/queue/maxLength", "must not be negative");
+    }
+    if (queue.maxQueuedTokens() < 0) {
+      problems.add("/spec/queue/maxQueuedTokens", "must not be negative");
+    }
+    positive("/spec/queue/maxWait", queue.maxWait());
+    if (queue.ageBoostPerSecond() < 0 || queue.ageBoostPerSecond() > 1_000_000) {
+      problems.add("/spec/queue/ageBoostPerSecond", "must be between 0 and 1000000");
+    }
+    if (queue.starvationThreshold().isNegative()) {
+      problems.add("/spec/queue/starvationThreshold", "must not be negative");
+    }
+  }
+
+  /** Reports what is wrong with one traffic class; true when it is fine. */
+  boolean checkClass(String name, TrafficClassSpec spec) {
+    int before = problems.problems().size();
+    if (!classNames.add(name)) {
+      problems.add("/metadata/name", "a TrafficClass named '" + name + "' is already defined");
+    }
+    if (Math.abs(spec.priority()) > 1_000_000) {
+      problems.add("/spec/priority", "must be between -1000000 and 1000000");
+    }
+    if (spec.isDefault() && defaultClass != null) {
+      problems.add("/spec/default", "TrafficClass '" + defaultClass + "' is already the default");
+    } else if (spec.isDefault()) {
+      defaultClass = name;
+    }
+    List<String> keys = spec.match().apiKeySha256();
+    for (int i = 0; i < keys.size(); i++) {
+      if (keys.get(i) == null || !SHA256_HEX.matcher(keys.get(i)).matches()) {
+        problems.add("/spec/match/apiKeySha256/" + i,
+            "must be 64 hex digits: the SHA-256 of the key, e.g. printf %s \"$KEY\" | sha256sum");
+      }
+    }
+    spec.match().headers().keySet().forEach(header -> {
+      if (header.isBlank()) {
+        problems.add("/spec/match/headers", "a header name must not be empty");
+      }
+    });
+    if (spec.tenantHeader() != null && spec.tenantHeader().isBlank()) {
+      problems.add("/spec/tenantHeader", "must not be empty");
     }
     return problems.problems().size() == before;
   }

@@ -10,8 +10,11 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.sluice.router.pool.ModelRegistry;
-import io.sluice.router.pool.Pool;
+import io.sluice.router.admission.AdmissionListener;
+import io.sluice.router.estimate.CostEstimate;
+import io.sluice.router.runtime.PoolRuntime;
+import io.sluice.router.runtime.Runtimes;
+import java.util.Collection;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,6 +30,7 @@ public final class RouterMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicLong active = new AtomicLong();
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+  private final AdmissionMetrics admission = new AdmissionMetrics(registry);
 
   public RouterMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -39,14 +43,24 @@ public final class RouterMetrics {
         .register(registry);
   }
 
-  /** Registers per-pool gauges. */
-  public void bindPools(ModelRegistry models) {
-    for (Pool pool : models.pools()) {
-      Gauge.builder("sluice.pool.pods", pool, p -> p.pods().size())
-          .tag("pool", pool.name())
+  /** The admission listener of a pool, recording outcomes and queue waits. */
+  public AdmissionListener admissionListener(String pool) {
+    return admission.listener(pool);
+  }
+
+  /** Registers the per-pool, per-class and per-pod gauges. */
+  public void bindPools(Runtimes runtimes, Collection<String> trafficClasses) {
+    for (PoolRuntime runtime : runtimes.all()) {
+      Gauge.builder("sluice.pool.pods", runtime.pool(), p -> p.pods().size())
+          .tag("pool", runtime.name())
           .description("Pods known in the pool")
           .register(registry);
+      admission.bind(runtime, trafficClasses);
     }
+  }
+
+  public void estimateObserved(String pool, CostEstimate estimate, long actualPrompt, long actualOutput) {
+    admission.estimateObserved(pool, estimate, actualPrompt, actualOutput);
   }
 
   public void requestStarted() {

@@ -3,7 +3,7 @@ package io.sluice.router.proxy;
 import io.sluice.router.api.ApiKind;
 import io.sluice.router.api.OpenAiError;
 import io.sluice.router.config.RouterSettings;
-import io.sluice.router.pool.ModelRegistry;
+import io.sluice.router.runtime.Runtimes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +18,7 @@ public final class DataPlane {
   private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
   private DataPlane() {}
 
-  public static Router router(Vertx vertx, ProxyHandler proxy, ModelRegistry models, RouterSettings settings,
+  public static Router router(Vertx vertx, ProxyHandler proxy, Runtimes models, RouterSettings settings,
       BooleanSupplier draining, long createdEpochSeconds) {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
@@ -50,14 +50,14 @@ public final class DataPlane {
   }
 
   /** The union of configured models, in OpenAI's list format. */
-  static JsonObject modelList(ModelRegistry models, long created) {
+  static JsonObject modelList(Runtimes models, long created) {
     JsonArray data = new JsonArray();
     for (String model : models.models()) {
       data.add(new JsonObject()
           .put("id", model)
           .put("object", "model")
           .put("created", created)
-          .put("owned_by", "sluice:" + models.poolFor(model).name()));
+          .put("owned_by", "sluice:" + models.forModel(model).name()));
     }
     return new JsonObject().put("object", "list").put("data", data);
   }

@@ -1,25 +1,42 @@
 package io.sluice.router.proxy;
 
+import io.sluice.router.admission.Reservation;
+import io.sluice.router.admission.Waiter;
 import io.sluice.router.api.ApiKind;
 import io.sluice.router.api.InferenceRequest;
+import io.sluice.router.estimate.CostEstimate;
 import io.sluice.router.metrics.RouterMetrics;
 import io.sluice.router.pool.Pod;
-import io.sluice.router.pool.Pool;
+import io.sluice.router.runtime.Caller;
+import io.sluice.router.runtime.PoolRuntime;
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * Per-request state of one proxied call: what was asked, where it went, how it ended.
+ * Per-request state of one proxied call: what was asked, what it costs, where it went, how it
+ * ended. The reservation is released exactly once, in {@link ProxyHandler}'s end handler, whatever
+ * the path (success, engine error, timeout, client gone).
  *
- * <p>Concurrency: confined to the event loop of the client's connection; the HTTP client runs its
- * callbacks on the caller's context, so no field here is touched by two threads.
+ * <p>Concurrency: confined to the event loop of the client's connection ({@link #context}). Work
+ * finishing elsewhere (estimation on a worker, admission from the queue on whichever thread freed
+ * capacity) hops back with {@code context.runOnContext} before touching any field.
  */
 final class Exchange {
   final RoutingContext ctx;
+  final Context context;
   final ApiKind kind;
   final long startNanos;
   InferenceRequest request;
-  Pool pool;
+  PoolRuntime runtime;
+  Caller caller;
+  CostEstimate cost;
+  Waiter waiter;
+  Reservation reservation;
+  Buffer body;
+  boolean hideUsage;
+  UsageWatcher usage;
   Pod pod;
   int attempts;
   HttpClientRequest upstream;
@@ -27,19 +44,26 @@ final class Exchange {
   boolean timedOut;
   boolean clientClosed;
   boolean streamFailed;
+  boolean finished;
 
-  Exchange(RoutingContext ctx, ApiKind kind, long startNanos) {
+  Exchange(RoutingContext ctx, Context context, ApiKind kind, long startNanos) {
     this.ctx = ctx;
+    this.context = context;
     this.kind = kind;
     this.startNanos = startNanos;
   }
 
+  /** True once nobody will read an answer: the client left or the response was completed. */
+  boolean over() {
+    return finished || clientClosed;
+  }
+
   String modelTag() {
-    return pool == null ? RouterMetrics.NONE : request.model();
+    return runtime == null ? RouterMetrics.NONE : request.model();
   }
 
   String poolTag() {
-    return pool == null ? RouterMetrics.NONE : pool.name();
+    return runtime == null ? RouterMetrics.NONE : runtime.name();
   }
 
   String podTag() {

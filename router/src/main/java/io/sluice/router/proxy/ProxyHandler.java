@@ -1,73 +1,158 @@
 package io.sluice.router.proxy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.router.admission.AdmissionCallback;
+import io.sluice.router.admission.AdmissionRequest;
+import io.sluice.router.admission.Decision;
+import io.sluice.router.admission.Reservation;
 import io.sluice.router.api.ApiException;
 import io.sluice.router.api.ApiKind;
 import io.sluice.router.api.OpenAiError;
 import io.sluice.router.api.RequestParser;
-import io.sluice.router.config.RouterSettings;
+import io.sluice.router.estimate.CostEstimate;
 import io.sluice.router.metrics.RouterMetrics;
-import io.sluice.router.pool.ModelRegistry;
-import io.sluice.router.pool.Pod;
-import io.sluice.router.pool.Pool;
-import io.vertx.core.MultiMap;
+import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.TrafficClasses;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Forwards an inference request to a pod of its model's pool and streams the answer back.
- *
- * <p>The body is forwarded unchanged; the response is piped chunk by chunk with backpressure both
- * ways (a slow client pauses the pod's stream). A client that goes away resets the upstream
- * request, so the engine stops generating. A pod that refuses the connection or fails before
- * answering is replaced by another pod once.
+ * The life of one inference request: parse, find its pool and traffic class, estimate its token
+ * cost, admit it against the pods' budgets (or queue it), forward it, and release its reservation
+ * exactly once when it ends, feeding back what it really used.
  */
 public final class ProxyHandler {
   private static final Logger ACCESS = LoggerFactory.getLogger("sluice.access");
-  private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
-  private static final int MAX_ATTEMPTS = 2;
 
   private final Vertx vertx;
-  private final HttpClient client;
-  private final ModelRegistry models;
-  private final RouterSettings settings;
+  private final Runtimes runtimes;
+  private final TrafficClasses classes;
+  private final Forwarder forwarder;
   private final RouterMetrics metrics;
+  private final boolean accessLog;
 
-  public ProxyHandler(Vertx vertx, HttpClient client, ModelRegistry models, RouterSettings settings,
-      RouterMetrics metrics) {
+  public ProxyHandler(Vertx vertx, Runtimes runtimes, TrafficClasses classes, Forwarder forwarder,
+      RouterMetrics metrics, boolean accessLog) {
     this.vertx = vertx;
-    this.client = client;
-    this.models = models;
-    this.settings = settings;
+    this.runtimes = runtimes;
+    this.classes = classes;
+    this.forwarder = forwarder;
     this.metrics = metrics;
+    this.accessLog = accessLog;
   }
 
   /** Handles one request to {@code kind}'s endpoint; the body has been read by then. */
   public void handle(RoutingContext ctx, ApiKind kind) {
-    Exchange exchange = new Exchange(ctx, kind, System.nanoTime());
+    Exchange exchange = new Exchange(ctx, vertx.getOrCreateContext(), kind, System.nanoTime());
     metrics.requestStarted();
     ctx.addEndHandler(ended -> finish(exchange));
     ctx.response().closeHandler(closed -> onClientClosed(exchange));
     try {
       checkContentType(ctx.request().getHeader("content-type"));
-      exchange.request = RequestParser.parse(kind, ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
-      Pool pool = models.poolFor(exchange.request.model());
-      if (pool == null) {
+      Buffer raw = ctx.body().buffer();
+      exchange.request = RequestParser.parse(kind, raw == null ? new byte[0] : raw.getBytes());
+      exchange.runtime = runtimes.forModel(exchange.request.model());
+      if (exchange.runtime == null) {
         throw new ApiException(OpenAiError.modelNotFound(exchange.request.model()));
       }
-      exchange.pool = pool;
-      attempt(exchange, null);
+      exchange.caller = classes.resolve(name -> ctx.request().getHeader(name));
+      exchange.body = prepareBody(exchange, raw);
     } catch (ApiException e) {
-      sendError(exchange.ctx, e.error());
+      sendError(ctx, e.error());
+      return;
+    }
+    CompletableFuture<CostEstimate> estimate =
+        exchange.runtime.estimator().estimate(exchange.request, exchange.caller.tenant());
+    if (estimate.isDone()) {
+      estimated(exchange, estimate.getNow(null), null);
+    } else {
+      estimate.whenComplete((cost, failure) ->
+          exchange.context.runOnContext(v -> estimated(exchange, cost, failure)));
+    }
+  }
+
+  /**
+   * The body to forward: unchanged, except that a stream is asked to report its usage at the end
+   * (so the reservation can be reconciled); the extra chunk is hidden from a client that did not
+   * ask for it.
+   */
+  private static Buffer prepareBody(Exchange exchange, Buffer raw) {
+    if (!exchange.request.stream() || exchange.kind == ApiKind.EMBEDDINGS) {
+      return raw;
+    }
+    ObjectNode body = exchange.request.body();
+    if (body.path("stream_options").path("include_usage").asBoolean(false)) {
+      return raw;
+    }
+    ObjectNode options = body.get("stream_options") instanceof ObjectNode existing ? existing
+        : body.putObject("stream_options");
+    options.put("include_usage", true);
+    exchange.hideUsage = true;
+    return Buffer.buffer(body.toString());
+  }
+
+  private void estimated(Exchange exchange, CostEstimate cost, Throwable failure) {
+    if (exchange.over()) {
+      return;
+    }
+    if (failure != null) {
+      LoggerFactory.getLogger(ProxyHandler.class).error("estimation failed", failure);
+      sendError(exchange.ctx, OpenAiError.internal());
+      return;
+    }
+    exchange.cost = cost;
+    AdmissionRequest request = new AdmissionRequest(cost.reservationTokens(), exchange.caller.priority(),
+        exchange.caller.trafficClass(), exchange.caller.tenant());
+    Decision decision = exchange.runtime.admission().admit(request, new QueuedCallback(exchange));
+    if (decision instanceof Decision.Admitted admitted) {
+      exchange.reservation = admitted.reservation();
+      forwarder.forward(exchange);
+    } else if (decision instanceof Decision.Queued queued) {
+      exchange.waiter = queued.waiter();
+    } else if (decision instanceof Decision.QueueFull full) {
+      exchange.ctx.response().putHeader("retry-after", Long.toString(full.retryAfterSeconds()));
+      sendError(exchange.ctx, OpenAiError.queueFull(full.limit()));
+    } else if (decision instanceof Decision.TooLarge large) {
+      sendError(exchange.ctx, OpenAiError.contextLengthExceeded(large.tokens(), large.largestBudget()));
+    } else {
+      sendError(exchange.ctx, OpenAiError.noReadyPod(exchange.runtime.name()));
+    }
+  }
+
+  /** Hands a queued request's fate back to its event loop. */
+  private final class QueuedCallback implements AdmissionCallback {
+    private final Exchange exchange;
+
+    QueuedCallback(Exchange exchange) {
+      this.exchange = exchange;
+    }
+
+    @Override
+    public void admitted(Reservation reservation, long waitedNanos) {
+      exchange.context.runOnContext(v -> {
+        if (exchange.over()) {
+          reservation.release(); // the client left while the hand-over was on its way
+          return;
+        }
+        exchange.reservation = reservation;
+        forwarder.forward(exchange);
+      });
+    }
+
+    @Override
+    public void expired(long waitedNanos) {
+      exchange.context.runOnContext(v -> {
+        exchange.ctx.response().putHeader("retry-after",
+            Long.toString(exchange.runtime.admission().retryAfterSeconds()));
+        sendError(exchange.ctx, OpenAiError.queueTimeout(TimeUnit.NANOSECONDS.toMillis(waitedNanos)));
+      });
     }
   }
 
@@ -81,129 +166,58 @@ public final class ProxyHandler {
     }
   }
 
-  private void attempt(Exchange exchange, Pod failed) {
-    Pod pod = exchange.pool.pick(failed);
-    if (pod == null) {
-      sendError(exchange.ctx, failed == null ? OpenAiError.noReadyPod(exchange.pool.name())
-          : OpenAiError.upstreamFailed("pod " + failed.id() + " failed and no other pod is available."));
-      return;
-    }
-    if (failed != null) {
-      metrics.upstreamRetry(exchange.pool.name());
-    }
-    exchange.pod = pod;
-    exchange.attempts++;
-    RequestOptions options = new RequestOptions()
-        .setMethod(HttpMethod.POST)
-        .setHost(pod.host())
-        .setPort(pod.port())
-        .setSsl(pod.tls())
-        .setURI(exchange.ctx.request().uri())
-        .setConnectTimeout(settings.connectTimeout().toMillis());
-    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    Headers.copy(exchange.ctx.request().headers(), headers);
-    options.setHeaders(headers);
-    long sentAt = System.nanoTime();
-    client.request(options).onComplete(connected -> {
-      if (connected.failed()) {
-        upstreamFailed(exchange, pod, "connect", connected.cause());
-        return;
-      }
-      HttpClientRequest upstream = connected.result();
-      if (exchange.clientClosed) {
-        upstream.reset();
-        return;
-      }
-      exchange.upstream = upstream;
-      long timeoutMs = settings.responseTimeout().toMillis();
-      exchange.responseTimer = vertx.setTimer(timeoutMs, id -> {
-        exchange.timedOut = true;
-        upstream.reset();
-      });
-      upstream.send(exchange.ctx.body().buffer()).onComplete(answered -> {
-        vertx.cancelTimer(exchange.responseTimer);
-        if (answered.succeeded()) {
-          metrics.upstreamResponded(exchange.pool.name(), System.nanoTime() - sentAt);
-          relay(exchange, upstream, answered.result());
-        } else if (exchange.timedOut) {
-          metrics.upstreamError(exchange.pool.name(), pod.id(), "timeout");
-          sendError(exchange.ctx, OpenAiError.upstreamTimeout(timeoutMs));
-        } else {
-          upstreamFailed(exchange, pod, "reset", answered.cause());
-        }
-      });
-    });
-  }
-
-  /** The pod failed before sending anything: try another pod once, else answer 502. */
-  private void upstreamFailed(Exchange exchange, Pod pod, String reason, Throwable cause) {
-    exchange.upstream = null;
-    if (exchange.clientClosed) {
-      return;
-    }
-    metrics.upstreamError(exchange.pool.name(), pod.id(), reason);
-    LOG.debug("pod {} failed before answering ({}): {}", pod.id(), reason, cause.toString());
-    if (exchange.attempts < MAX_ATTEMPTS) {
-      attempt(exchange, pod);
-    } else {
-      sendError(exchange.ctx, OpenAiError.upstreamFailed(
-          "pod " + pod.id() + " failed before answering (" + describe(cause) + ")."));
-    }
-  }
-
-  private void relay(Exchange exchange, HttpClientRequest upstream, HttpClientResponse response) {
-    HttpServerResponse downstream = exchange.ctx.response();
-    if (exchange.clientClosed || downstream.ended() || downstream.closed()) {
-      upstream.reset();
-      return;
-    }
-    upstream.idleTimeout(settings.idleTimeout().toMillis());
-    downstream.setStatusCode(response.statusCode());
-    downstream.setStatusMessage(response.statusMessage());
-    Headers.copy(response.headers(), downstream.headers());
-    String length = response.getHeader("content-length");
-    if (length != null) {
-      downstream.putHeader("content-length", length);
-    } else {
-      downstream.setChunked(true);
-    }
-    response.pipe().endOnFailure(false).to(downstream).onComplete(piped -> {
-      if (piped.failed() && !exchange.clientClosed) {
-        // The pod dropped the stream, or stalled past the idle timeout: the client cannot get a
-        // status any more, so end the connection without the closing chunk.
-        exchange.streamFailed = true;
-        metrics.upstreamError(exchange.pool.name(), exchange.podTag(), "stream");
-        LOG.debug("stream from pod {} failed: {}", exchange.podTag(), piped.cause().toString());
-        downstream.reset();
-      }
-    });
-  }
-
   private void onClientClosed(Exchange exchange) {
     if (exchange.ctx.response().ended()) {
       return;
     }
     exchange.clientClosed = true;
+    if (exchange.waiter != null) {
+      exchange.waiter.cancel();
+    }
     if (exchange.upstream != null) {
       exchange.upstream.reset();
     }
   }
 
+  /** Runs once per request, however it ended: releases the reservation and records the outcome. */
   private void finish(Exchange exchange) {
     HttpServerResponse response = exchange.ctx.response();
     if (!response.ended() && !exchange.streamFailed) {
       onClientClosed(exchange); // the end handler may run before the close handler
     }
+    exchange.finished = true;
+    if (exchange.waiter != null) {
+      exchange.waiter.cancel();
+    }
+    if (exchange.reservation != null) {
+      exchange.reservation.release();
+      reconcile(exchange);
+    }
     // 499: the client went away first; 502: the pod broke a stream already under way.
     int status = exchange.streamFailed ? 502 : exchange.clientClosed ? 499 : response.getStatusCode();
     long nanos = System.nanoTime() - exchange.startNanos;
     metrics.requestFinished(exchange.modelTag(), exchange.poolTag(), exchange.kind.label(), status, nanos);
-    if (settings.accessLog() && ACCESS.isInfoEnabled()) {
-      ACCESS.info("api={} model={} pool={} pod={} status={} attempts={} stream={} duration_ms={} bytes_in={} bytes_out={}",
+    if (accessLog && ACCESS.isInfoEnabled()) {
+      ACCESS.info("api={} model={} pool={} class={} pod={} status={} attempts={} stream={} est_tokens={} "
+              + "prompt_tokens={} output_tokens={} duration_ms={} bytes_in={} bytes_out={}",
           exchange.kind.label(), exchange.request == null ? "-" : exchange.request.model(), exchange.poolTag(),
-          exchange.podTag(), status, exchange.attempts, exchange.request != null && exchange.request.stream(),
+          exchange.caller == null ? "-" : exchange.caller.trafficClass(), exchange.podTag(), status,
+          exchange.attempts, exchange.request != null && exchange.request.stream(),
+          exchange.cost == null ? "-" : exchange.cost.reservationTokens(),
+          exchange.usage == null ? "-" : exchange.usage.promptTokens(),
+          exchange.usage == null ? "-" : exchange.usage.outputTokens(),
           nanos / 1_000_000, exchange.ctx.request().bytesRead(), response.bytesWritten());
     }
+  }
+
+  private void reconcile(Exchange exchange) {
+    UsageWatcher usage = exchange.usage;
+    if (usage == null || exchange.clientClosed || exchange.streamFailed) {
+      return; // an answer cut short says nothing about the request's natural length
+    }
+    exchange.runtime.estimator().observe(exchange.caller.tenant(), exchange.cost, usage.promptTokens(),
+        usage.outputTokens());
+    metrics.estimateObserved(exchange.runtime.name(), exchange.cost, usage.promptTokens(), usage.outputTokens());
   }
 
   /** Writes an OpenAI-format error, unless a response has already started. */
@@ -215,10 +229,5 @@ public final class ProxyHandler {
     response.setStatusCode(error.status())
         .putHeader("content-type", "application/json")
         .end(Buffer.buffer(error.toJson()));
-  }
-
-  private static String describe(Throwable cause) {
-    String message = cause.getMessage();
-    return message == null ? cause.getClass().getSimpleName() : message;
   }
 }

@@ -17,7 +17,7 @@ class AdmissionQueueTest {
 
   private AdmissionController controller(QueueSpec queue, long... budgets) {
     AdmissionController controller = new AdmissionController(
-        "pool", queue, AdmissionMode.ENFORCE, PodSelector.MOST_HEADROOM, AdmissionListener.NONE, clock);
+        "pool", queue, AdmissionMode.ENFORCE, new MostHeadroom(), AdmissionListener.NONE, clock);
     for (int i = 0; i < budgets.length; i++) {
       controller.addPod("pod-" + i, budgets[i]);
     }
@@ -264,7 +264,7 @@ class AdmissionQueueTest {
   @Test
   void observeModeNeverQueuesButKeepsTheBooks() {
     AdmissionController controller = new AdmissionController("pool", defaults(), AdmissionMode.OBSERVE,
-        PodSelector.MOST_HEADROOM, AdmissionListener.NONE, clock);
+        new MostHeadroom(), AdmissionListener.NONE, clock);
     controller.addPod("pod-0", 100);
     Reservation a = admitted(controller.admit(new AdmissionRequest(80, 0, "default", "t"), null));
     Reservation b = admitted(controller.admit(new AdmissionRequest(80, 0, "default", "t"), null));

@@ -26,7 +26,7 @@ class CounterRecountTest {
     VirtualClock clock = new VirtualClock();
     QueueSpec queue = new QueueSpec(50, 200_000L, Duration.ofSeconds(20), 2.0, Duration.ofSeconds(5), QueuePolicy.FIFO);
     AdmissionController controller = new AdmissionController(
-        "pool", queue, AdmissionMode.ENFORCE, PodSelector.MOST_HEADROOM, AdmissionListener.NONE, clock);
+        "pool", queue, AdmissionMode.ENFORCE, new MostHeadroom(), AdmissionListener.NONE, clock);
     controller.addPod("a", 8_000);
     controller.addPod("b", 5_000);
     List<Reservation> live = new ArrayList<>();

@@ -34,7 +34,7 @@ class LedgerConcurrencyTest {
     VirtualClock clock = new VirtualClock();
     QueueSpec queue = new QueueSpec(200, 1_000_000L, Duration.ofSeconds(30), 1.0, Duration.ofSeconds(5), QueuePolicy.FIFO);
     AdmissionController controller = new AdmissionController(
-        "pool", queue, AdmissionMode.ENFORCE, PodSelector.MOST_HEADROOM, AdmissionListener.NONE, clock);
+        "pool", queue, AdmissionMode.ENFORCE, new MostHeadroom(), AdmissionListener.NONE, clock);
     for (int i = 0; i < 4; i++) {
       controller.addPod("pod-" + i, BUDGET);
     }
@@ -145,7 +145,7 @@ class LedgerConcurrencyTest {
   void growthRacingReleaseNeverLeaksTokens() throws Exception {
     VirtualClock clock = new VirtualClock();
     AdmissionController controller = new AdmissionController("pool", QueueSpec.defaults(), AdmissionMode.ENFORCE,
-        PodSelector.MOST_HEADROOM, AdmissionListener.NONE, clock);
+        new MostHeadroom(), AdmissionListener.NONE, clock);
     controller.addPod("pod", 1_000_000_000L);
     ExecutorService pool = Executors.newFixedThreadPool(4);
     for (int i = 0; i < 20_000; i++) {

@@ -23,14 +23,25 @@ class UpstreamFailuresTest {
   void refusedConnectionIsRetriedOnAnotherPod() throws Exception {
     try (RouterHarness harness = new RouterHarness()) {
       FakeEngine good = new FakeEngine(harness.vertx, "good").start();
-      harness.start(RouterHarness.config("m1", List.of(closedPortUrl(), good.url()), ""));
+      String closed = closedPortUrl();
+      int closedPort = java.net.URI.create(closed).getPort();
+      harness.start(RouterHarness.config("m1", List.of(closed, good.url()), ""));
       for (int i = 0; i < 4; i++) {
         HttpResponse<String> response = harness.postJson("/v1/completions", BODY);
         assertThat(response.statusCode()).isEqualTo(200);
       }
       assertThat(good.received).hasSize(4);
-      assertThat(harness.router.metrics().scrape()).contains("sluice_upstream_retries_total{pool=\"pool-a\"} 2.0");
+      String metrics = harness.router.metrics().scrape();
+      double retries = value(metrics, "sluice_upstream_retries_total{pool=\"pool-a\"}");
+      double refused = value(metrics, "sluice_upstream_errors_total{pod=\"127.0.0.1:" + closedPort + "\",pool=\"pool-a\",reason=\"connect\"}");
+      assertThat(retries).isPositive().isEqualTo(refused);
+      assertThat(harness.router.runtimes().forModel("m1").admission().reservedTokens()).isZero();
     }
+  }
+
+  private static double value(String metrics, String series) {
+    return metrics.lines().filter(line -> line.startsWith(series + " ")).mapToDouble(
+        line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElse(0);
   }
 
   @Test

@@ -42,6 +42,8 @@ public final class FakeEngine implements AutoCloseable {
   /** Tokens a stream sends, and the pause between them. */
   public volatile int streamTokens = 5;
   public volatile long tokenIntervalMs = 1;
+  /** KV-cache blocks of 16 tokens reported on /metrics. */
+  public volatile int kvBlocks = 1000;
   public final List<JsonObject> received = new CopyOnWriteArrayList<>();
   public final List<String> receivedHeaders = new CopyOnWriteArrayList<>();
   public final AtomicInteger streamsClosedEarly = new AtomicInteger();
@@ -68,6 +70,13 @@ public final class FakeEngine implements AutoCloseable {
   }
 
   private void handle(HttpServerRequest request) {
+    if (request.path().equals("/metrics")) {
+      request.response().putHeader("content-type", "text/plain").end(
+          "# TYPE vllm:cache_config_info gauge\n"
+              + "vllm:cache_config_info{block_size=\"16\",cache_dtype=\"auto\",num_gpu_blocks=\"" + kvBlocks
+              + "\"} 1.0\n");
+      return;
+    }
     request.body().onSuccess(body -> {
       JsonObject json = body.length() == 0 ? new JsonObject() : body.toJsonObject();
       received.add(json);
@@ -112,10 +121,11 @@ public final class FakeEngine implements AutoCloseable {
         streamsClosedEarly.incrementAndGet();
       }
     });
-    sendChunk(response, model, chat, 0);
+    boolean includeUsage = body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
+    sendChunk(response, model, chat, 0, includeUsage);
   }
 
-  private void sendChunk(HttpServerResponse response, String model, boolean chat, int index) {
+  private void sendChunk(HttpServerResponse response, String model, boolean chat, int index, boolean includeUsage) {
     if (response.closed()) {
       return;
     }
@@ -126,13 +136,18 @@ public final class FakeEngine implements AutoCloseable {
     if (index == streamTokens) {
       JsonObject last = chunk(model, chat, null, "stop");
       response.write("data: " + last.encode() + "\n\n");
+      if (includeUsage) {
+        response.write("data: " + new JsonObject().put("id", "chunk-1").put("object", "chat.completion.chunk")
+            .put("created", 1).put("model", model).put("choices", new JsonArray())
+            .put("usage", usage(3, streamTokens)).encode() + "\n\n");
+      }
       response.end("data: [DONE]\n\n");
       streamsCompleted.incrementAndGet();
       return;
     }
     response.write(Buffer.buffer("data: " + chunk(model, chat, "t" + index + " ", null).encode() + "\n\n"));
     tokensSent.incrementAndGet();
-    vertx.setTimer(Math.max(1, tokenIntervalMs), id -> sendChunk(response, model, chat, index + 1));
+    vertx.setTimer(Math.max(1, tokenIntervalMs), id -> sendChunk(response, model, chat, index + 1, includeUsage));
   }
 
   private static JsonObject chunk(String model, boolean chat, String text, String finish) {

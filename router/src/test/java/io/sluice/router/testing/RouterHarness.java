@@ -29,6 +29,7 @@ public final class RouterHarness implements AutoCloseable {
           models: [%s]
           endpoints: [%s]
           engine: vllm
+          budget: {tokensPerPod: 100000}
         """.formatted(model, endpoints.stream().map(e -> "\"" + e + "\"").collect(Collectors.joining(", ")))
         + (extraDocuments.isEmpty() ? "" : "---\n" + extraDocuments);
   }

@@ -1,0 +1,113 @@
+package io.sluice.router.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.sluice.router.admission.AdmissionController;
+import io.sluice.router.admission.AdmissionListener;
+import io.sluice.router.admission.Outcome;
+import io.sluice.router.admission.PodBudget;
+import io.sluice.router.estimate.CostEstimate;
+import io.sluice.router.runtime.PoolRuntime;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Admission's metrics: outcomes and queue waits per pool and class, queue depth and tokens, each
+ * pod's budget and reservations, overruns and estimate accuracy. Gauges read the core's O(1)
+ * counters; meters are created once per label set and cached.
+ */
+final class AdmissionMetrics {
+  private final MeterRegistry registry;
+  private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+  private final Map<String, Timer> waits = new ConcurrentHashMap<>();
+  private final Map<String, DistributionSummary> ratios = new ConcurrentHashMap<>();
+
+  AdmissionMetrics(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  AdmissionListener listener(String pool) {
+    return new AdmissionListener() {
+      @Override
+      public void outcome(String trafficClass, Outcome outcome) {
+        outcomes.computeIfAbsent(pool + '\0' + trafficClass + '\0' + outcome, key ->
+            Counter.builder("sluice.admission.outcomes")
+                .description("Admission decisions: admitted, queued, admitted_from_queue, rejected_full, "
+                    + "rejected_too_large, rejected_no_pods, timed_out, cancelled, would_queue (observe mode)")
+                .tags("pool", pool, "class", trafficClass, "outcome", outcome.label())
+                .register(registry)).increment();
+      }
+
+      @Override
+      public void waited(String trafficClass, long nanos) {
+        waits.computeIfAbsent(pool + '\0' + trafficClass, key -> Timer.builder("sluice.queue.wait")
+                .description("Time queued requests waited before admission")
+                .tags("pool", pool, "class", trafficClass)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofMinutes(5))
+                .register(registry))
+            .record(nanos, TimeUnit.NANOSECONDS);
+      }
+    };
+  }
+
+  void bind(PoolRuntime runtime, Collection<String> classes) {
+    String pool = runtime.name();
+    AdmissionController admission = runtime.admission();
+    Gauge.builder("sluice.queue.requests", admission, AdmissionController::queuedRequests)
+        .description("Requests waiting in the pool's admission queue").tags("pool", pool, "class", "all")
+        .register(registry);
+    Gauge.builder("sluice.queue.tokens", admission, AdmissionController::queuedTokens)
+        .description("Tokens the queued requests will reserve").tags("pool", pool, "class", "all")
+        .register(registry);
+    for (String trafficClass : classes) {
+      AdmissionController.ClassCounters counters = admission.queued(trafficClass);
+      Gauge.builder("sluice.queue.requests", counters, AdmissionController.ClassCounters::requests)
+          .tags("pool", pool, "class", trafficClass).register(registry);
+      Gauge.builder("sluice.queue.tokens", counters, AdmissionController.ClassCounters::tokens)
+          .tags("pool", pool, "class", trafficClass).register(registry);
+    }
+    Gauge.builder("sluice.pool.reserved.tokens", admission, AdmissionController::reservedTokens)
+        .description("Tokens reserved on the pool's pods by requests in flight").tags("pool", pool)
+        .register(registry);
+    FunctionCounter.builder("sluice.overrun.tokens", admission, AdmissionController::overrunTokens)
+        .description("Tokens reservations had to grow by because a stream outran its estimate")
+        .tags("pool", pool).register(registry);
+    for (PodBudget pod : admission.pods()) {
+      Gauge.builder("sluice.pod.budget.tokens", pod, PodBudget::budget)
+          .description("Tokens the router may reserve on the pod (0 while unknown)")
+          .tags("pool", pool, "pod", pod.podId()).register(registry);
+      Gauge.builder("sluice.pod.reserved.tokens", pod, PodBudget::reserved)
+          .description("Tokens reserved on the pod by requests in flight")
+          .tags("pool", pool, "pod", pod.podId()).register(registry);
+      Gauge.builder("sluice.pod.inflight.requests", pod, PodBudget::inFlight)
+          .description("Requests in flight on the pod").tags("pool", pool, "pod", pod.podId()).register(registry);
+    }
+  }
+
+  /** Estimated / actual, for prompt and output separately; a ratio above 1 over-estimates. */
+  void estimateObserved(String pool, CostEstimate estimate, long actualPrompt, long actualOutput) {
+    if (actualPrompt > 0) {
+      ratio(pool, "prompt").record((double) estimate.promptTokens() / actualPrompt);
+    }
+    if (actualOutput > 0) {
+      ratio(pool, "output").record((double) estimate.outputTokens() / actualOutput);
+    }
+  }
+
+  private DistributionSummary ratio(String pool, String part) {
+    return ratios.computeIfAbsent(pool + '\0' + part, key -> DistributionSummary.builder("sluice.estimate.ratio")
+        .description("Estimated tokens divided by the tokens the engine reported, per request")
+        .tags("pool", pool, "part", part)
+        .serviceLevelObjectives(0.5, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 4.0)
+        .register(registry));
+  }
+}

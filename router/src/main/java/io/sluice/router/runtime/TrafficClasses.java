@@ -1,0 +1,78 @@
+package io.sluice.router.runtime;
+
+import io.sluice.crd.TrafficClassSpec;
+import io.sluice.router.config.TrafficClassConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * Matches callers to traffic classes: by the SHA-256 of their bearer API key or by trusted
+ * headers; higher-priority classes are tried first; the default class takes the rest.
+ */
+public final class TrafficClasses {
+  private final List<TrafficClassConfig> ordered;
+  private final TrafficClassConfig fallback;
+
+  public TrafficClasses(List<TrafficClassConfig> classes) {
+    List<TrafficClassConfig> sorted = new ArrayList<>(classes);
+    sorted.sort(Comparator.comparingInt((TrafficClassConfig c) -> -c.spec().priority()));
+    this.ordered = List.copyOf(sorted);
+    this.fallback = classes.stream().filter(c -> c.spec().isDefault()).findFirst().orElse(null);
+  }
+
+  /**
+   * @param headers looks a request header up by name (case-insensitive), null when absent
+   */
+  public Caller resolve(UnaryOperator<String> headers) {
+    String keyDigest = digestOfBearer(headers.apply("authorization"));
+    for (TrafficClassConfig candidate : ordered) {
+      if (matches(candidate.spec().match(), headers, keyDigest)) {
+        return caller(candidate, headers);
+      }
+    }
+    return fallback == null ? Caller.DEFAULT : caller(fallback, headers);
+  }
+
+  private static boolean matches(TrafficClassSpec.TrafficMatch match, UnaryOperator<String> headers, String keyDigest) {
+    boolean byKey = keyDigest != null && match.apiKeySha256().stream().anyMatch(keyDigest::equalsIgnoreCase);
+    if (byKey) {
+      return true;
+    }
+    if (match.headers().isEmpty()) {
+      return false;
+    }
+    for (Map.Entry<String, String> header : match.headers().entrySet()) {
+      if (!header.getValue().equals(headers.apply(header.getKey().toLowerCase(Locale.ROOT)))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Caller caller(TrafficClassConfig config, UnaryOperator<String> headers) {
+    String header = config.spec().tenantHeader();
+    String tenant = header == null ? null : headers.apply(header.toLowerCase(Locale.ROOT));
+    return new Caller(config.name(), config.spec().priority(), tenant == null || tenant.isBlank() ? config.name() : tenant);
+  }
+
+  static String digestOfBearer(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(authorization.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
+  }
+}

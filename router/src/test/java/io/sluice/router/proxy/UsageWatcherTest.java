@@ -1,0 +1,75 @@
+package io.sluice.router.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class UsageWatcherTest {
+  private static final String STREAM = ""
+      + "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n"
+      + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"héllo \"}}]}\n\n"
+      + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"wörld 你好\"}}]}\n\n"
+      + "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
+      + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15}}\n\n"
+      + "data: [DONE]\n\n";
+
+  private static String feedInPieces(UsageWatcher watcher, byte[] bytes, int piece) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    for (int i = 0; i < bytes.length; i += piece) {
+      byte[] chunk = java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + piece));
+      out.writeBytes(watcher.onChunk(chunk));
+    }
+    out.writeBytes(watcher.onEnd());
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void hidesTheUsageChunkTheClientDidNotAskForAndKeepsEveryOtherByte() {
+    byte[] bytes = STREAM.getBytes(StandardCharsets.UTF_8);
+    for (int piece : new int[] {1, 3, 7, 64, bytes.length}) {
+      List<Long> progress = new ArrayList<>();
+      UsageWatcher watcher = new UsageWatcher(true, true, progress::add);
+      String out = feedInPieces(watcher, bytes, piece);
+      assertThat(out).isEqualTo(STREAM.replace(
+          "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15}}\n\n", ""));
+      assertThat(watcher.promptTokens()).isEqualTo(12);
+      assertThat(watcher.outputTokens()).isEqualTo(3);
+      assertThat(progress).startsWith(1L, 2L).endsWith(3L);
+    }
+  }
+
+  @Test
+  void keepsTheUsageChunkWhenTheClientAskedForIt() {
+    UsageWatcher watcher = new UsageWatcher(true, false, n -> {});
+    assertThat(feedInPieces(watcher, STREAM.getBytes(StandardCharsets.UTF_8), 5)).isEqualTo(STREAM);
+  }
+
+  @Test
+  void countsChunksWhenTheStreamEndsWithoutUsage() {
+    String cut = STREAM.substring(0, STREAM.indexOf("data: {\"choices\":[],"));
+    UsageWatcher watcher = new UsageWatcher(true, true, n -> {});
+    feedInPieces(watcher, cut.getBytes(StandardCharsets.UTF_8), 10);
+    assertThat(watcher.promptTokens()).isEqualTo(-1);
+    assertThat(watcher.outputTokens()).isEqualTo(2);
+  }
+
+  @Test
+  void readsUsageOfAPlainJsonResponse() {
+    String json = "{\"id\":\"x\",\"choices\":[{\"text\":\"hi\"}],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":7}}";
+    UsageWatcher watcher = new UsageWatcher(false, false, n -> {});
+    assertThat(feedInPieces(watcher, json.getBytes(StandardCharsets.UTF_8), 4)).isEqualTo(json);
+    assertThat(watcher.promptTokens()).isEqualTo(5);
+    assertThat(watcher.outputTokens()).isEqualTo(7);
+  }
+
+  @Test
+  void passesAnythingItCannotParse() {
+    String odd = ": keep-alive\n\ndata: not json\n\nevent: x\ndata: {}\n\n";
+    UsageWatcher watcher = new UsageWatcher(true, true, n -> {});
+    assertThat(feedInPieces(watcher, odd.getBytes(StandardCharsets.UTF_8), 2)).isEqualTo(odd);
+  }
+}
