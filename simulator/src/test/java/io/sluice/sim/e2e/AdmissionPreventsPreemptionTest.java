@@ -46,7 +46,7 @@ class AdmissionPreventsPreemptionTest {
       List<EngineServer> engines = new ArrayList<>();
       for (int i = 0; i < 2; i++) {
         engines.add(EngineServer.deploy(vertx, new EngineOptions("127.0.0.1", 0, "qwen3-8b", List.of(),
-            EngineConfig.of(KV_TOKENS, Profiles.LLAMA3_8B_A100), 50.0, null, 7 + i, "fixed:100",
+            EngineConfig.of(KV_TOKENS, Profiles.LLAMA3_8B_A100), 10.0, null, 7 + i, "fixed:100",
             EngineOptions.Flavor.VLLM, Faults.NONE)).await(10, TimeUnit.SECONDS));
       }
       String yaml = """
