@@ -1,6 +1,7 @@
 package io.sluice.router.admission;
 
 import io.sluice.crd.AdmissionMode;
+import io.sluice.crd.QueuePolicy;
 import io.sluice.crd.QueueSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,6 +45,7 @@ public final class AdmissionController {
   private final long epoch;
   private final PoolTotals totals = new PoolTotals(this);
   private final DrainRate drainRate;
+  private final FairShare fairShare = new FairShare();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicInteger dispatchStatus = new AtomicInteger(IDLE);
@@ -234,6 +236,9 @@ public final class AdmissionController {
       }
       long now = clock.getAsLong();
       double seconds = (now - epoch) / 1e9;
+      if (limits.policy() == QueuePolicy.TOKEN_FAIR) {
+        seconds = fairShare.startTag(request, seconds, drainRate.tokensPerSecond());
+      }
       double key = request.priority() - limits.ageBoostPerSecond() * seconds;
       waiter = new Waiter(this, nextSequence++, request, now, key, callback);
       order.add(waiter);
@@ -368,6 +373,7 @@ public final class AdmissionController {
     try {
       long now = clock.getAsLong();
       long maxWait = queue.maxWait().toNanos();
+      fairShare.forgetBefore((now - epoch) / 1e9);
       Iterator<Waiter> oldest = byAge.iterator();
       while (oldest.hasNext()) {
         Waiter waiter = oldest.next();

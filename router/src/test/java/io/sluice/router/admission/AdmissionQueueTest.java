@@ -164,6 +164,36 @@ class AdmissionQueueTest {
   }
 
   @Test
+  void tokenFairLetsALightTenantPassAFloodingOne() {
+    QueueSpec fair = new QueueSpec(100, 1_000_000L, Duration.ofSeconds(600), 1.0, Duration.ofHours(1),
+        QueuePolicy.TOKEN_FAIR);
+    AdmissionController controller = controller(fair, 1000);
+    Reservation blocker = admitted(controller.admit(new AdmissionRequest(1000, 0, "default", "t"), null));
+    List<RecordingCallback> flood = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      RecordingCallback callback = new RecordingCallback("flood-" + i, log);
+      controller.admit(new AdmissionRequest(1000, 0, "default", "flooder"), callback);
+      flood.add(callback);
+    }
+    RecordingCallback light = new RecordingCallback("light", log);
+    controller.admit(new AdmissionRequest(1000, 0, "default", "light"), light);
+    blocker.release();
+    flood.get(0).reservation.release();
+    assertThat(log).containsExactly("flood-0", "light");
+
+    // The same arrivals in FIFO order: the light tenant waits behind the whole flood.
+    List<String> fifoLog = new ArrayList<>();
+    AdmissionController fifo = controller(defaults(), 1000);
+    Reservation fifoBlocker = admitted(fifo.admit(new AdmissionRequest(1000, 0, "default", "t"), null));
+    for (int i = 0; i < 5; i++) {
+      fifo.admit(new AdmissionRequest(1000, 0, "default", "flooder"), new RecordingCallback("flood-" + i, fifoLog));
+    }
+    fifo.admit(new AdmissionRequest(1000, 0, "default", "light"), new RecordingCallback("light", fifoLog));
+    fifoBlocker.release();
+    assertThat(fifoLog).containsExactly("flood-0");
+  }
+
+  @Test
   void fullQueueRefusesWithRetryAfter() {
     AdmissionController controller = controller(queue(2, 1_000, Duration.ofSeconds(60), 1.0, Duration.ofSeconds(10)), 100);
     admitted(controller.admit(new AdmissionRequest(100, 0, "default", "t"), null));
