@@ -16,7 +16,9 @@ public final class SegmentCache {
   private final Cache<ContentHash, Integer> counts;
 
   public SegmentCache(long maxEntries) {
-    this.counts = Caffeine.newBuilder().maximumSize(maxEntries).recordStats().build();
+    // Maintenance (eviction) on the counting thread, not the common pool: it is tiny, and it keeps
+    // the bound deterministic.
+    this.counts = Caffeine.newBuilder().maximumSize(maxEntries).executor(Runnable::run).recordStats().build();
   }
 
   public static SegmentCache defaults() {
@@ -39,6 +41,7 @@ public final class SegmentCache {
   }
 
   public long size() {
+    counts.cleanUp();
     return counts.estimatedSize();
   }
 
