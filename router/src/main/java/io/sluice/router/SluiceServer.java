@@ -10,16 +10,18 @@ import io.sluice.router.config.PoolConfig;
 import io.sluice.router.pool.Pod;
 import io.sluice.router.pool.Pool;
 import io.sluice.router.proxy.BudgetProbe;
+import io.sluice.router.estimate.TokenEstimators;
 import io.sluice.router.proxy.DataPlane;
+import io.sluice.router.proxy.EngineTokenizer;
 import io.sluice.router.proxy.Forwarder;
 import io.sluice.router.proxy.ProxyHandler;
 import io.sluice.router.runtime.Caller;
-import io.sluice.router.runtime.Estimator;
-import io.sluice.router.runtime.Estimators;
 import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.router.runtime.Runtimes;
 import io.sluice.router.runtime.TrafficClasses;
+import java.nio.file.Path;
 import java.util.LinkedHashSet;
+import java.util.concurrent.ExecutorService;
 import java.util.Set;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -57,12 +59,8 @@ public final class SluiceServer {
     }
   }
 
-  /** Builds a pool's estimator from its configuration. */
-  public interface EstimatorFactory {
-    Estimator create(PoolConfig pool);
-  }
-
   private static final long TICK_MS = 500;
+  private static final int TOKENIZER_QUEUE = 1024;
 
   private final Vertx vertx;
   private final RouterSettings settings;
@@ -71,15 +69,23 @@ public final class SluiceServer {
   private final RouterMetrics metrics;
   private final HttpClient client;
   private final BudgetProbe budgetProbe;
+  private final ExecutorService tokenizerPool;
   private long tickTimer = -1;
   private final List<HttpServer> dataServers = new ArrayList<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private HttpServer adminServer;
 
-  private SluiceServer(Vertx vertx, SluiceConfig config, EstimatorFactory estimators) {
+  private SluiceServer(Vertx vertx, SluiceConfig config) {
     this.vertx = vertx;
     this.settings = config.settings();
     this.metrics = new RouterMetrics();
+    this.client = vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false),
+        new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerPod()));
+    // Exact tokenization is CPU work: it runs here, never on an event loop; when this pool is
+    // saturated, estimates fall back to the approximate count.
+    this.tokenizerPool = TokenEstimators.newWorkerPool(
+        Math.max(1, Runtime.getRuntime().availableProcessors()), TOKENIZER_QUEUE);
     List<PoolRuntime> pools = new ArrayList<>();
     for (PoolConfig poolConfig : config.pools()) {
       Pool pool = new Pool(poolConfig.name(), poolConfig.spec(),
@@ -87,7 +93,9 @@ public final class SluiceServer {
       AdmissionController admission = new AdmissionController(poolConfig.name(), poolConfig.spec().queue(),
           poolConfig.spec().admission().mode(), new MostHeadroom(), metrics.admissionListener(poolConfig.name()),
           System::nanoTime);
-      pools.add(new PoolRuntime(pool, admission, estimators.create(poolConfig)));
+      EngineTokenizer remote = new EngineTokenizer(client, pool);
+      pools.add(new PoolRuntime(pool, admission, TokenEstimators.forPool(poolConfig.spec(), Path.of(""),
+          tokenizerPool, remote, metrics.estimatorListener(poolConfig.name()))));
     }
     this.runtimes = new Runtimes(pools);
     this.classes = new TrafficClasses(config.classes());
@@ -95,21 +103,17 @@ public final class SluiceServer {
     classNames.add(Caller.DEFAULT.trafficClass());
     config.classes().forEach(c -> classNames.add(c.name()));
     this.metrics.bindPools(runtimes, classNames);
-    this.client = vertx.createHttpClient(
-        new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false),
-        new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerPod()));
     this.budgetProbe = new BudgetProbe(vertx, client, runtimes);
   }
 
   /** Starts the router; the future completes once both ports listen. */
   public static Future<SluiceServer> start(Vertx vertx, SluiceConfig config, Options options) {
-    return start(vertx, config, options, Estimators::forPool);
-  }
-
-  /** Starts the router with the given estimators (tests and the offline simulator choose their own). */
-  public static Future<SluiceServer> start(Vertx vertx, SluiceConfig config, Options options,
-      EstimatorFactory estimators) {
-    SluiceServer server = new SluiceServer(vertx, config, estimators);
+    SluiceServer server;
+    try {
+      server = new SluiceServer(vertx, config);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e); // e.g. a tokenizer file that cannot be loaded
+    }
     return server.listen(options).map(server);
   }
 
@@ -194,6 +198,7 @@ public final class SluiceServer {
         })
         .eventually(() -> adminServer == null ? Future.succeededFuture() : adminServer.close())
         .andThen(done -> {
+          tokenizerPool.shutdown();
           metrics.close();
           LOG.info("stopped");
         })

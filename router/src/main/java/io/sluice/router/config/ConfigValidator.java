@@ -1,9 +1,12 @@
 package io.sluice.router.config;
 
+import io.sluice.crd.BudgetSpec;
 import io.sluice.crd.EngineKind;
 import io.sluice.crd.ModelPoolSpec;
 import io.sluice.crd.QueueSpec;
+import io.sluice.crd.TokenizerSpec;
 import io.sluice.crd.TrafficClassSpec;
+import io.sluice.router.estimate.TiktokenCounter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -71,6 +74,8 @@ final class ConfigValidator {
         problems.add("/spec/endpoints/" + i, "endpoint '" + endpoint + "' is listed twice");
       }
     }
+    checkTokenizer(spec.tokenizer());
+    checkBudget(spec.budget());
     checkAdmission(spec);
     return problems.problems().size() == before;
   }
@@ -126,6 +131,52 @@ final class ConfigValidator {
       problems.add("/spec/tenantHeader", "must not be empty");
     }
     return problems.problems().size() == before;
+  }
+
+  private void checkTokenizer(TokenizerSpec tokenizer) {
+    switch (tokenizer.type()) {
+      case HUGGINGFACE -> {
+        if (tokenizer.path() == null || tokenizer.path().isBlank()) {
+          problems.add("/spec/tokenizer/path",
+              "tokenizer type huggingface needs path: the model's tokenizer.json (tokenizer_config.json beside it)");
+        }
+      }
+      case TIKTOKEN -> {
+        if (tokenizer.encoding() == null || !TiktokenCounter.known().contains(tokenizer.encoding())) {
+          problems.add("/spec/tokenizer/encoding", "tokenizer type tiktoken needs a known encoding, one of "
+              + TiktokenCounter.known() + (tokenizer.encoding() == null ? "" : "; got '" + tokenizer.encoding() + "'"));
+        }
+      }
+      default -> { }
+    }
+    if (tokenizer.imageTokens() < 0) {
+      problems.add("/spec/tokenizer/imageTokens", "must not be negative");
+    }
+    positive("/spec/tokenizer/timeout", tokenizer.timeout());
+  }
+
+  private void checkBudget(BudgetSpec budget) {
+    if (!(budget.outputQuantile() > 0 && budget.outputQuantile() < 1)) {
+      problems.add("/spec/budget/outputQuantile", "must be between 0 and 1 (exclusive), e.g. 0.9 for p90");
+    }
+    if (!(budget.safetyFactor() >= 1) || budget.safetyFactor().isInfinite()) {
+      problems.add("/spec/budget/safetyFactor", "must be a number of at least 1");
+    }
+    if (!(budget.utilization() > 0 && budget.utilization() <= 1)) {
+      problems.add("/spec/budget/utilization", "must be above 0 and at most 1");
+    }
+    if (budget.minReservationTokens() < 0) {
+      problems.add("/spec/budget/minReservationTokens", "must not be negative");
+    } else if (budget.minReservationTokens() > budget.maxReservationTokens()) {
+      problems.add("/spec/budget/maxReservationTokens",
+          "must be at least minReservationTokens (" + budget.minReservationTokens() + ")");
+    }
+    if (budget.defaultOutputTokens() < 0) {
+      problems.add("/spec/budget/defaultOutputTokens", "must not be negative");
+    }
+    if (budget.blockSize() < 1) {
+      problems.add("/spec/budget/blockSize", "must be at least 1");
+    }
   }
 
   boolean checkSettings(RouterSettings settings) {

@@ -1,13 +1,13 @@
 package io.sluice.router.estimate;
 
 /**
- * A request's estimated cost in tokens.
+ * What a request is expected to cost, and what each figure came from.
  *
- * @param promptTokens tokens of the prompt as the engine will see it
- * @param outputTokens tokens expected to be generated
- * @param reservationTokens what to reserve: clamped, safety-scaled, rounded to KV blocks
- * @param promptSource which counter produced the prompt figure
- * @param outputSource which predictor produced the output figure
+ * @param promptTokens prompt tokens
+ * @param outputTokens expected output tokens
+ * @param reservationTokens tokens to reserve on a pod (see {@link ReservationPolicy})
+ * @param promptSource which counter produced {@code promptTokens} (see {@link PromptCount})
+ * @param outputSource which rule produced {@code outputTokens} (see {@link OutputEstimate})
  */
 public record CostEstimate(long promptTokens, long outputTokens, long reservationTokens, String promptSource,
     String outputSource) {}

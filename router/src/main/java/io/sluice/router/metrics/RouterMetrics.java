@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.router.admission.AdmissionListener;
 import io.sluice.router.estimate.CostEstimate;
+import io.sluice.router.estimate.EstimatorListener;
 import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.router.runtime.Runtimes;
 import java.util.Collection;
@@ -46,6 +47,16 @@ public final class RouterMetrics {
   /** The admission listener of a pool, recording outcomes and queue waits. */
   public AdmissionListener admissionListener(String pool) {
     return admission.listener(pool);
+  }
+
+  /** Counts estimates that fell back to the approximate count, by pool and reason. */
+  public EstimatorListener estimatorListener(String pool) {
+    return reason -> Counter.builder("sluice.estimator.fallbacks")
+        .description("Estimates that fell back to the approximate count (saturated worker pool, engine "
+            + "tokenize timeout or error, counter error)")
+        .tags("pool", pool, "reason", reason)
+        .register(registry)
+        .increment();
   }
 
   /** Registers the per-pool, per-class and per-pod gauges. */

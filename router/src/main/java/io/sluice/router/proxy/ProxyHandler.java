@@ -215,8 +215,10 @@ public final class ProxyHandler {
     if (usage == null || exchange.clientClosed || exchange.streamFailed) {
       return; // an answer cut short says nothing about the request's natural length
     }
-    exchange.runtime.estimator().observe(exchange.caller.tenant(), exchange.cost, usage.promptTokens(),
-        usage.outputTokens());
+    if (usage.outputTokens() >= 0) {
+      exchange.runtime.estimator().observe(exchange.caller.tenant(), usage.outputTokens(),
+          Math.max(1, exchange.request.body().path("n").asInt(1)));
+    }
     metrics.estimateObserved(exchange.runtime.name(), exchange.cost, usage.promptTokens(), usage.outputTokens());
   }
 

@@ -2,6 +2,7 @@ package io.sluice.router.runtime;
 
 import io.sluice.crd.BudgetSpec;
 import io.sluice.router.admission.AdmissionController;
+import io.sluice.router.estimate.TokenEstimator;
 import io.sluice.router.pool.Pod;
 import io.sluice.router.pool.Pool;
 import java.util.Map;
@@ -15,10 +16,10 @@ import java.util.stream.Collectors;
 public final class PoolRuntime {
   private final Pool pool;
   private final AdmissionController admission;
-  private final Estimator estimator;
+  private final TokenEstimator estimator;
   private final Map<String, Pod> podsById;
 
-  public PoolRuntime(Pool pool, AdmissionController admission, Estimator estimator) {
+  public PoolRuntime(Pool pool, AdmissionController admission, TokenEstimator estimator) {
     this.pool = pool;
     this.admission = admission;
     this.estimator = estimator;
@@ -41,7 +42,7 @@ public final class PoolRuntime {
     return admission;
   }
 
-  public Estimator estimator() {
+  public TokenEstimator estimator() {
     return estimator;
   }
 

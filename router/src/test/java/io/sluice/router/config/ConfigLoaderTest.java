@@ -82,6 +82,35 @@ class ConfigLoaderTest {
             "RouterSettings/settings spec.maxBodyBytes");
   }
 
+  @Test
+  void reportsEstimationMistakesWithTheirLines() throws Exception {
+    String yaml = Files.readString(Path.of("src/test/resources/config/estimation-mistakes.yaml"));
+    List<ConfigProblem> problems = ConfigLoader.parse(yaml, "estimation-mistakes.yaml").problems();
+    assertThat(problems).hasSize(7);
+    assertThat(lineOf(problems, "needs path")).isEqualTo(8);
+    assertThat(lineOf(problems, "imageTokens")).isEqualTo(8);
+    assertThat(lineOf(problems, "at least 1")).isEqualTo(10);
+    assertThat(lineOf(problems, "between 0 and 1")).isEqualTo(11);
+    assertThat(lineOf(problems, "at least minReservationTokens")).isEqualTo(13);
+    assertThat(lineOf(problems, "blockSize")).isEqualTo(14);
+    assertThat(lineOf(problems, "o300k_base")).isEqualTo(22);
+  }
+
+  @Test
+  void validTokenizerAndBudgetPass() {
+    ConfigLoader.Result result = ConfigLoader.parse("""
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: qwen}
+        spec:
+          models: [m]
+          endpoints: ["http://127.0.0.1:8001"]
+          tokenizer: {type: tiktoken, encoding: o200k_base}
+          budget: {safetyFactor: 1.2, outputQuantile: 0.95, minReservationTokens: 64, maxReservationTokens: 64, blockSize: 32}
+        """, "ok.yaml");
+    assertThat(result.problems()).isEmpty();
+  }
+
   private static int lineOf(List<ConfigProblem> problems, String text) {
     return problems.stream().filter(p -> p.message().contains(text) || p.toString().contains(text))
         .findFirst().orElseThrow(() -> new AssertionError("no problem mentions " + text + ": " + problems))

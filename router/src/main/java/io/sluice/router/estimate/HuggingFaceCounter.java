@@ -1,0 +1,56 @@
+package io.sluice.router.estimate;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/**
+ * Counts with the model's own tokenizer.json through DJL's binding of Hugging Face tokenizers,
+ * and renders chats with the model's chat template (exact for the templates Sluice reproduces,
+ * see {@link TokenizerFiles}; a per-message overhead otherwise). Special tokens are not added:
+ * the chat template already writes them.
+ */
+public final class HuggingFaceCounter extends TokenizingCounter implements AutoCloseable {
+  private final HuggingFaceTokenizer tokenizer;
+
+  private HuggingFaceCounter(HuggingFaceTokenizer tokenizer, ChatTemplate template, SegmentSplitter splitter,
+      SegmentCache cache, int imageTokens) {
+    super(PromptCount.HUGGINGFACE, template, splitter, cache, imageTokens);
+    this.tokenizer = tokenizer;
+  }
+
+  /**
+   * Loads {@code tokenizerJson} and, from tokenizer_config.json beside it, the chat template.
+   *
+   * @throws UncheckedIOException when the file cannot be read or parsed
+   */
+  public static HuggingFaceCounter load(Path tokenizerJson, SegmentCache cache, int imageTokens) {
+    try {
+      HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
+          .optTokenizerPath(tokenizerJson)
+          // DJL truncates to 512 tokens and pads by default: a count must see the whole text.
+          .optTruncation(false)
+          .optPadding(false)
+          .optAddSpecialTokens(false)
+          .build();
+      return new HuggingFaceCounter(tokenizer, TokenizerFiles.chatTemplate(tokenizerJson),
+          new SegmentSplitter(TokenizerFiles.splittableAddedTokens(tokenizerJson)), cache, imageTokens);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot load tokenizer " + tokenizerJson, e);
+    } catch (RuntimeException e) {
+      throw new UncheckedIOException("cannot load tokenizer " + tokenizerJson + ": " + e.getMessage(),
+          new IOException(e));
+    }
+  }
+
+  @Override
+  int tokenize(String text) {
+    return tokenizer.encode(text, false, false).getIds().length;
+  }
+
+  @Override
+  public void close() {
+    tokenizer.close();
+  }
+}

@@ -1,0 +1,76 @@
+package io.sluice.router.estimate;
+
+import java.util.Arrays;
+
+/**
+ * A quantile of the last {@code capacity} values seen: a ring buffer of arrival order beside the
+ * same values kept sorted. Recording moves at most {@code capacity} ints (one evicted, one
+ * inserted, by binary search and array copy); reading is one volatile read.
+ *
+ * <p>Memory is two int arrays of {@code capacity}, allocated once.
+ */
+final class SlidingQuantile {
+  /* Concurrency: record() holds the monitor while it updates ring, sorted and count and then
+   * publishes the new quantile with a volatile write; readers take only that volatile
+   * (quantile, samples) snapshot, so the read path never locks. */
+
+  private final double quantile;
+  private final int[] ring;
+  private final int[] sorted;
+  private int next;
+  private int count;
+  private volatile Snapshot snapshot = new Snapshot(0, 0);
+
+  /** The quantile and the number of values it was taken over. */
+  record Snapshot(int value, int samples) {}
+
+  SlidingQuantile(double quantile, int capacity) {
+    if (!(quantile > 0 && quantile < 1)) {
+      throw new IllegalArgumentException("quantile must be in (0, 1): " + quantile);
+    }
+    if (capacity < 1) {
+      throw new IllegalArgumentException("capacity must be at least 1: " + capacity);
+    }
+    this.quantile = quantile;
+    this.ring = new int[capacity];
+    this.sorted = new int[capacity];
+  }
+
+  synchronized void record(int value) {
+    if (count == ring.length) {
+      remove(ring[next]);
+    }
+    insert(value);
+    ring[next] = value;
+    next = (next + 1) % ring.length;
+    snapshot = new Snapshot(sorted[rank()], count);
+  }
+
+  Snapshot snapshot() {
+    return snapshot;
+  }
+
+  /** Nearest rank: the smallest value with at least {@code quantile} of the values at or below it. */
+  private int rank() {
+    return Math.max(0, (int) Math.ceil(quantile * count) - 1);
+  }
+
+  private void insert(int value) {
+    int at = Arrays.binarySearch(sorted, 0, count, value);
+    if (at < 0) {
+      at = -at - 1;
+    }
+    System.arraycopy(sorted, at, sorted, at + 1, count - at);
+    sorted[at] = value;
+    count++;
+  }
+
+  private void remove(int value) {
+    int at = Arrays.binarySearch(sorted, 0, count, value);
+    if (at < 0) {
+      throw new IllegalStateException("evicted value " + value + " is not in the window");
+    }
+    System.arraycopy(sorted, at + 1, sorted, at, count - at - 1);
+    count--;
+  }
+}
