@@ -45,6 +45,14 @@ class AdmissionEndToEndTest {
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
   }
 
+  /** Sends one long stream and waits until it holds its reservation. */
+  private static CompletableFuture<HttpResponse<String>> occupy(RouterHarness harness) throws InterruptedException {
+    CompletableFuture<HttpResponse<String>> first =
+        harness.http.sendAsync(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
+    waitFor(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() > 0);
+    return first;
+  }
+
   @Test
   void aRequestThatDoesNotFitWaitsForTheOneBeforeItAndBothComplete() throws Exception {
     try (RouterHarness harness = new RouterHarness()) {
@@ -53,9 +61,7 @@ class AdmissionEndToEndTest {
       engine.tokenIntervalMs = 20;
       harness.start(pool("").formatted(engine.url()));
       PoolRuntime runtime = harness.router.runtimes().forModel("m1");
-      CompletableFuture<HttpResponse<String>> first =
-          harness.http.sendAsync(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
-      waitFor(() -> runtime.admission().reservedTokens() > 0);
+      CompletableFuture<HttpResponse<String>> first = occupy(harness);
       CompletableFuture<HttpResponse<String>> second =
           harness.http.sendAsync(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
       waitFor(() -> runtime.admission().queuedRequests() == 1);
@@ -97,9 +103,7 @@ class AdmissionEndToEndTest {
       engine.streamTokens = 50;
       engine.tokenIntervalMs = 20;
       harness.start(pool("  queue: {maxLength: 0}\n").formatted(engine.url()));
-      CompletableFuture<HttpResponse<String>> first =
-          harness.http.sendAsync(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
-      waitFor(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() > 0);
+      CompletableFuture<HttpResponse<String>> first = occupy(harness);
       HttpResponse<String> refused = harness.http.send(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
       assertThat(refused.statusCode()).isEqualTo(429);
       assertThat(refused.headers().firstValue("retry-after")).isPresent();
@@ -116,9 +120,7 @@ class AdmissionEndToEndTest {
       engine.tokenIntervalMs = 20;
       harness.start(pool("  queue: {maxWait: 600ms}\n").formatted(engine.url()));
       PoolRuntime runtime = harness.router.runtimes().forModel("m1");
-      CompletableFuture<HttpResponse<String>> first =
-          harness.http.sendAsync(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
-      waitFor(() -> runtime.admission().reservedTokens() > 0);
+      CompletableFuture<HttpResponse<String>> first = occupy(harness);
       HttpResponse<String> expired = harness.http.send(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
       assertThat(expired.statusCode()).isEqualTo(503);
       assertThat(expired.headers().firstValue("retry-after")).isPresent();
