@@ -60,7 +60,6 @@ public final class SluiceServer {
   }
 
   private static final long TICK_MS = 500;
-  private static final int TOKENIZER_QUEUE = 1024;
 
   private final Vertx vertx;
   private final RouterSettings settings;
@@ -84,8 +83,7 @@ public final class SluiceServer {
         new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerPod()));
     // Exact tokenization is CPU work: it runs here, never on an event loop; when this pool is
     // saturated, estimates fall back to the approximate count.
-    this.tokenizerPool = TokenEstimators.newWorkerPool(
-        Math.max(1, Runtime.getRuntime().availableProcessors()), TOKENIZER_QUEUE);
+    this.tokenizerPool = TokenEstimators.newWorkerPool(settings.tokenizerThreads(), settings.tokenizerQueue());
     List<PoolRuntime> pools = new ArrayList<>();
     for (PoolConfig poolConfig : config.pools()) {
       Pool pool = new Pool(poolConfig.name(), poolConfig.spec(),

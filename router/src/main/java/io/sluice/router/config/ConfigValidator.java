@@ -193,6 +193,12 @@ final class ConfigValidator {
     if (settings.maxConnectionsPerPod() < 1) {
       problems.add("/spec/maxConnectionsPerPod", "must be at least 1");
     }
+    if (settings.tokenizerThreads() < 1 || settings.tokenizerThreads() > 256) {
+      problems.add("/spec/tokenizerThreads", "must be between 1 and 256");
+    }
+    if (settings.tokenizerQueue() < 0) {
+      problems.add("/spec/tokenizerQueue", "must not be negative");
+    }
     return problems.problems().size() == before;
   }
 

@@ -16,7 +16,11 @@ public record RouterSettings(
         Duration idleTimeout,
     @JsonPropertyDescription("On SIGTERM, how long in-flight requests may take to finish.") Duration drainTimeout,
     @JsonPropertyDescription("Pooled HTTP/1.1 connections kept per pod.") Integer maxConnectionsPerPod,
-    @JsonPropertyDescription("One log line per request (logger sluice.access).") Boolean accessLog) {
+    @JsonPropertyDescription("One log line per request (logger sluice.access).") Boolean accessLog,
+    @JsonPropertyDescription("Threads counting prompt tokens with exact tokenizers (default: CPUs).")
+        Integer tokenizerThreads,
+    @JsonPropertyDescription("Estimates waiting for a tokenizer thread; past it, approximate counts.")
+        Integer tokenizerQueue) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -28,10 +32,12 @@ public record RouterSettings(
     drainTimeout = drainTimeout == null ? Duration.ofSeconds(30) : drainTimeout;
     maxConnectionsPerPod = maxConnectionsPerPod == null ? 512 : maxConnectionsPerPod;
     accessLog = accessLog == null ? Boolean.TRUE : accessLog;
+    tokenizerThreads = tokenizerThreads == null ? Runtime.getRuntime().availableProcessors() : tokenizerThreads;
+    tokenizerQueue = tokenizerQueue == null ? 1024 : tokenizerQueue;
   }
 
   /** All defaults. */
   public static RouterSettings defaults() {
-    return new RouterSettings(null, null, null, null, null, null, null);
+    return new RouterSettings(null, null, null, null, null, null, null, null, null);
   }
 }
