@@ -17,6 +17,8 @@ import java.util.List;
  * @param budget per-pod token budget and reservation sizing
  * @param queue the admission queue
  * @param admission observe or enforce
+ * @param scoring the scoring profile; null for the default one
+ * @param health passive health checks, retries and metrics scraping
  */
 public record ModelPoolSpec(
     @JsonPropertyDescription("Model names clients send in the `model` field.") List<String> models,
@@ -26,7 +28,9 @@ public record ModelPoolSpec(
     @JsonPropertyDescription("How prompt tokens are counted.") TokenizerSpec tokenizer,
     @JsonPropertyDescription("Per-pod token budget and reservation sizing.") BudgetSpec budget,
     @JsonPropertyDescription("The admission queue.") QueueSpec queue,
-    @JsonPropertyDescription("observe or enforce.") AdmissionSpec admission) {
+    @JsonPropertyDescription("observe or enforce.") AdmissionSpec admission,
+    @JsonPropertyDescription("Scoring profile: filters, weighted scorers, picker.") ScoringSpec scoring,
+    @JsonPropertyDescription("Passive health checks, retries and engine metrics scraping.") HealthSpec health) {
 
   public ModelPoolSpec {
     // Null elements are kept so that validation can point at them instead of failing here.
@@ -37,10 +41,11 @@ public record ModelPoolSpec(
     budget = budget == null ? BudgetSpec.defaults() : budget;
     queue = queue == null ? QueueSpec.defaults() : queue;
     admission = admission == null ? AdmissionSpec.defaults() : admission;
+    health = health == null ? HealthSpec.defaults() : health;
   }
 
   /** A pool with defaults for everything but its models, endpoints and engine. */
   public static ModelPoolSpec of(List<String> models, List<String> endpoints, EngineKind engine) {
-    return new ModelPoolSpec(models, endpoints, engine, null, null, null, null);
+    return new ModelPoolSpec(models, endpoints, engine, null, null, null, null, null, null);
   }
 }

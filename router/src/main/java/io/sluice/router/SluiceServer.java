@@ -9,11 +9,10 @@ import io.sluice.router.admission.MostHeadroom;
 import io.sluice.router.config.PoolConfig;
 import io.sluice.router.pool.Pod;
 import io.sluice.router.pool.Pool;
-import io.sluice.router.proxy.BudgetProbe;
+import io.sluice.router.proxy.EngineScraper;
 import io.sluice.router.estimate.TokenEstimators;
 import io.sluice.router.proxy.DataPlane;
 import io.sluice.router.proxy.EngineTokenizer;
-import io.sluice.router.proxy.Forwarder;
 import io.sluice.router.proxy.ProxyHandler;
 import io.sluice.router.runtime.Caller;
 import io.sluice.router.runtime.PoolRuntime;
@@ -67,7 +66,7 @@ public final class SluiceServer {
   private final TrafficClasses classes;
   private final RouterMetrics metrics;
   private final HttpClient client;
-  private final BudgetProbe budgetProbe;
+  private final EngineScraper engineScraper;
   private final ExecutorService tokenizerPool;
   private long tickTimer = -1;
   private final List<HttpServer> dataServers = new ArrayList<>();
@@ -93,7 +92,7 @@ public final class SluiceServer {
           System::nanoTime);
       EngineTokenizer remote = new EngineTokenizer(client, pool);
       pools.add(new PoolRuntime(pool, admission, TokenEstimators.forPool(poolConfig.spec(), Path.of(""),
-          tokenizerPool, remote, metrics.estimatorListener(poolConfig.name()))));
+          tokenizerPool, remote, metrics.estimatorListener(poolConfig.name())), System::nanoTime));
     }
     this.runtimes = new Runtimes(pools);
     this.classes = new TrafficClasses(config.classes());
@@ -101,7 +100,7 @@ public final class SluiceServer {
     classNames.add(Caller.DEFAULT.trafficClass());
     config.classes().forEach(c -> classNames.add(c.name()));
     this.metrics.bindPools(runtimes, classNames);
-    this.budgetProbe = new BudgetProbe(vertx, client, runtimes);
+    this.engineScraper = new EngineScraper(vertx, client, runtimes, metrics);
   }
 
   /** Starts the router; the future completes once both ports listen. */
@@ -116,15 +115,14 @@ public final class SluiceServer {
   }
 
   private Future<Void> listen(Options options) {
-    Forwarder forwarder = new Forwarder(vertx, client, settings, metrics);
-    ProxyHandler proxy = new ProxyHandler(vertx, runtimes, classes, forwarder, metrics, settings.accessLog());
+    ProxyHandler proxy = new ProxyHandler(vertx, client, runtimes, classes, settings, metrics);
     long created = System.currentTimeMillis() / 1000;
     Router data = DataPlane.router(vertx, proxy, runtimes, settings, draining::get, created);
     Router admin = AdminPlane.router(vertx, metrics, this::ready, runtimes, classes);
-    budgetProbe.start();
+    engineScraper.start();
     // The queues' fallback timer: expires waiters past their max wait and dispatches in case a
     // wake-up was missed. Releases wake the queues directly; this is not a poll.
-    tickTimer = vertx.setPeriodic(TICK_MS, id -> runtimes.all().forEach(runtime -> runtime.admission().tick()));
+    tickTimer = vertx.setPeriodic(TICK_MS, id -> runtimes.all().forEach(PoolRuntime::tick));
     HttpServerOptions dataOptions = new HttpServerOptions()
         .setHost(options.host())
         .setTcpNoDelay(true)
@@ -183,7 +181,7 @@ public final class SluiceServer {
       return Future.succeededFuture();
     }
     long drainMs = settings.drainTimeout().toMillis();
-    budgetProbe.stop();
+    engineScraper.stop();
     LOG.info("draining: {} requests in flight, waiting up to {} ms", metrics.activeRequests(), drainMs);
     List<Future<Void>> closing = new ArrayList<>();
     for (HttpServer server : dataServers) {

@@ -6,10 +6,10 @@ import io.sluice.crd.QueueSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,7 +51,9 @@ public final class AdmissionController {
   private final AtomicInteger dispatchStatus = new AtomicInteger(IDLE);
   private final TreeSet<Waiter> order = new TreeSet<>(
       Comparator.comparingDouble((Waiter w) -> -w.key).thenComparingLong(w -> w.sequence));
-  private final LinkedHashSet<Waiter> byAge = new LinkedHashSet<>();
+  /** Waiters by arrival (a requeued request keeps its first arrival), for expiry. */
+  private final TreeSet<Waiter> byAge = new TreeSet<>(
+      Comparator.comparingLong((Waiter w) -> w.enqueuedAt).thenComparingLong(w -> w.sequence));
   private final AtomicInteger queuedRequests = new AtomicInteger();
   private final AtomicLong queuedTokens = new AtomicLong();
   private final Map<String, ClassCounters> perClass = new ConcurrentHashMap<>();
@@ -122,6 +124,19 @@ public final class AdmissionController {
     pods = pods.stream().filter(p -> !p.podId().equals(podId)).toList();
   }
 
+  /**
+   * Takes a pod out of rotation while it is unhealthy, or puts it back. Its reservations stay
+   * valid; putting it back wakes the queue.
+   */
+  public void setEjected(String podId, boolean ejected) {
+    pod(podId).ifPresent(pod -> {
+      pod.setEjected(ejected);
+      if (!ejected) {
+        scheduleDispatch();
+      }
+    });
+  }
+
   /** Changes a pod's budget; what is reserved stays reserved. */
   public void setBudget(String podId, long tokens) {
     pod(podId).ifPresent(pod -> {
@@ -181,7 +196,16 @@ public final class AdmissionController {
         return new Decision.Admitted(reservation);
       }
     }
-    return enqueue(request, callback);
+    return enqueue(request, callback, clock.getAsLong());
+  }
+
+  /**
+   * Puts a request back into the queue keeping its age, after a pod answered that it is under
+   * pressure (429 / 503): it ranks as if it had waited since {@code arrivedAt}. The queue's limits
+   * apply as for a new request.
+   */
+  public Decision requeue(AdmissionRequest request, long arrivedAt, AdmissionCallback callback) {
+    return enqueue(request, callback, arrivedAt);
   }
 
   private Decision observe(List<PodBudget> current, AdmissionRequest request, long largest) {
@@ -211,11 +235,11 @@ public final class AdmissionController {
   }
 
   /**
-   * Reserves on a pod other than {@code excludedPodId}, for a retry after that pod failed; the
+   * Reserves on a pod not in {@code excludedPodIds}, for a retry after those pods failed; the
    * failed attempt's reservation must have been released first. Empty when nothing else fits.
    */
-  public Optional<Reservation> reserveElsewhere(AdmissionRequest request, String excludedPodId) {
-    List<PodBudget> others = pods.stream().filter(p -> !p.podId().equals(excludedPodId)).toList();
+  public Optional<Reservation> reserveElsewhere(AdmissionRequest request, Set<String> excludedPodIds) {
+    List<PodBudget> others = pods.stream().filter(p -> !excludedPodIds.contains(p.podId())).toList();
     if (mode == AdmissionMode.OBSERVE) {
       PodBudget pod = selector.select(others, request, false);
       return pod == null ? Optional.empty() : Optional.of(pod.forceReserve(request.tokens()));
@@ -223,7 +247,7 @@ public final class AdmissionController {
     return Optional.ofNullable(reserve(others, request));
   }
 
-  private Decision enqueue(AdmissionRequest request, AdmissionCallback callback) {
+  private Decision enqueue(AdmissionRequest request, AdmissionCallback callback, long arrivedAt) {
     Waiter waiter;
     lock.lock();
     try {
@@ -234,13 +258,12 @@ public final class AdmissionController {
       if (queuedTokens.get() + request.tokens() > limits.maxQueuedTokens()) {
         return full(request, "maxQueuedTokens");
       }
-      long now = clock.getAsLong();
-      double seconds = (now - epoch) / 1e9;
+      double seconds = (arrivedAt - epoch) / 1e9;
       if (limits.policy() == QueuePolicy.TOKEN_FAIR) {
         seconds = fairShare.startTag(request, seconds, drainRate.tokensPerSecond());
       }
       double key = request.priority() - limits.ageBoostPerSecond() * seconds;
-      waiter = new Waiter(this, nextSequence++, request, now, key, callback);
+      waiter = new Waiter(this, nextSequence++, request, arrivedAt, key, callback);
       order.add(waiter);
       byAge.add(waiter);
       count(waiter, +1);
@@ -433,7 +456,7 @@ public final class AdmissionController {
   public long oldestWaitNanos() {
     lock.lock();
     try {
-      return byAge.isEmpty() ? 0 : clock.getAsLong() - byAge.iterator().next().enqueuedAt;
+      return byAge.isEmpty() ? 0 : clock.getAsLong() - byAge.first().enqueuedAt;
     } finally {
       lock.unlock();
     }

@@ -20,6 +20,7 @@ public final class PodBudget {
   private final AtomicLong overrunTokens = new AtomicLong();
   private final PoolTotals totals;
   private volatile boolean accepting = true;
+  private volatile boolean ejected;
 
   /**
    * @param budget tokens that may be reserved; 0 while unknown (nothing fits)
@@ -57,13 +58,21 @@ public final class PodBudget {
     return Math.max(0, budget.get() - reserved.get());
   }
 
-  /** False once the pod is going away: nothing new is admitted to it. */
+  /** False once the pod is going away or while it is ejected: nothing new is admitted to it. */
   public boolean accepting() {
-    return accepting;
+    return accepting && !ejected;
+  }
+
+  public boolean ejected() {
+    return ejected;
   }
 
   void setBudget(long tokens) {
     budget.set(tokens);
+  }
+
+  void setEjected(boolean ejected) {
+    this.ejected = ejected;
   }
 
   void stopAccepting() {
@@ -72,7 +81,7 @@ public final class PodBudget {
 
   /** Reserves {@code tokens} if they fit in the budget; refusal is an empty result. */
   Optional<Reservation> tryReserve(long tokens) {
-    if (!accepting) {
+    if (!accepting()) {
       return Optional.empty();
     }
     while (true) {

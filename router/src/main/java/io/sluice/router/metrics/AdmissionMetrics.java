@@ -88,6 +88,9 @@ final class AdmissionMetrics {
       Gauge.builder("sluice.pod.reserved.tokens", pod, PodBudget::reserved)
           .description("Tokens reserved on the pod by requests in flight")
           .tags("pool", pool, "pod", pod.podId()).register(registry);
+      Gauge.builder("sluice.pod.ejected", pod, p -> p.ejected() ? 1 : 0)
+          .description("1 while passive health checks keep the pod out of rotation")
+          .tags("pool", pool, "pod", pod.podId()).register(registry);
       Gauge.builder("sluice.pod.inflight.requests", pod, PodBudget::inFlight)
           .description("Requests in flight on the pod").tags("pool", pool, "pod", pod.podId()).register(registry);
     }

@@ -59,6 +59,15 @@ public final class RouterMetrics {
         .increment();
   }
 
+  /** A pod's metrics page could not be read. */
+  public void scrapeFailed(String pool, String pod) {
+    Counter.builder("sluice.engine.scrape.errors")
+        .description("Failed reads of a pod's metrics page")
+        .tags("pool", pool, "pod", pod)
+        .register(registry)
+        .increment();
+  }
+
   /** Registers the per-pool, per-class and per-pod gauges. */
   public void bindPools(Runtimes runtimes, Collection<String> trafficClasses) {
     for (PoolRuntime runtime : runtimes.all()) {

@@ -13,6 +13,8 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Per-request state of one proxied call: what was asked, what it costs, where it went, how it
@@ -39,6 +41,8 @@ final class Exchange {
   UsageWatcher usage;
   Pod pod;
   int attempts;
+  int requeues;
+  final Set<String> tried = new HashSet<>();
   HttpClientRequest upstream;
   long responseTimer = -1;
   boolean timedOut;

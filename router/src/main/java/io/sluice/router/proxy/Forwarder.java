@@ -1,5 +1,6 @@
 package io.sluice.router.proxy;
 
+import io.sluice.crd.HealthSpec;
 import io.sluice.router.admission.AdmissionRequest;
 import io.sluice.router.admission.Reservation;
 import io.sluice.router.api.OpenAiError;
@@ -16,28 +17,40 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends an admitted request to the pod it holds a reservation on and relays the answer. A pod that
- * refuses the connection or fails before answering is replaced once: the reservation is released
- * on the failed pod first, then taken on another, so the two are never both held.
+ * Sends an admitted request to the pod it holds a reservation on and relays the answer.
+ *
+ * <p>Before any byte has reached the client, a failure is not final. A pod that refuses the
+ * connection, resets it or answers 5xx counts against its health (enough in a row eject it) and
+ * the request moves to the next-best pod, up to {@code maxAttempts} pods: the reservation is
+ * released on the failed pod first, then taken on the next, so the two are never both held. A pod
+ * that answers 429 or 503 is under pressure, not broken: the request goes back into the admission
+ * queue keeping its age, up to {@code maxRequeues} times. Past those bounds the engine's answer
+ * passes through unchanged (or 502 when there was none).
  */
-public final class Forwarder {
+final class Forwarder {
   private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
-  private static final int MAX_ATTEMPTS = 2;
 
   private final Vertx vertx;
   private final HttpClient client;
   private final RouterSettings settings;
   private final RouterMetrics metrics;
+  private final Consumer<Exchange> requeue;
 
-  public Forwarder(Vertx vertx, HttpClient client, RouterSettings settings, RouterMetrics metrics) {
+  /**
+   * @param requeue puts an exchange whose reservation was released back into its pool's queue
+   */
+  Forwarder(Vertx vertx, HttpClient client, RouterSettings settings, RouterMetrics metrics,
+      Consumer<Exchange> requeue) {
     this.vertx = vertx;
     this.client = client;
     this.settings = settings;
     this.metrics = metrics;
+    this.requeue = requeue;
   }
 
   /** Forwards to the pod of {@code exchange.reservation}. On the exchange's event loop. */
@@ -45,6 +58,7 @@ public final class Forwarder {
     Pod pod = exchange.runtime.pod(exchange.reservation.podId());
     exchange.pod = pod;
     exchange.attempts++;
+    exchange.tried.add(pod.id());
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setHost(pod.host())
@@ -58,7 +72,7 @@ public final class Forwarder {
     long sentAt = System.nanoTime();
     client.request(options).onComplete(connected -> {
       if (connected.failed()) {
-        failedBeforeAnswer(exchange, pod, "connect", connected.cause());
+        failedBeforeAnswer(exchange, pod, "connect", describe(connected.cause()));
         return;
       }
       HttpClientRequest upstream = connected.result();
@@ -76,40 +90,91 @@ public final class Forwarder {
         vertx.cancelTimer(exchange.responseTimer);
         if (answered.succeeded()) {
           metrics.upstreamResponded(exchange.runtime.name(), System.nanoTime() - sentAt);
-          relay(exchange, upstream, answered.result());
+          answered(exchange, upstream, answered.result());
         } else if (exchange.timedOut) {
           metrics.upstreamError(exchange.runtime.name(), pod.id(), "timeout");
+          exchange.runtime.upstreamFailed(pod.id());
           ProxyHandler.sendError(exchange.ctx, OpenAiError.upstreamTimeout(timeoutMs));
         } else {
-          failedBeforeAnswer(exchange, pod, "reset", answered.cause());
+          failedBeforeAnswer(exchange, pod, "reset", describe(answered.cause()));
         }
       });
     });
   }
 
-  private void failedBeforeAnswer(Exchange exchange, Pod pod, String reason, Throwable cause) {
+  private void answered(Exchange exchange, HttpClientRequest upstream, HttpClientResponse response) {
+    int status = response.statusCode();
+    HealthSpec health = exchange.runtime.pool().spec().health();
+    Pod pod = exchange.pod;
+    if ((status == 429 || status == 503) && exchange.requeues < health.maxRequeues() && !exchange.over()) {
+      metrics.upstreamError(exchange.runtime.name(), pod.id(), "pressure-" + status);
+      discard(response);
+      exchange.upstream = null;
+      exchange.reservation.release();
+      exchange.reservation = null;
+      requeue.accept(exchange);
+      return;
+    }
+    if (status >= 500 && status != 503) {
+      exchange.runtime.upstreamFailed(pod.id());
+      metrics.upstreamError(exchange.runtime.name(), pod.id(), "status-" + status);
+      if (exchange.attempts < health.maxAttempts() && !exchange.over()
+          && moveElsewhere(exchange, "pod " + pod.id() + " answered " + status)) {
+        discard(response);
+        return;
+      }
+    } else if (status < 500) {
+      exchange.runtime.upstreamSucceeded(pod.id());
+    }
+    relay(exchange, upstream, response);
+  }
+
+  private void failedBeforeAnswer(Exchange exchange, Pod pod, String reason, String detail) {
     exchange.upstream = null;
     if (exchange.over()) {
       return;
     }
     metrics.upstreamError(exchange.runtime.name(), pod.id(), reason);
-    LOG.debug("pod {} failed before answering ({}): {}", pod.id(), reason, cause.toString());
-    if (exchange.attempts < MAX_ATTEMPTS) {
-      Reservation failed = exchange.reservation;
-      long tokens = failed.tokens();
-      failed.release();
-      AdmissionRequest request = new AdmissionRequest(
-          tokens, exchange.caller.priority(), exchange.caller.trafficClass(), exchange.caller.tenant());
-      Optional<Reservation> elsewhere = exchange.runtime.admission().reserveElsewhere(request, pod.id());
-      if (elsewhere.isPresent()) {
-        metrics.upstreamRetry(exchange.runtime.name());
-        exchange.reservation = elsewhere.get();
-        forward(exchange);
-        return;
-      }
+    exchange.runtime.upstreamFailed(pod.id());
+    LOG.debug("pod {} failed before answering ({}): {}", pod.id(), reason, detail);
+    String failure = "pod " + pod.id() + " failed before answering (" + detail + ").";
+    if (exchange.attempts >= exchange.runtime.pool().spec().health().maxAttempts()
+        || !moveElsewhere(exchange, failure)) {
+      ProxyHandler.sendError(exchange.ctx, OpenAiError.upstreamFailed(failure));
     }
-    ProxyHandler.sendError(exchange.ctx, OpenAiError.upstreamFailed(
-        "pod " + pod.id() + " failed before answering (" + describe(cause) + ")."));
+  }
+
+  /**
+   * Moves the request to the next-best pod it has not tried: releases the reservation here, then
+   * reserves there. When an untried pod exists but is full right now, the request goes back into
+   * the queue keeping its age. False when neither is possible (the caller answers the client).
+   */
+  private boolean moveElsewhere(Exchange exchange, String why) {
+    Reservation failed = exchange.reservation;
+    long tokens = failed.tokens();
+    AdmissionRequest request = new AdmissionRequest(
+        tokens, exchange.caller.priority(), exchange.caller.trafficClass(), exchange.caller.tenant());
+    failed.release();
+    exchange.reservation = null;
+    Optional<Reservation> elsewhere = exchange.runtime.admission().reserveElsewhere(request, exchange.tried);
+    if (elsewhere.isPresent()) {
+      metrics.upstreamRetry(exchange.runtime.name());
+      LOG.debug("retrying on pod {}: {}", elsewhere.get().podId(), why);
+      exchange.reservation = elsewhere.get();
+      forward(exchange);
+      return true;
+    }
+    boolean untriedLeft = exchange.tried.size() < exchange.runtime.pool().pods().size();
+    if (untriedLeft && exchange.requeues < exchange.runtime.pool().spec().health().maxRequeues()) {
+      requeue.accept(exchange); // an untried pod is full right now: wait for it, keeping the age
+      return true;
+    }
+    return false;
+  }
+
+  private static void discard(HttpClientResponse response) {
+    response.handler(chunk -> { });
+    response.exceptionHandler(failure -> { });
   }
 
   private void relay(Exchange exchange, HttpClientRequest upstream, HttpClientResponse response) {
@@ -133,8 +198,7 @@ public final class Forwarder {
         generated -> grow(exchange, generated)) : null;
     exchange.usage = watcher;
     response.handler(chunk -> {
-      byte[] out = watcher == null ? null : watcher.onChunk(chunk.getBytes());
-      Buffer pass = watcher == null ? chunk : Buffer.buffer(out);
+      Buffer pass = watcher == null ? chunk : Buffer.buffer(watcher.onChunk(chunk.getBytes()));
       if (pass.length() > 0) {
         downstream.write(pass);
       }
@@ -150,6 +214,7 @@ public final class Forwarder {
       // The pod dropped the stream or stalled past the idle timeout: the client cannot get a
       // status any more, so end its connection without the closing chunk.
       exchange.streamFailed = true;
+      exchange.runtime.upstreamFailed(exchange.pod.id());
       metrics.upstreamError(exchange.runtime.name(), exchange.podTag(), "stream");
       LOG.debug("stream from pod {} failed: {}", exchange.podTag(), failure.toString());
       downstream.reset();

@@ -9,12 +9,14 @@ import io.sluice.router.api.ApiException;
 import io.sluice.router.api.ApiKind;
 import io.sluice.router.api.OpenAiError;
 import io.sluice.router.api.RequestParser;
+import io.sluice.router.config.RouterSettings;
 import io.sluice.router.estimate.CostEstimate;
 import io.sluice.router.metrics.RouterMetrics;
 import io.sluice.router.runtime.Runtimes;
 import io.sluice.router.runtime.TrafficClasses;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
@@ -38,14 +40,14 @@ public final class ProxyHandler {
   private final RouterMetrics metrics;
   private final boolean accessLog;
 
-  public ProxyHandler(Vertx vertx, Runtimes runtimes, TrafficClasses classes, Forwarder forwarder,
-      RouterMetrics metrics, boolean accessLog) {
+  public ProxyHandler(Vertx vertx, HttpClient client, Runtimes runtimes, TrafficClasses classes,
+      RouterSettings settings, RouterMetrics metrics) {
     this.vertx = vertx;
     this.runtimes = runtimes;
     this.classes = classes;
-    this.forwarder = forwarder;
+    this.forwarder = new Forwarder(vertx, client, settings, metrics, this::requeue);
     this.metrics = metrics;
-    this.accessLog = accessLog;
+    this.accessLog = settings.accessLog();
   }
 
   /** Handles one request to {@code kind}'s endpoint; the body has been read by then. */
@@ -110,7 +112,18 @@ public final class ProxyHandler {
     exchange.cost = cost;
     AdmissionRequest request = new AdmissionRequest(cost.reservationTokens(), exchange.caller.priority(),
         exchange.caller.trafficClass(), exchange.caller.tenant());
-    Decision decision = exchange.runtime.admission().admit(request, new QueuedCallback(exchange));
+    decided(exchange, exchange.runtime.admission().admit(request, new QueuedCallback(exchange)));
+  }
+
+  /** A pod answered 429 / 503, or no other pod fits a retry: back into the queue, keeping its age. */
+  private void requeue(Exchange exchange) {
+    exchange.requeues++;
+    AdmissionRequest request = new AdmissionRequest(exchange.cost.reservationTokens(), exchange.caller.priority(),
+        exchange.caller.trafficClass(), exchange.caller.tenant());
+    decided(exchange, exchange.runtime.admission().requeue(request, exchange.startNanos, new QueuedCallback(exchange)));
+  }
+
+  private void decided(Exchange exchange, Decision decision) {
     if (decision instanceof Decision.Admitted admitted) {
       exchange.reservation = admitted.reservation();
       forwarder.forward(exchange);

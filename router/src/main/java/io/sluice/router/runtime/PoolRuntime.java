@@ -1,31 +1,41 @@
 package io.sluice.router.runtime;
 
 import io.sluice.crd.BudgetSpec;
+import io.sluice.crd.HealthSpec;
 import io.sluice.router.admission.AdmissionController;
 import io.sluice.router.estimate.TokenEstimator;
 import io.sluice.router.pool.Pod;
 import io.sluice.router.pool.Pool;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
- * A pool at run time: its pods, its admission controller (budgets and queue) and its estimator.
- * Plain Java; the proxy and the offline simulator drive it.
+ * A pool at run time: its pods with their health and latest engine metrics, its admission
+ * controller (budgets and queue) and its estimator. Plain Java; the proxy and the offline
+ * simulator drive it.
  */
 public final class PoolRuntime {
   private final Pool pool;
   private final AdmissionController admission;
   private final TokenEstimator estimator;
-  private final Map<String, Pod> podsById;
+  private final LongSupplier clock;
+  private final Map<String, Pod> podsById = new LinkedHashMap<>();
+  private final Map<String, PodHealth> health = new LinkedHashMap<>();
+  private final Map<String, EngineSample> samples = new ConcurrentHashMap<>();
 
-  public PoolRuntime(Pool pool, AdmissionController admission, TokenEstimator estimator) {
+  public PoolRuntime(Pool pool, AdmissionController admission, TokenEstimator estimator, LongSupplier clock) {
     this.pool = pool;
     this.admission = admission;
     this.estimator = estimator;
-    this.podsById = pool.pods().stream().collect(Collectors.toUnmodifiableMap(Pod::id, Function.identity()));
+    this.clock = clock;
     BudgetSpec budget = pool.spec().budget();
+    HealthSpec checks = pool.spec().health();
     for (Pod pod : pool.pods()) {
+      podsById.put(pod.id(), pod);
+      health.put(pod.id(), new PodHealth(checks.consecutiveFailures(), checks.ejectionTime().toNanos(),
+          checks.maxEjectionTime().toNanos()));
       admission.addPod(pod.id(), budget.tokensPerPod().auto() ? 0 : budget.tokensPerPod().tokens());
     }
   }
@@ -51,11 +61,53 @@ public final class PoolRuntime {
     return podsById.get(podId);
   }
 
-  /** With {@code tokensPerPod: auto}: the engine reported its KV-cache size. */
-  public void kvCapacityReported(String podId, long kvTokens) {
+  /** A scrape of the pod's metrics page arrived; with {@code tokensPerPod: auto} it sets the budget. */
+  public void sampled(String podId, EngineSample sample) {
+    samples.put(podId, sample);
     BudgetSpec budget = pool.spec().budget();
-    if (budget.tokensPerPod().auto()) {
-      admission.setBudget(podId, (long) Math.floor(kvTokens * budget.utilization()));
+    if (budget.tokensPerPod().auto() && sample.kvCapacityTokens() > 0) {
+      long tokens = (long) Math.floor(sample.kvCapacityTokens() * budget.utilization());
+      if (admission.pod(podId).map(p -> p.budget() != tokens).orElse(false)) {
+        admission.setBudget(podId, tokens);
+      }
     }
+  }
+
+  /** The pod's latest engine metrics, or null when none is fresher than the staleness bound. */
+  public EngineSample freshSample(String podId) {
+    EngineSample sample = samples.get(podId);
+    long staleAfter = pool.spec().health().metricsStaleAfter().toNanos();
+    return sample == null || clock.getAsLong() - sample.scrapedAtNanos() > staleAfter ? null : sample;
+  }
+
+  /** A connection failure, a reset before any answer, or a 5xx answer from the pod. */
+  public void upstreamFailed(String podId) {
+    PodHealth pod = health.get(podId);
+    if (pod != null && pod.failed(clock.getAsLong())) {
+      admission.setEjected(podId, true);
+    }
+  }
+
+  public void upstreamSucceeded(String podId) {
+    PodHealth pod = health.get(podId);
+    if (pod != null) {
+      pod.succeeded();
+    }
+  }
+
+  public boolean ejected(String podId) {
+    PodHealth pod = health.get(podId);
+    return pod != null && pod.ejected();
+  }
+
+  /** The fallback timer: reinstates pods whose ejection ran out, expires old waiters, dispatches. */
+  public void tick() {
+    long now = clock.getAsLong();
+    health.forEach((podId, pod) -> {
+      if (pod.reinstateIfDue(now)) {
+        admission.setEjected(podId, false);
+      }
+    });
+    admission.tick();
   }
 }

@@ -28,9 +28,15 @@ public final class FakeEngine implements AutoCloseable {
     /** Answer 400 with an engine-format error. */
     BAD_REQUEST,
     /** Send headers and two chunks, then close the connection. */
-    DROP_MID_STREAM
+    DROP_MID_STREAM,
+    /** Answer 500 (an engine fault). */
+    ERROR_500,
+    /** Answer 503 (the engine is overloaded). */
+    BUSY_503
   }
 
+  public static final String BUSY =
+      "{\"object\":\"error\",\"message\":\"overloaded\",\"type\":\"ServiceUnavailableError\",\"code\":503}";
   public static final String ENGINE_ERROR =
       "{\"object\":\"error\",\"message\":\"This model's maximum context length is 32 tokens.\","
           + "\"type\":\"BadRequestError\",\"param\":null,\"code\":400}";
@@ -44,6 +50,9 @@ public final class FakeEngine implements AutoCloseable {
   public volatile long tokenIntervalMs = 1;
   /** KV-cache blocks of 16 tokens reported on /metrics. */
   public volatile int kvBlocks = 1000;
+  /** Running and waiting requests reported on /metrics. */
+  public volatile int metricsRunning = 2;
+  public volatile int metricsWaiting = 1;
   public final List<JsonObject> received = new CopyOnWriteArrayList<>();
   public final List<String> receivedHeaders = new CopyOnWriteArrayList<>();
   public final AtomicInteger streamsClosedEarly = new AtomicInteger();
@@ -74,7 +83,10 @@ public final class FakeEngine implements AutoCloseable {
       request.response().putHeader("content-type", "text/plain").end(
           "# TYPE vllm:cache_config_info gauge\n"
               + "vllm:cache_config_info{block_size=\"16\",cache_dtype=\"auto\",num_gpu_blocks=\"" + kvBlocks
-              + "\"} 1.0\n");
+              + "\"} 1.0\n"
+              + "vllm:num_requests_running{engine=\"0\",model_name=\"m\"} " + metricsRunning + "\n"
+              + "vllm:num_requests_waiting{engine=\"0\",model_name=\"m\"} " + metricsWaiting + "\n"
+              + "vllm:kv_cache_usage_perc{engine=\"0\",model_name=\"m\"} 0.5\n");
       return;
     }
     request.body().onSuccess(body -> {
@@ -86,6 +98,9 @@ public final class FakeEngine implements AutoCloseable {
         case DROP -> request.connection().close();
         case STALL -> { }
         case BAD_REQUEST -> response.setStatusCode(400).putHeader("content-type", "application/json").end(ENGINE_ERROR);
+        case ERROR_500 -> response.setStatusCode(500).putHeader("content-type", "application/json")
+            .end("{\"object\":\"error\",\"message\":\"engine fault\",\"type\":\"InternalServerError\",\"code\":500}");
+        case BUSY_503 -> response.setStatusCode(503).putHeader("content-type", "application/json").end(BUSY);
         default -> answer(request.path(), json, response);
       }
     });

@@ -1,0 +1,50 @@
+package io.sluice.crd;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import java.time.Duration;
+
+/**
+ * Passive health checking, retries and engine metrics scraping.
+ *
+ * @param consecutiveFailures connect failures or 5xx answers in a row that eject a pod
+ * @param ejectionTime how long the first ejection lasts; each further one doubles it
+ * @param maxEjectionTime the longest ejection
+ * @param maxAttempts pods a request may be sent to when the earlier ones fail before answering
+ * @param maxRequeues times a request may go back into the queue after a pod answered 429 or 503
+ * @param scrapeInterval how often each pod's metrics page is read
+ * @param metricsStaleAfter engine metrics older than this count as unknown
+ */
+public record HealthSpec(
+    @JsonPropertyDescription("Connect failures or 5xx answers in a row that eject a pod") Integer consecutiveFailures,
+    @JsonPropertyDescription("First ejection; doubles with each further one")
+        @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
+        Duration ejectionTime,
+    @JsonPropertyDescription("Longest ejection")
+        @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
+        Duration maxEjectionTime,
+    @JsonPropertyDescription("Pods a request may try when earlier ones fail before answering") Integer maxAttempts,
+    @JsonPropertyDescription("Times a request may go back into the queue after a 429 or 503 from a pod")
+        Integer maxRequeues,
+    @JsonPropertyDescription("How often each pod's metrics page is read")
+        @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
+        Duration scrapeInterval,
+    @JsonPropertyDescription("Engine metrics older than this count as unknown")
+        @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
+        Duration metricsStaleAfter) {
+
+  public HealthSpec {
+    consecutiveFailures = consecutiveFailures == null ? 5 : consecutiveFailures;
+    ejectionTime = ejectionTime == null ? Duration.ofSeconds(10) : ejectionTime;
+    maxEjectionTime = maxEjectionTime == null ? Duration.ofMinutes(5) : maxEjectionTime;
+    maxAttempts = maxAttempts == null ? 3 : maxAttempts;
+    maxRequeues = maxRequeues == null ? 3 : maxRequeues;
+    scrapeInterval = scrapeInterval == null ? Duration.ofMillis(500) : scrapeInterval;
+    metricsStaleAfter = metricsStaleAfter == null ? Duration.ofSeconds(2) : metricsStaleAfter;
+  }
+
+  public static HealthSpec defaults() {
+    return new HealthSpec(null, null, null, null, null, null, null);
+  }
+}

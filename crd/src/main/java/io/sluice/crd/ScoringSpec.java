@@ -1,0 +1,35 @@
+package io.sluice.crd;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pool's scoring profile: filters, weighted scorers and a picker, each a plugin by name with
+ * its arguments. Left out, the router's default profile applies.
+ */
+public record ScoringSpec(
+    @JsonPropertyDescription("Filters, in order; each removes pods that must not take the request")
+        List<PluginRef> filters,
+    @JsonPropertyDescription("Scorers with weights; scores in [0,1] are summed by weight") List<PluginRef> scorers,
+    @JsonPropertyDescription("Chooses among the scored pods") PluginRef picker) {
+
+  public ScoringSpec {
+    filters = filters == null ? null : Collections.unmodifiableList(new ArrayList<>(filters));
+    scorers = scorers == null ? null : Collections.unmodifiableList(new ArrayList<>(scorers));
+  }
+
+  /**
+   * A plugin by name, with its weight (scorers) and arguments.
+   *
+   * @param name plugin type, e.g. {@code token-budget}
+   * @param weight scorers only; default 1
+   * @param args plugin-specific arguments
+   */
+  public record PluginRef(
+      @JsonPropertyDescription("Plugin type, e.g. token-budget") String name,
+      @JsonPropertyDescription("Scorers only: weight of the score (default 1)") Double weight,
+      @JsonPropertyDescription("Plugin-specific arguments") Map<String, Object> args) {}
+}

@@ -1,0 +1,82 @@
+package io.sluice.router.proxy;
+
+import io.sluice.router.metrics.RouterMetrics;
+import io.sluice.router.pool.Pod;
+import io.sluice.router.runtime.EngineMetricsParser;
+import io.sluice.router.runtime.PoolRuntime;
+import io.sluice.router.runtime.Runtimes;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads every pod's metrics page on its pool's interval (default 500 ms) and hands the parsed
+ * figures to the pool: running and waiting requests, KV usage, loaded adapters, prefix-cache hit
+ * rate, and the KV-cache size that {@code tokensPerPod: auto} turns into a budget. Asynchronous;
+ * a pod whose previous scrape has not finished is skipped, so a slow pod never piles up requests.
+ */
+public final class EngineScraper {
+  private static final Logger LOG = LoggerFactory.getLogger(EngineScraper.class);
+
+  private final Vertx vertx;
+  private final HttpClient client;
+  private final Runtimes runtimes;
+  private final RouterMetrics metrics;
+  private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final List<Long> timers = new ArrayList<>();
+
+  public EngineScraper(Vertx vertx, HttpClient client, Runtimes runtimes, RouterMetrics metrics) {
+    this.vertx = vertx;
+    this.client = client;
+    this.runtimes = runtimes;
+    this.metrics = metrics;
+  }
+
+  public void start() {
+    for (PoolRuntime runtime : runtimes.all()) {
+      scrapePool(runtime);
+      long interval = Math.max(50, runtime.pool().spec().health().scrapeInterval().toMillis());
+      timers.add(vertx.setPeriodic(interval, id -> scrapePool(runtime)));
+    }
+  }
+
+  public void stop() {
+    timers.forEach(vertx::cancelTimer);
+  }
+
+  private void scrapePool(PoolRuntime runtime) {
+    runtime.pool().pods().forEach(pod -> scrape(runtime, pod));
+  }
+
+  private void scrape(PoolRuntime runtime, Pod pod) {
+    String key = runtime.name() + '/' + pod.id();
+    if (!inFlight.add(key)) {
+      return;
+    }
+    long timeout = Math.max(1_000, 2 * runtime.pool().spec().health().scrapeInterval().toMillis());
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(pod.host()).setPort(pod.port())
+        .setSsl(pod.tls()).setURI("/metrics").setConnectTimeout(timeout).setIdleTimeout(timeout);
+    client.request(options)
+        .compose(request -> request.send())
+        .compose(response -> response.statusCode() == 200 ? response.body()
+            : Future.failedFuture("metrics page answered " + response.statusCode()))
+        .onComplete(done -> {
+          inFlight.remove(key);
+          if (done.succeeded()) {
+            runtime.sampled(pod.id(),
+                EngineMetricsParser.parse(runtime.pool().spec().engine(), done.result().toString(), System.nanoTime()));
+          } else {
+            metrics.scrapeFailed(runtime.name(), pod.id());
+            LOG.debug("pod {} of pool {}: cannot read metrics: {}", pod.id(), runtime.name(), done.cause().toString());
+          }
+        });
+  }
+}

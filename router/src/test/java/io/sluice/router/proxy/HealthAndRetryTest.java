@@ -1,0 +1,123 @@
+package io.sluice.router.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.router.runtime.EngineSample;
+import io.sluice.router.runtime.PoolRuntime;
+import io.sluice.router.testing.FakeEngine;
+import io.sluice.router.testing.RouterHarness;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Passive health, retries with the reservation moving, requeue on engine pressure, scraping. */
+class HealthAndRetryTest {
+  private static final String BODY = "{\"model\":\"m1\",\"prompt\":\"x\"}";
+
+  private static String config(FakeEngine a, FakeEngine b, String health) {
+    return """
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: pool-a}
+        spec:
+          models: [m1]
+          endpoints: ["%s", "%s"]
+          budget: {tokensPerPod: 100000}
+          health: %s
+        """.formatted(a.url(), b.url(), health);
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(condition.getAsBoolean()).isTrue();
+  }
+
+  @Test
+  void aFailingPodIsRetriedAroundThenEjectedThenReinstated() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine broken = new FakeEngine(harness.vertx, "broken").start();
+      FakeEngine good = new FakeEngine(harness.vertx, "good").start();
+      broken.mode = FakeEngine.Mode.ERROR_500;
+      harness.start(config(broken, good, "{consecutiveFailures: 2, ejectionTime: 1s}"));
+      PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      String brokenId = "127.0.0.1:" + broken.port();
+      for (int i = 0; i < 6; i++) {
+        HttpResponse<String> response = harness.postJson("/v1/completions", BODY);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("hello from good");
+      }
+      assertThat(runtime.ejected(brokenId)).isTrue();
+      assertThat(broken.received).hasSize(2); // two failures eject it; no request reached it after
+      assertThat(harness.get(harness.adminUrl() + "/metrics").body())
+          .contains("sluice_pod_ejected{pod=\"" + brokenId + "\",pool=\"pool-a\"} 1.0");
+
+      broken.mode = FakeEngine.Mode.NORMAL;
+      waitFor(() -> !runtime.ejected(brokenId));
+      for (int i = 0; i < 4; i++) {
+        assertThat(harness.postJson("/v1/completions", BODY).statusCode()).isEqualTo(200);
+      }
+      assertThat(broken.received.size()).isGreaterThan(2);
+      assertThat(runtime.admission().reservedTokens()).isZero();
+    }
+  }
+
+  @Test
+  void anEngineUnderPressureSendsTheRequestBackToTheQueue() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine busy = new FakeEngine(harness.vertx, "busy").start();
+      FakeEngine good = new FakeEngine(harness.vertx, "good").start();
+      busy.mode = FakeEngine.Mode.BUSY_503;
+      harness.start(config(busy, good, "{maxRequeues: 3}"));
+      for (int i = 0; i < 4; i++) {
+        HttpResponse<String> response = harness.postJson("/v1/completions", BODY);
+        assertThat(response.statusCode()).isEqualTo(200);
+      }
+      assertThat(busy.received).isNotEmpty();
+      String metrics = harness.get(harness.adminUrl() + "/metrics").body();
+      assertThat(metrics).contains("reason=\"pressure-503\"")
+          .contains("sluice_admission_outcomes_total{class=\"default\",outcome=\"queued\",pool=\"pool-a\"}");
+      assertThat(harness.router.runtimes().forModel("m1").ejected("127.0.0.1:" + busy.port()))
+          .as("pressure is not a fault").isFalse();
+    }
+  }
+
+  @Test
+  void whenEveryPodStaysBusyTheEnginesAnswerPassesThrough() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine a = new FakeEngine(harness.vertx, "a").start();
+      FakeEngine b = new FakeEngine(harness.vertx, "b").start();
+      a.mode = FakeEngine.Mode.BUSY_503;
+      b.mode = FakeEngine.Mode.BUSY_503;
+      harness.start(config(a, b, "{maxRequeues: 2}"));
+      HttpResponse<String> response = harness.postJson("/v1/completions", BODY);
+      assertThat(response.statusCode()).isEqualTo(503);
+      assertThat(response.body()).isEqualTo(FakeEngine.BUSY);
+      assertThat(a.received.size() + b.received.size()).isEqualTo(3);
+      assertThat(harness.router.runtimes().forModel("m1").admission().reservedTokens()).isZero();
+    }
+  }
+
+  @Test
+  void engineMetricsAreScrapedAndGoStale() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine a = new FakeEngine(harness.vertx, "a").start();
+      FakeEngine b = new FakeEngine(harness.vertx, "b").start();
+      a.metricsRunning = 7;
+      a.metricsWaiting = 3;
+      harness.start(config(a, b, "{scrapeInterval: 100ms, metricsStaleAfter: 1s}"));
+      PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      String id = "127.0.0.1:" + a.port();
+      waitFor(() -> runtime.freshSample(id) != null && runtime.freshSample(id).running() == 7);
+      EngineSample sample = runtime.freshSample(id);
+      assertThat(sample.waiting()).isEqualTo(3);
+      assertThat(sample.kvCacheUsage()).isEqualTo(0.5);
+      a.close();
+      waitFor(() -> runtime.freshSample(id) == null);
+      assertThat(harness.get(harness.adminUrl() + "/metrics").body())
+          .contains("sluice_engine_scrape_errors_total{pod=\"" + id + "\",pool=\"pool-a\"}");
+    }
+  }
+}
