@@ -63,7 +63,8 @@ public final class EngineScraper {
     }
     long timeout = Math.max(1_000, 2 * runtime.pool().spec().health().scrapeInterval().toMillis());
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(pod.host()).setPort(pod.port())
-        .setSsl(pod.tls()).setURI("/metrics").setConnectTimeout(timeout).setIdleTimeout(timeout);
+        .setSsl(pod.tls()).setURI("/metrics").setConnectTimeout(timeout).setIdleTimeout(timeout)
+        .setTimeout(timeout); // a scrape that hangs anywhere must end, or the pod is never read again
     client.request(options)
         .compose(request -> request.send())
         .compose(response -> response.statusCode() == 200 ? response.body()
