@@ -2,6 +2,7 @@ package io.sluice.router.config;
 
 import io.sluice.crd.BudgetSpec;
 import io.sluice.crd.EngineKind;
+import io.sluice.crd.HealthSpec;
 import io.sluice.crd.ModelPoolSpec;
 import io.sluice.crd.QueueSpec;
 import io.sluice.crd.TokenizerSpec;
@@ -77,6 +78,7 @@ final class ConfigValidator {
     checkTokenizer(spec.tokenizer());
     checkBudget(spec.budget());
     checkAdmission(spec);
+    checkHealth(spec.health());
     return problems.problems().size() == before;
   }
 
@@ -99,6 +101,26 @@ final class ConfigValidator {
     if (queue.starvationThreshold().isNegative()) {
       problems.add("/spec/queue/starvationThreshold", "must not be negative");
     }
+  }
+
+  private void checkHealth(HealthSpec health) {
+    if (health.consecutiveFailures() < 1) {
+      problems.add("/spec/health/consecutiveFailures", "must be at least 1");
+    }
+    positive("/spec/health/ejectionTime", health.ejectionTime());
+    if (health.maxEjectionTime().compareTo(health.ejectionTime()) < 0) {
+      problems.add("/spec/health/maxEjectionTime", "must be at least ejectionTime");
+    }
+    if (health.maxAttempts() < 1 || health.maxAttempts() > 10) {
+      problems.add("/spec/health/maxAttempts", "must be between 1 and 10");
+    }
+    if (health.maxRequeues() < 0 || health.maxRequeues() > 10) {
+      problems.add("/spec/health/maxRequeues", "must be between 0 and 10");
+    }
+    if (health.scrapeInterval().toMillis() < 50) {
+      problems.add("/spec/health/scrapeInterval", "must be at least 50ms");
+    }
+    positive("/spec/health/metricsStaleAfter", health.metricsStaleAfter());
   }
 
   /** Reports what is wrong with one traffic class; true when it is fine. */

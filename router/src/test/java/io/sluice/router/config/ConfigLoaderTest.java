@@ -150,4 +150,20 @@ class ConfigLoaderTest {
     assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
     assertThat(Durations.format(Duration.ofMinutes(2))).isEqualTo("2m");
   }
+
+  @Test
+  void healthSettingsOutOfRangeAreReported() {
+    List<ConfigProblem> problems = ConfigLoader.parse("""
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: qwen}
+        spec:
+          models: [m]
+          endpoints: ["http://127.0.0.1:8001"]
+          health: {consecutiveFailures: 0, maxAttempts: 0, scrapeInterval: 10ms, ejectionTime: 1m, maxEjectionTime: 10s}
+        """, "health.yaml").problems();
+    assertThat(problems).extracting(ConfigProblem::path).containsExactlyInAnyOrder(
+        "ModelPool/qwen spec.health.consecutiveFailures", "ModelPool/qwen spec.health.maxAttempts",
+        "ModelPool/qwen spec.health.scrapeInterval", "ModelPool/qwen spec.health.maxEjectionTime");
+  }
 }
