@@ -19,6 +19,7 @@ import java.util.List;
  * @param admission observe or enforce
  * @param scoring the scoring profile; null for the default one
  * @param health passive health checks, retries and metrics scraping
+ * @param loraAdapters the model names that are LoRA adapters loaded on top of the base model
  */
 public record ModelPoolSpec(
     @JsonPropertyDescription("Model names clients send in the `model` field.") List<String> models,
@@ -30,7 +31,9 @@ public record ModelPoolSpec(
     @JsonPropertyDescription("The admission queue.") QueueSpec queue,
     @JsonPropertyDescription("observe or enforce.") AdmissionSpec admission,
     @JsonPropertyDescription("Scoring profile: filters, weighted scorers, picker.") ScoringSpec scoring,
-    @JsonPropertyDescription("Passive health checks, retries and engine metrics scraping.") HealthSpec health) {
+    @JsonPropertyDescription("Passive health checks, retries and engine metrics scraping.") HealthSpec health,
+    @JsonPropertyDescription("Which of the models are LoRA adapters (for lora-affinity scoring).")
+        List<String> loraAdapters) {
 
   public ModelPoolSpec {
     // Null elements are kept so that validation can point at them instead of failing here.
@@ -42,10 +45,11 @@ public record ModelPoolSpec(
     queue = queue == null ? QueueSpec.defaults() : queue;
     admission = admission == null ? AdmissionSpec.defaults() : admission;
     health = health == null ? HealthSpec.defaults() : health;
+    loraAdapters = loraAdapters == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(loraAdapters));
   }
 
   /** A pool with defaults for everything but its models, endpoints and engine. */
   public static ModelPoolSpec of(List<String> models, List<String> endpoints, EngineKind engine) {
-    return new ModelPoolSpec(models, endpoints, engine, null, null, null, null, null, null);
+    return new ModelPoolSpec(models, endpoints, engine, null, null, null, null, null, null, null);
   }
 }

@@ -79,6 +79,12 @@ final class ConfigValidator {
     checkBudget(spec.budget());
     checkAdmission(spec);
     checkHealth(spec.health());
+    for (int i = 0; i < spec.loraAdapters().size(); i++) {
+      String adapter = spec.loraAdapters().get(i);
+      if (adapter == null || !spec.models().contains(adapter)) {
+        problems.add("/spec/loraAdapters/" + i, "adapter '" + adapter + "' must also be listed in models");
+      }
+    }
     return problems.problems().size() == before;
   }
 

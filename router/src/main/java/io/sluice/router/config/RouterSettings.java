@@ -20,7 +20,9 @@ public record RouterSettings(
     @JsonPropertyDescription("Threads counting prompt tokens with exact tokenizers (default: CPUs).")
         Integer tokenizerThreads,
     @JsonPropertyDescription("Estimates waiting for a tokenizer thread; past it, approximate counts.")
-        Integer tokenizerQueue) {
+        Integer tokenizerQueue,
+    @JsonPropertyDescription("Request header naming a conversation, for session-affinity scoring.")
+        String sessionHeader) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -34,10 +36,11 @@ public record RouterSettings(
     accessLog = accessLog == null ? Boolean.TRUE : accessLog;
     tokenizerThreads = tokenizerThreads == null ? Runtime.getRuntime().availableProcessors() : tokenizerThreads;
     tokenizerQueue = tokenizerQueue == null ? 1024 : tokenizerQueue;
+    sessionHeader = sessionHeader == null || sessionHeader.isBlank() ? "x-session-id" : sessionHeader;
   }
 
   /** All defaults. */
   public static RouterSettings defaults() {
-    return new RouterSettings(null, null, null, null, null, null, null, null, null);
+    return new RouterSettings(null, null, null, null, null, null, null, null, null, null);
   }
 }
