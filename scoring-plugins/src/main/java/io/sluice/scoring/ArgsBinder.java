@@ -34,12 +34,13 @@ final class ArgsBinder {
     try {
       return MAPPER.treeToValue(MAPPER.valueToTree(args), argsType);
     } catch (IllegalArgumentException | JsonProcessingException e) {
-      problems.add(describe(field, type, e));
+      problems.add(describe(field, type, e, args));
       return null;
     }
   }
 
-  static String describe(String field, String type, Exception e) {
+  /** One problem line for {@code e}; {@code args} (nullable) supplies the offending value. */
+  static String describe(String field, String type, Exception e, Map<String, Object> args) {
     InvalidArgumentException invalid = find(e, InvalidArgumentException.class);
     if (invalid != null) {
       return field + ".args." + invalid.argument() + " (" + type + "): " + invalid.problem();
@@ -58,7 +59,10 @@ final class ArgsBinder {
             + f.getValue() + "'";
       }
       if (m instanceof MismatchedInputException mi && mi.getTargetType() != null) {
-        return at + " (" + type + "): expected " + simple(mi.getTargetType());
+        Object given = args == null || m.getPath().size() != 1
+            ? null : args.get(m.getPath().get(0).getFieldName());
+        return at + " (" + type + "): expected " + simple(mi.getTargetType())
+            + (given == null ? "" : ", got '" + given + "'");
       }
       return at + " (" + type + "): " + m.getOriginalMessage();
     }

@@ -150,7 +150,7 @@ public final class PluginRegistry {
     try {
       instance = factory.create(kind, args);
     } catch (RuntimeException e) {
-      problems.add(ArgsBinder.describe(field, type, e));
+      problems.add(ArgsBinder.describe(field, type, e, entry.args()));
       return null;
     }
     if (!contract.isInstance(instance)) {
