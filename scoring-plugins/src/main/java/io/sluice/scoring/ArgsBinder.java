@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.lang.reflect.RecordComponent;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -31,12 +33,34 @@ final class ArgsBinder {
    */
   static Object bind(String field, String type, Class<?> argsType, Map<String, Object> args,
       List<String> problems) {
+    if (argsType.isRecord() && !unknownKeys(field, type, argsType, args, problems)) {
+      return null;
+    }
     try {
       return MAPPER.treeToValue(MAPPER.valueToTree(args), argsType);
     } catch (IllegalArgumentException | JsonProcessingException e) {
       problems.add(describe(field, type, e, args));
       return null;
     }
+  }
+
+  /**
+   * Reports every argument the record does not declare (Jackson would report only the first, and
+   * only after the record's constructor has run on the rest); false when there was one.
+   */
+  private static boolean unknownKeys(String field, String type, Class<?> argsType,
+      Map<String, Object> args, List<String> problems) {
+    List<String> accepted = Arrays.stream(argsType.getRecordComponents())
+        .map(RecordComponent::getName).sorted().toList();
+    boolean clean = true;
+    for (String key : args.keySet()) {
+      if (!accepted.contains(key)) {
+        problems.add(field + ".args." + key + " (" + type + "): unknown argument; "
+            + (accepted.isEmpty() ? "it takes no arguments" : "accepted: " + String.join(", ", accepted)));
+        clean = false;
+      }
+    }
+    return clean;
   }
 
   /** One problem line for {@code e}; {@code args} (nullable) supplies the offending value. */
