@@ -1,9 +1,10 @@
 package io.sluice.scoring.plugins.prefixaffinity;
 
 /**
- * Chained 64-bit hashes of a prompt's leading fixed-size blocks: FNV-1a over the block's chars,
- * seeded with the previous block's hash (the first with the model's), finished with a murmur3 mix.
- * Stable across JVMs and processes.
+ * Chained 64-bit hashes of a prompt's leading fixed-size blocks: FNV-1a over the block's chars
+ * taken four at a time (one multiply per 64 bits: the multiply chain is what costs), seeded with
+ * the previous block's hash (the first with the model's), finished with a murmur3 mix. Stable
+ * across JVMs and processes. Block sizes are multiples of four characters.
  */
 final class BlockHashes {
   private static final long FNV_OFFSET = 0xcbf29ce484222325L;
@@ -21,7 +22,7 @@ final class BlockHashes {
     String name = model == null ? "" : model;
     long seed = mix(chars(FNV_OFFSET, name, 0, name.length()));
     for (int b = 0; b < count; b++) {
-      seed = mix(chars(seed, text, b * blockChars, (b + 1) * blockChars));
+      seed = mix(quads(seed, text, b * blockChars, (b + 1) * blockChars));
       out[b] = seed;
     }
     return out;
@@ -30,6 +31,15 @@ final class BlockHashes {
   private static long chars(long h, CharSequence s, int from, int to) {
     for (int i = from; i < to; i++) {
       h = (h ^ s.charAt(i)) * FNV_PRIME;
+    }
+    return h;
+  }
+
+  private static long quads(long h, CharSequence s, int from, int to) {
+    for (int i = from; i < to; i += 4) {
+      long word = s.charAt(i) | (long) s.charAt(i + 1) << 16 | (long) s.charAt(i + 2) << 32
+          | (long) s.charAt(i + 3) << 48;
+      h = (h ^ word) * FNV_PRIME;
     }
     return h;
   }

@@ -16,6 +16,10 @@ final class PodSet {
     return new PodSet(new String[] {id});
   }
 
+  String newest() {
+    return ids[0];
+  }
+
   boolean contains(String id) {
     for (String each : ids) {
       if (each.equals(id)) {

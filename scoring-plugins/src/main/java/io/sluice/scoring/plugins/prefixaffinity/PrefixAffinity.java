@@ -42,6 +42,8 @@ public final class PrefixAffinity implements Scorer, PickObserver {
   private final int blockChars;
   private final int maxBlocks;
   private final Cache<Long, PodSet> blocks;
+  /** The hashes scored last on this thread, reused by the pick that normally follows. */
+  private final ThreadLocal<Hashed> lastScored = new ThreadLocal<>();
 
   public PrefixAffinity(Args args) {
     this.blockChars = args.blockTokens() * CHARS_PER_TOKEN;
@@ -61,7 +63,8 @@ public final class PrefixAffinity implements Scorer, PickObserver {
   public void scoreAll(ScoringRequest request, List<Endpoint> candidates, double[] out) {
     int n = candidates.size();
     Arrays.fill(out, 0, n, 0);
-    long[] hashes = BlockHashes.of(request.model(), request.promptText(), blockChars, maxBlocks);
+    long[] hashes = hashes(request);
+    lastScored.set(new Hashed(request, hashes));
     // out[i] counts the leading blocks candidate i served; it stops growing at its first miss.
     for (int b = 0; b < hashes.length; b++) {
       PodSet pods = blocks.getIfPresent(hashes[b]);
@@ -87,10 +90,23 @@ public final class PrefixAffinity implements Scorer, PickObserver {
   @Override
   public void picked(ScoringRequest request, Endpoint chosen) {
     String id = chosen.id();
-    for (long hash : BlockHashes.of(request.model(), request.promptText(), blockChars, maxBlocks)) {
+    Hashed last = lastScored.get();
+    lastScored.remove();
+    long[] hashes = last != null && last.request() == request ? last.hashes() : hashes(request);
+    for (long hash : hashes) {
+      PodSet known = blocks.getIfPresent(hash);
+      if (known != null && known.newest().equals(id)) {
+        continue; // a read, not a write, for the common repeat: no contention on hot prefixes
+      }
       blocks.asMap().compute(hash, (k, pods) -> pods == null ? PodSet.of(id) : pods.with(id));
     }
   }
+
+  private long[] hashes(ScoringRequest request) {
+    return BlockHashes.of(request.model(), request.promptText(), blockChars, maxBlocks);
+  }
+
+  private record Hashed(ScoringRequest request, long[] hashes) {}
 
   /** Block hashes held now, after pending evictions. */
   long size() {
