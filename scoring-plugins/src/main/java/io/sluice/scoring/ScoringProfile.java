@@ -1,9 +1,7 @@
 package io.sluice.scoring;
 
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A built profile: filters, then weighted scorers, then a picker, then the pick observers. Built
@@ -49,20 +47,20 @@ public final class ScoringProfile {
     this.weightSum = sum;
     this.picker = picker.plugin();
     this.pickerType = picker.type();
-    Map<Object, String> observing = new IdentityHashMap<>();
+    // In profile order; one instance serving as two kinds is told once.
+    List<PickObserver> observing = new ArrayList<>();
+    List<String> observingTypes = new ArrayList<>();
     List<Stage<?>> all = new ArrayList<>(filters);
     all.addAll(scorers);
     all.add(picker);
     for (Stage<?> stage : all) {
-      if (stage.plugin() instanceof PickObserver) {
-        observing.putIfAbsent(stage.plugin(), stage.type());
+      if (stage.plugin() instanceof PickObserver o && observing.stream().noneMatch(x -> x == o)) {
+        observing.add(o);
+        observingTypes.add(stage.type());
       }
     }
-    this.observers = observing.keySet().toArray(new PickObserver[0]);
-    this.observerTypes = new String[observers.length];
-    for (int i = 0; i < observers.length; i++) {
-      observerTypes[i] = observing.get(observers[i]);
-    }
+    this.observers = observing.toArray(new PickObserver[0]);
+    this.observerTypes = observingTypes.toArray(new String[0]);
     this.timer = timer;
     this.timed = timer != PluginTimer.NONE;
   }
