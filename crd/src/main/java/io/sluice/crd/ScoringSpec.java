@@ -1,5 +1,6 @@
 package io.sluice.crd;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -31,5 +32,16 @@ public record ScoringSpec(
   public record PluginRef(
       @JsonPropertyDescription("Plugin type, e.g. token-budget") String name,
       @JsonPropertyDescription("Scorers only: weight of the score (default 1)") Double weight,
-      @JsonPropertyDescription("Plugin-specific arguments") Map<String, Object> args) {}
+      @JsonPropertyDescription("Plugin-specific arguments") Map<String, Object> args) {
+
+    @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+    public PluginRef {
+    }
+
+    /** A bare name in YAML ({@code filters: [token-budget]}) is a plugin without arguments. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    public static PluginRef named(String name) {
+      return new PluginRef(name, null, null);
+    }
+  }
 }

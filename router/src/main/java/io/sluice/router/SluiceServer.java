@@ -4,8 +4,6 @@ import io.sluice.router.admin.AdminPlane;
 import io.sluice.router.config.RouterSettings;
 import io.sluice.router.config.SluiceConfig;
 import io.sluice.router.metrics.RouterMetrics;
-import io.sluice.router.admission.AdmissionController;
-import io.sluice.router.admission.MostHeadroom;
 import io.sluice.router.config.PoolConfig;
 import io.sluice.router.pool.Pod;
 import io.sluice.router.pool.Pool;
@@ -16,12 +14,16 @@ import io.sluice.router.proxy.EngineTokenizer;
 import io.sluice.router.proxy.ProxyHandler;
 import io.sluice.router.runtime.Caller;
 import io.sluice.router.runtime.PoolRuntime;
+import io.sluice.router.runtime.Profiles;
 import io.sluice.router.runtime.Runtimes;
 import io.sluice.router.runtime.TrafficClasses;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.concurrent.ExecutorService;
 import java.util.Set;
+import io.sluice.scoring.PluginRegistry;
+import io.sluice.scoring.ProfileException;
+import io.sluice.scoring.ScoringProfile;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -84,15 +86,20 @@ public final class SluiceServer {
     // saturated, estimates fall back to the approximate count.
     this.tokenizerPool = TokenEstimators.newWorkerPool(settings.tokenizerThreads(), settings.tokenizerQueue());
     List<PoolRuntime> pools = new ArrayList<>();
+    PluginRegistry plugins = PluginRegistry.load(SluiceServer.class.getClassLoader());
     for (PoolConfig poolConfig : config.pools()) {
       Pool pool = new Pool(poolConfig.name(), poolConfig.spec(),
           poolConfig.spec().endpoints().stream().map(Pod::fromUrl).toList());
-      AdmissionController admission = new AdmissionController(poolConfig.name(), poolConfig.spec().queue(),
-          poolConfig.spec().admission().mode(), new MostHeadroom(), metrics.admissionListener(poolConfig.name()),
-          System::nanoTime);
+      ScoringProfile profile;
+      try {
+        profile = plugins.build(Profiles.of(poolConfig.spec().scoring()), metrics.pluginTimer(poolConfig.name()));
+      } catch (ProfileException e) {
+        throw new IllegalArgumentException("ModelPool " + poolConfig.name() + ": scoring: " + e.getMessage(), e);
+      }
       EngineTokenizer remote = new EngineTokenizer(client, pool);
-      pools.add(new PoolRuntime(pool, admission, TokenEstimators.forPool(poolConfig.spec(), Path.of(""),
-          tokenizerPool, remote, metrics.estimatorListener(poolConfig.name())), System::nanoTime));
+      pools.add(new PoolRuntime(pool, profile, metrics.admissionListener(poolConfig.name()),
+          TokenEstimators.forPool(poolConfig.spec(), Path.of(""), tokenizerPool, remote,
+              metrics.estimatorListener(poolConfig.name())), System::nanoTime));
     }
     this.runtimes = new Runtimes(pools);
     this.classes = new TrafficClasses(config.classes());

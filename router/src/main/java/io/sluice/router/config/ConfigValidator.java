@@ -8,6 +8,9 @@ import io.sluice.crd.QueueSpec;
 import io.sluice.crd.TokenizerSpec;
 import io.sluice.crd.TrafficClassSpec;
 import io.sluice.router.estimate.TiktokenCounter;
+import io.sluice.router.runtime.Profiles;
+import io.sluice.scoring.PluginRegistry;
+import io.sluice.scoring.ProfileException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -16,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Checks of meaning (ranges, URLs, names that must be unique) after the structure has bound. */
@@ -23,6 +27,9 @@ final class ConfigValidator {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final long MAX_BODY_LIMIT = 1L << 30;
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+
+  private static final Pattern PROFILE_PATH = Pattern.compile("((?:filters|scorers|picker)[\\w\\[\\].]*)");
+  private static volatile PluginRegistry registry;
 
   private final ProblemCollector problems;
   private final Map<String, String> poolOfModel = new HashMap<>();
@@ -79,6 +86,7 @@ final class ConfigValidator {
     checkBudget(spec.budget());
     checkAdmission(spec);
     checkHealth(spec.health());
+    checkScoring(spec);
     for (int i = 0; i < spec.loraAdapters().size(); i++) {
       String adapter = spec.loraAdapters().get(i);
       if (adapter == null || !spec.models().contains(adapter)) {
@@ -107,6 +115,40 @@ final class ConfigValidator {
     if (queue.starvationThreshold().isNegative()) {
       problems.add("/spec/queue/starvationThreshold", "must not be negative");
     }
+  }
+
+  private void checkScoring(ModelPoolSpec spec) {
+    if (spec.scoring() == null) {
+      return;
+    }
+    try {
+      plugins().validate(Profiles.of(spec.scoring()));
+    } catch (ProfileException e) {
+      for (String problem : e.problems()) {
+        problems.add("/spec/scoring" + pointerOf(problem), problem);
+      }
+    } catch (RuntimeException e) {
+      problems.add("/spec/scoring", "cannot be built: " + e.getMessage());
+    }
+  }
+
+  /** {@code scorers[0].args.blockTokens (prefix-affinity): ...} points at {@code /scorers/0/args/blockTokens}. */
+  private static String pointerOf(String problem) {
+    Matcher path = PROFILE_PATH.matcher(problem);
+    if (!path.lookingAt()) {
+      return "";
+    }
+    return "/" + path.group(1).replaceAll("\\[(\\d+)]", ".$1").replace('.', '/');
+  }
+
+  /** The plugins found on the class path; loaded once, on first use. */
+  private static PluginRegistry plugins() {
+    PluginRegistry loaded = registry;
+    if (loaded == null) {
+      loaded = PluginRegistry.load(ConfigValidator.class.getClassLoader());
+      registry = loaded;
+    }
+    return loaded;
   }
 
   private void checkHealth(HealthSpec health) {

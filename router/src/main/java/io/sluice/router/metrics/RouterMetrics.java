@@ -15,7 +15,10 @@ import io.sluice.router.estimate.CostEstimate;
 import io.sluice.router.estimate.EstimatorListener;
 import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.router.runtime.Runtimes;
+import io.sluice.scoring.PluginTimer;
 import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -57,6 +60,16 @@ public final class RouterMetrics {
         .tags("pool", pool, "reason", reason)
         .register(registry)
         .increment();
+  }
+
+  /** Times each scoring plugin call of a pool, by kind and type. */
+  public PluginTimer pluginTimer(String pool) {
+    Map<String, Timer> timers = new ConcurrentHashMap<>();
+    return (kind, type, nanos) -> timers.computeIfAbsent(kind + '\0' + type, key -> Timer.builder("sluice.scoring.plugin.duration")
+            .description("Time spent in each scoring plugin call")
+            .tags("pool", pool, "kind", kind, "type", type)
+            .register(registry))
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   /** A pod's metrics page could not be read. */

@@ -1,5 +1,6 @@
 package io.sluice.router.proxy;
 
+import io.sluice.router.admission.AdmissionRequest;
 import io.sluice.router.admission.Reservation;
 import io.sluice.router.admission.Waiter;
 import io.sluice.router.api.ApiKind;
@@ -9,6 +10,7 @@ import io.sluice.router.metrics.RouterMetrics;
 import io.sluice.router.pool.Pod;
 import io.sluice.router.runtime.Caller;
 import io.sluice.router.runtime.PoolRuntime;
+import io.sluice.scoring.ScoringRequest;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
@@ -34,6 +36,7 @@ final class Exchange {
   PoolRuntime runtime;
   Caller caller;
   CostEstimate cost;
+  ScoringRequest scoring;
   Waiter waiter;
   Reservation reservation;
   Buffer body;
@@ -55,6 +58,12 @@ final class Exchange {
     this.context = context;
     this.kind = kind;
     this.startNanos = startNanos;
+  }
+
+  /** What admission is asked for: the estimate's reservation, the caller's class, the scoring view. */
+  AdmissionRequest admissionRequest() {
+    return new AdmissionRequest(cost.reservationTokens(), caller.priority(), caller.trafficClass(), caller.tenant(),
+        scoring);
   }
 
   /** True once nobody will read an answer: the client left or the response was completed. */

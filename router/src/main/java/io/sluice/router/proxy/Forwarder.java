@@ -152,8 +152,8 @@ final class Forwarder {
   private boolean moveElsewhere(Exchange exchange, String why) {
     Reservation failed = exchange.reservation;
     long tokens = failed.tokens();
-    AdmissionRequest request = new AdmissionRequest(
-        tokens, exchange.caller.priority(), exchange.caller.trafficClass(), exchange.caller.tenant());
+    AdmissionRequest request = new AdmissionRequest(tokens, exchange.caller.priority(),
+        exchange.caller.trafficClass(), exchange.caller.tenant(), exchange.scoring);
     failed.release();
     exchange.reservation = null;
     Optional<Reservation> elsewhere = exchange.runtime.admission().reserveElsewhere(request, exchange.tried);

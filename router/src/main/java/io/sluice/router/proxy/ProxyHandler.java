@@ -2,7 +2,6 @@ package io.sluice.router.proxy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.router.admission.AdmissionCallback;
-import io.sluice.router.admission.AdmissionRequest;
 import io.sluice.router.admission.Decision;
 import io.sluice.router.admission.Reservation;
 import io.sluice.router.api.ApiException;
@@ -12,6 +11,7 @@ import io.sluice.router.api.RequestParser;
 import io.sluice.router.config.RouterSettings;
 import io.sluice.router.estimate.CostEstimate;
 import io.sluice.router.metrics.RouterMetrics;
+import io.sluice.router.runtime.RouterScoringRequest;
 import io.sluice.router.runtime.Runtimes;
 import io.sluice.router.runtime.TrafficClasses;
 import io.vertx.core.Vertx;
@@ -39,6 +39,7 @@ public final class ProxyHandler {
   private final Forwarder forwarder;
   private final RouterMetrics metrics;
   private final boolean accessLog;
+  private final String sessionHeader;
 
   public ProxyHandler(Vertx vertx, HttpClient client, Runtimes runtimes, TrafficClasses classes,
       RouterSettings settings, RouterMetrics metrics) {
@@ -48,6 +49,7 @@ public final class ProxyHandler {
     this.forwarder = new Forwarder(vertx, client, settings, metrics, this::requeue);
     this.metrics = metrics;
     this.accessLog = settings.accessLog();
+    this.sessionHeader = settings.sessionHeader();
   }
 
   /** Handles one request to {@code kind}'s endpoint; the body has been read by then. */
@@ -110,17 +112,17 @@ public final class ProxyHandler {
       return;
     }
     exchange.cost = cost;
-    AdmissionRequest request = new AdmissionRequest(cost.reservationTokens(), exchange.caller.priority(),
-        exchange.caller.trafficClass(), exchange.caller.tenant());
-    decided(exchange, exchange.runtime.admission().admit(request, new QueuedCallback(exchange)));
+    exchange.scoring = new RouterScoringRequest(exchange.request,
+        exchange.runtime.pool().spec().loraAdapters().contains(exchange.request.model()), cost.reservationTokens(),
+        cost.promptTokens(), exchange.caller, exchange.ctx.request().getHeader(sessionHeader));
+    decided(exchange, exchange.runtime.admission().admit(exchange.admissionRequest(), new QueuedCallback(exchange)));
   }
 
   /** A pod answered 429 / 503, or no other pod fits a retry: back into the queue, keeping its age. */
   private void requeue(Exchange exchange) {
     exchange.requeues++;
-    AdmissionRequest request = new AdmissionRequest(exchange.cost.reservationTokens(), exchange.caller.priority(),
-        exchange.caller.trafficClass(), exchange.caller.tenant());
-    decided(exchange, exchange.runtime.admission().requeue(request, exchange.startNanos, new QueuedCallback(exchange)));
+    decided(exchange, exchange.runtime.admission().requeue(exchange.admissionRequest(), exchange.startNanos,
+        new QueuedCallback(exchange)));
   }
 
   private void decided(Exchange exchange, Decision decision) {

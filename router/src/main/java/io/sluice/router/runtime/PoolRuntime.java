@@ -3,9 +3,12 @@ package io.sluice.router.runtime;
 import io.sluice.crd.BudgetSpec;
 import io.sluice.crd.HealthSpec;
 import io.sluice.router.admission.AdmissionController;
+import io.sluice.router.admission.AdmissionListener;
 import io.sluice.router.estimate.TokenEstimator;
 import io.sluice.router.pool.Pod;
 import io.sluice.router.pool.Pool;
+import io.sluice.scoring.EngineMetrics;
+import io.sluice.scoring.ScoringProfile;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,11 +28,17 @@ public final class PoolRuntime {
   private final Map<String, PodHealth> health = new LinkedHashMap<>();
   private final Map<String, EngineSample> samples = new ConcurrentHashMap<>();
 
-  public PoolRuntime(Pool pool, AdmissionController admission, TokenEstimator estimator, LongSupplier clock) {
+  /**
+   * @param profile the pool's scoring profile; it picks the pod each reservation goes to
+   * @param listener told of admission outcomes (metrics)
+   */
+  public PoolRuntime(Pool pool, ScoringProfile profile, AdmissionListener listener, TokenEstimator estimator,
+      LongSupplier clock) {
     this.pool = pool;
-    this.admission = admission;
     this.estimator = estimator;
     this.clock = clock;
+    this.admission = new AdmissionController(pool.name(), pool.spec().queue(), pool.spec().admission().mode(),
+        new ChainSelector(profile, this::engineMetrics), listener, clock);
     BudgetSpec budget = pool.spec().budget();
     HealthSpec checks = pool.spec().health();
     for (Pod pod : pool.pods()) {
@@ -78,6 +87,17 @@ public final class PoolRuntime {
     EngineSample sample = samples.get(podId);
     long staleAfter = pool.spec().health().metricsStaleAfter().toNanos();
     return sample == null || clock.getAsLong() - sample.scrapedAtNanos() > staleAfter ? null : sample;
+  }
+
+  /** The pod's engine metrics for scoring: {@link EngineMetrics#UNKNOWN} without a fresh scrape. */
+  public EngineMetrics engineMetrics(String podId) {
+    EngineSample sample = freshSample(podId);
+    if (sample == null) {
+      return EngineMetrics.UNKNOWN;
+    }
+    return new EngineMetrics(true, sample.running(), sample.waiting(), Math.max(0, sample.kvCacheUsage()),
+        sample.loadedAdapters(), Math.max(0, sample.prefixHitRate()),
+        (clock.getAsLong() - sample.scrapedAtNanos()) / 1_000_000);
   }
 
   /** A connection failure, a reset before any answer, or a 5xx answer from the pod. */

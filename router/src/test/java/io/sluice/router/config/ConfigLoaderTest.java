@@ -166,4 +166,43 @@ class ConfigLoaderTest {
         "ModelPool/qwen spec.health.consecutiveFailures", "ModelPool/qwen spec.health.maxAttempts",
         "ModelPool/qwen spec.health.scrapeInterval", "ModelPool/qwen spec.health.maxEjectionTime");
   }
+
+  @Test
+  void scoringProfileBindsBareNamesAndWeightedScorers() {
+    ConfigLoader.Result result = ConfigLoader.parse("""
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: qwen}
+        spec:
+          models: [m]
+          endpoints: ["http://127.0.0.1:8001"]
+          scoring:
+            filters: [token-budget]
+            scorers: [{name: token-budget, weight: 2}, {name: prefix-affinity, weight: 1, args: {blockTokens: 64}}]
+            picker: {name: max-score}
+        """, "scoring.yaml");
+    assertThat(result.problems()).isEmpty();
+    assertThat(result.config().pools().get(0).spec().scoring().scorers()).hasSize(2);
+  }
+
+  @Test
+  void unknownPluginAndBadArgumentAreNamed() {
+    List<ConfigProblem> problems = ConfigLoader.parse("""
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: qwen}
+        spec:
+          models: [m]
+          endpoints: ["http://127.0.0.1:8001"]
+          scoring:
+            filters: [token-budgte]
+            scorers: [{name: prefix-affinity, args: {blockTokens: 0}}]
+        """, "scoring.yaml").problems();
+    problems.forEach(System.out::println);
+    assertThat(problems).hasSize(2);
+    assertThat(problems).extracting(ConfigProblem::line).containsExactlyInAnyOrder(8, 9);
+    assertThat(problems).extracting(ConfigProblem::message)
+        .anySatisfy(m -> assertThat(m).contains("token-budgte"))
+        .anySatisfy(m -> assertThat(m).contains("blockTokens").contains("prefix-affinity"));
+  }
 }

@@ -107,13 +107,17 @@ class OpenAiClientEndToEndTest {
 
   @Test
   void requestsAreSpreadOverBothPods() {
-    int before = engineA.received.size() + engineB.received.size();
+    // Idle pods score alike; the default picker breaks ties at random, so both get traffic.
     int beforeA = engineA.received.size();
-    for (int i = 0; i < 4; i++) {
+    int beforeB = engineB.received.size();
+    for (int i = 0; i < 20; i++) {
       client.chat().completions().create(ChatCompletionCreateParams.builder()
           .model("qwen3-8b").addUserMessage("hi " + i).build());
     }
-    assertThat(engineA.received.size() + engineB.received.size()).isEqualTo(before + 4);
-    assertThat(engineA.received.size() - beforeA).isEqualTo(2);
+    int toA = engineA.received.size() - beforeA;
+    int toB = engineB.received.size() - beforeB;
+    assertThat(toA + toB).isEqualTo(20);
+    assertThat(toA).isPositive();
+    assertThat(toB).isPositive();
   }
 }

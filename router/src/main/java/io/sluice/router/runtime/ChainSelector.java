@@ -1,0 +1,85 @@
+package io.sluice.router.runtime;
+
+import io.sluice.router.admission.AdmissionRequest;
+import io.sluice.router.admission.MostHeadroom;
+import io.sluice.router.admission.PodBudget;
+import io.sluice.router.admission.PodSelector;
+import io.sluice.scoring.Endpoint;
+import io.sluice.scoring.EngineMetrics;
+import io.sluice.scoring.RequestSnapshot;
+import io.sluice.scoring.ScoringProfile;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Chooses the pod with the pool's scoring profile (filters, weighted scorers, picker) over live
+ * views of the pods: their budgets and reservations from the ledger, their engine metrics from the
+ * latest fresh scrape. In observe mode, when the filters leave nothing (nothing fits), the pod
+ * with the most headroom is taken so the request still flows.
+ */
+public final class ChainSelector implements PodSelector {
+  private final ScoringProfile profile;
+  private final Function<String, EngineMetrics> metrics;
+  private final MostHeadroom fallback = new MostHeadroom();
+
+  /**
+   * @param metrics the engine metrics of a pod by id, {@link EngineMetrics#UNKNOWN} when stale
+   */
+  public ChainSelector(ScoringProfile profile, Function<String, EngineMetrics> metrics) {
+    this.profile = profile;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public PodBudget select(List<PodBudget> pods, AdmissionRequest request, boolean mustFit) {
+    List<Endpoint> candidates = new ArrayList<>(pods.size());
+    for (PodBudget pod : pods) {
+      if (pod.accepting()) {
+        candidates.add(new PodView(pod, metrics.apply(pod.podId())));
+      }
+    }
+    if (candidates.isEmpty()) {
+      return null;
+    }
+    Endpoint chosen = profile.pick(request.scoring() != null ? request.scoring()
+        : RequestSnapshot.of("", request.tokens()), candidates);
+    if (chosen == null) {
+      return mustFit ? null : fallback.select(pods, request, false);
+    }
+    return ((PodView) chosen).pod;
+  }
+
+  /** A pod as the plugins see it; reads the ledger's live counters. */
+  private record PodView(PodBudget pod, EngineMetrics engine) implements Endpoint {
+    @Override
+    public String id() {
+      return pod.podId();
+    }
+
+    @Override
+    public long budgetTokens() {
+      return pod.budget();
+    }
+
+    @Override
+    public long reservedTokens() {
+      return pod.reserved();
+    }
+
+    @Override
+    public int inFlightRequests() {
+      return pod.inFlight();
+    }
+
+    @Override
+    public long inFlightTokens() {
+      return pod.reserved();
+    }
+
+    @Override
+    public EngineMetrics metrics() {
+      return engine;
+    }
+  }
+}
