@@ -32,13 +32,6 @@ class AdmissionEndToEndTest {
         """ + extraSpec;
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertThat(condition.getAsBoolean()).isTrue();
-  }
 
   private static HttpRequest request(RouterHarness harness, String body) {
     return HttpRequest.newBuilder(URI.create(harness.baseUrl() + "/v1/chat/completions"))
@@ -49,7 +42,7 @@ class AdmissionEndToEndTest {
   private static CompletableFuture<HttpResponse<String>> occupy(RouterHarness harness) throws InterruptedException {
     CompletableFuture<HttpResponse<String>> first =
         harness.http.sendAsync(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
-    waitFor(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() > 0);
+    RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() > 0);
     return first;
   }
 
@@ -64,14 +57,14 @@ class AdmissionEndToEndTest {
       CompletableFuture<HttpResponse<String>> first = occupy(harness);
       CompletableFuture<HttpResponse<String>> second =
           harness.http.sendAsync(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
-      waitFor(() -> runtime.admission().queuedRequests() == 1);
+      RouterHarness.eventually(() -> runtime.admission().queuedRequests() == 1);
       assertThat(engine.received).hasSize(1);
 
       assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
       HttpResponse<String> secondResponse = second.get(10, TimeUnit.SECONDS);
       assertThat(secondResponse.statusCode()).isEqualTo(200);
       assertThat(secondResponse.body()).contains("data: [DONE]").doesNotContain("\"usage\"");
-      waitFor(() -> runtime.admission().reservedTokens() == 0);
+      RouterHarness.eventually(() -> runtime.admission().reservedTokens() == 0);
       assertThat(runtime.admission().queuedRequests()).isZero();
       assertThat(engine.received).allSatisfy(body ->
           assertThat(body.getJsonObject("stream_options").getBoolean("include_usage")).isTrue());
@@ -130,10 +123,10 @@ class AdmissionEndToEndTest {
         leaving.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\n"
             + "Content-Type: application/json\r\nContent-Length: " + BIG_STREAM.length() + "\r\n\r\n" + BIG_STREAM)
             .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        waitFor(() -> runtime.admission().queuedRequests() == 1);
+        RouterHarness.eventually(() -> runtime.admission().queuedRequests() == 1);
       }
-      waitFor(() -> runtime.admission().queuedRequests() == 0);
-      waitFor(() -> runtime.admission().reservedTokens() == 0);
+      RouterHarness.eventually(() -> runtime.admission().queuedRequests() == 0);
+      RouterHarness.eventually(() -> runtime.admission().reservedTokens() == 0);
       assertThat(engine.received).hasSize(1);
       assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
@@ -167,7 +160,7 @@ class AdmissionEndToEndTest {
             budget: {tokensPerPod: auto, utilization: 0.5}
           """.formatted(engine.url()));
       PoolRuntime runtime = harness.router.runtimes().forModel("m1");
-      waitFor(() -> runtime.admission().pods().get(0).budget() == 4000);
+      RouterHarness.eventually(() -> runtime.admission().pods().get(0).budget() == 4000);
       assertThat(harness.postJson("/v1/completions", "{\"model\":\"m1\",\"prompt\":\"hi\"}").statusCode())
           .isEqualTo(200);
     }

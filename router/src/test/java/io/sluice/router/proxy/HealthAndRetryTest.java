@@ -27,13 +27,6 @@ class HealthAndRetryTest {
         """.formatted(a.url(), b.url(), health);
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertThat(condition.getAsBoolean()).isTrue();
-  }
 
   @Test
   void aFailingPodIsRetriedAroundThenEjectedThenReinstated() throws Exception {
@@ -55,12 +48,12 @@ class HealthAndRetryTest {
           .contains("sluice_pod_ejected{pod=\"" + brokenId + "\",pool=\"pool-a\"} 1.0");
 
       broken.mode = FakeEngine.Mode.NORMAL;
-      waitFor(() -> !runtime.ejected(brokenId));
+      RouterHarness.eventually(() -> !runtime.ejected(brokenId));
       for (int i = 0; i < 4; i++) {
         assertThat(harness.postJson("/v1/completions", BODY).statusCode()).isEqualTo(200);
       }
       assertThat(broken.received.size()).isGreaterThan(2);
-      assertThat(runtime.admission().reservedTokens()).isZero();
+      RouterHarness.eventually(() -> runtime.admission().reservedTokens() == 0);
     }
   }
 
@@ -96,7 +89,7 @@ class HealthAndRetryTest {
       assertThat(response.statusCode()).isEqualTo(503);
       assertThat(response.body()).isEqualTo(FakeEngine.BUSY);
       assertThat(a.received.size() + b.received.size()).isEqualTo(3);
-      assertThat(harness.router.runtimes().forModel("m1").admission().reservedTokens()).isZero();
+      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
     }
   }
 
@@ -110,12 +103,12 @@ class HealthAndRetryTest {
       harness.start(config(a, b, "{scrapeInterval: 100ms, metricsStaleAfter: 1s}"));
       PoolRuntime runtime = harness.router.runtimes().forModel("m1");
       String id = "127.0.0.1:" + a.port();
-      waitFor(() -> runtime.freshSample(id) != null && runtime.freshSample(id).running() == 7);
+      RouterHarness.eventually(() -> runtime.freshSample(id) != null && runtime.freshSample(id).running() == 7);
       EngineSample sample = runtime.freshSample(id);
       assertThat(sample.waiting()).isEqualTo(3);
       assertThat(sample.kvCacheUsage()).isEqualTo(0.5);
       a.close();
-      waitFor(() -> runtime.freshSample(id) == null);
+      RouterHarness.eventually(() -> runtime.freshSample(id) == null);
       assertThat(harness.get(harness.adminUrl() + "/metrics").body())
           .contains("sluice_engine_scrape_errors_total{pod=\"" + id + "\",pool=\"pool-a\"}");
     }

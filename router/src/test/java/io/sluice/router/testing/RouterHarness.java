@@ -71,6 +71,20 @@ public final class RouterHarness implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * Waits up to 10 s for {@code condition}; fails if it never holds. The router releases a
+   * reservation as the response ends, which can be just after the client has read it.
+   */
+  public static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    if (!condition.getAsBoolean()) {
+      throw new AssertionError("condition not met within 10 s");
+    }
+  }
+
   @Override
   public void close() throws Exception {
     if (router != null) {
