@@ -31,6 +31,7 @@ public final class EngineScraper {
   private final Runtimes runtimes;
   private final RouterMetrics metrics;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
+  private final Set<String> failing = ConcurrentHashMap.newKeySet();
   private final List<Long> timers = new ArrayList<>();
 
   public EngineScraper(Vertx vertx, HttpClient client, Runtimes runtimes, RouterMetrics metrics) {
@@ -74,9 +75,15 @@ public final class EngineScraper {
           if (done.succeeded()) {
             runtime.sampled(pod.id(),
                 EngineMetricsParser.parse(runtime.pool().spec().engine(), done.result().toString(), System.nanoTime()));
+            if (failing.remove(key)) {
+              LOG.info("pod {} of pool {}: metrics readable again", pod.id(), runtime.name());
+            }
           } else {
             metrics.scrapeFailed(runtime.name(), pod.id());
-            LOG.debug("pod {} of pool {}: cannot read metrics: {}", pod.id(), runtime.name(), done.cause().toString());
+            if (failing.add(key)) {
+              LOG.warn("pod {} of pool {}: cannot read its metrics page: {}", pod.id(), runtime.name(),
+                  done.cause().toString());
+            }
           }
         });
   }

@@ -49,7 +49,7 @@ class HealthAndRetryTest {
 
       broken.mode = FakeEngine.Mode.NORMAL;
       RouterHarness.eventually(() -> !runtime.ejected(brokenId));
-      for (int i = 0; i < 4; i++) {
+      for (int i = 0; i < 20; i++) { // idle pods tie; ties are broken at random
         assertThat(harness.postJson("/v1/completions", BODY).statusCode()).isEqualTo(200);
       }
       assertThat(broken.received.size()).isGreaterThan(2);
