@@ -221,8 +221,19 @@ public final class AdmissionController {
   }
 
   private Reservation reserve(List<PodBudget> current, AdmissionRequest request) {
+    if (!request.avoid().isEmpty()) {
+      List<PodBudget> others = current.stream().filter(p -> !request.avoid().contains(p.podId())).toList();
+      Reservation elsewhere = reserveOn(others, request);
+      if (elsewhere != null || others.size() == current.size()) {
+        return elsewhere;
+      }
+    }
+    return reserveOn(current, request);
+  }
+
+  private Reservation reserveOn(List<PodBudget> candidates, AdmissionRequest request) {
     for (int attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
-      PodBudget pod = selector.select(current, request, true);
+      PodBudget pod = selector.select(candidates, request, true);
       if (pod == null) {
         return null;
       }
@@ -244,7 +255,7 @@ public final class AdmissionController {
       PodBudget pod = selector.select(others, request, false);
       return pod == null ? Optional.empty() : Optional.of(pod.forceReserve(request.tokens()));
     }
-    return Optional.ofNullable(reserve(others, request));
+    return Optional.ofNullable(reserveOn(others, request));
   }
 
   private Decision enqueue(AdmissionRequest request, AdmissionCallback callback, long arrivedAt) {

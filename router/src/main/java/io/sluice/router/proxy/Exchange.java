@@ -46,6 +46,8 @@ final class Exchange {
   int attempts;
   int requeues;
   final Set<String> tried = new HashSet<>();
+  /** Pods that answered this request 429 / 503; a requeued request goes elsewhere when it can. */
+  final Set<String> pressured = new HashSet<>();
   HttpClientRequest upstream;
   long responseTimer = -1;
   boolean timedOut;
@@ -63,7 +65,7 @@ final class Exchange {
   /** What admission is asked for: the estimate's reservation, the caller's class, the scoring view. */
   AdmissionRequest admissionRequest() {
     return new AdmissionRequest(cost.reservationTokens(), caller.priority(), caller.trafficClass(), caller.tenant(),
-        scoring);
+        scoring, pressured);
   }
 
   /** True once nobody will read an answer: the client left or the response was completed. */

@@ -108,6 +108,7 @@ final class Forwarder {
     Pod pod = exchange.pod;
     if ((status == 429 || status == 503) && exchange.requeues < health.maxRequeues() && !exchange.over()) {
       metrics.upstreamError(exchange.runtime.name(), pod.id(), "pressure-" + status);
+      exchange.pressured.add(pod.id());
       discard(response);
       exchange.upstream = null;
       exchange.reservation.release();
@@ -153,7 +154,7 @@ final class Forwarder {
     Reservation failed = exchange.reservation;
     long tokens = failed.tokens();
     AdmissionRequest request = new AdmissionRequest(tokens, exchange.caller.priority(),
-        exchange.caller.trafficClass(), exchange.caller.tenant(), exchange.scoring);
+        exchange.caller.trafficClass(), exchange.caller.tenant(), exchange.scoring, exchange.pressured);
     failed.release();
     exchange.reservation = null;
     Optional<Reservation> elsewhere = exchange.runtime.admission().reserveElsewhere(request, exchange.tried);

@@ -194,6 +194,23 @@ class AdmissionQueueTest {
   }
 
   @Test
+  void aRequestAvoidsPodsThatTurnedItAwayWhileAnotherCanTakeIt() {
+    AdmissionController controller = controller(defaults(), 1000, 1000);
+    for (int i = 0; i < 10; i++) {
+      Reservation elsewhere = admitted(controller.admit(
+          new AdmissionRequest(100, 0, "default", "t", null, java.util.Set.of("pod-0")), null));
+      assertThat(elsewhere.podId()).isEqualTo("pod-1");
+      elsewhere.release();
+    }
+    Reservation fillsPod1 = admitted(controller.admit(
+        new AdmissionRequest(1000, 0, "default", "t", null, java.util.Set.of("pod-0")), null));
+    assertThat(fillsPod1.podId()).isEqualTo("pod-1");
+    Reservation fallsBack = admitted(controller.admit(
+        new AdmissionRequest(100, 0, "default", "t", null, java.util.Set.of("pod-0")), null));
+    assertThat(fallsBack.podId()).as("only the avoided pod has room").isEqualTo("pod-0");
+  }
+
+  @Test
   void fullQueueRefusesWithRetryAfter() {
     AdmissionController controller = controller(queue(2, 1_000, Duration.ofSeconds(60), 1.0, Duration.ofSeconds(10)), 100);
     admitted(controller.admit(new AdmissionRequest(100, 0, "default", "t"), null));
