@@ -1,6 +1,10 @@
 package io.sluice.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.kubernetes.api.model.IntOrString;
 
 /**
  * How much each pod may hold and how a request's cost is turned into a reservation.
@@ -16,15 +20,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
  */
 public record BudgetSpec(
     @JsonPropertyDescription("Tokens each pod may hold: a number, or auto (from the engine's KV cache)")
-        TokenBudget tokensPerPod,
-    @JsonPropertyDescription("With auto: share of the engine's KV cache to use (0-1]") Double utilization,
-    @JsonPropertyDescription("Multiplies (prompt + output) estimates") Double safetyFactor,
-    @JsonPropertyDescription("Smallest reservation, in tokens") Integer minReservationTokens,
-    @JsonPropertyDescription("Largest reservation, in tokens") Integer maxReservationTokens,
-    @JsonPropertyDescription("Output estimate before real output lengths are known") Integer defaultOutputTokens,
+        @SchemaFrom(type = IntOrString.class) TokenBudget tokensPerPod,
+    @JsonPropertyDescription("With auto: share of the engine's KV cache to use (0-1]") @Min(0) @Max(1) Double utilization,
+    @JsonPropertyDescription("Multiplies (prompt + output) estimates") @Min(1) Double safetyFactor,
+    @JsonPropertyDescription("Smallest reservation, in tokens") @Min(0) Integer minReservationTokens,
+    @JsonPropertyDescription("Largest reservation, in tokens") @Min(0) Integer maxReservationTokens,
+    @JsonPropertyDescription("Output estimate before real output lengths are known") @Min(0) Integer defaultOutputTokens,
     @JsonPropertyDescription("Quantile of recent real output lengths used as the output estimate")
-        Double outputQuantile,
-    @JsonPropertyDescription("The engine's KV block size, in tokens") Integer blockSize) {
+        @Min(0) @Max(1) Double outputQuantile,
+    @JsonPropertyDescription("The engine's KV block size, in tokens") @Min(1) Integer blockSize) {
 
   public BudgetSpec {
     tokensPerPod = tokensPerPod == null ? TokenBudget.AUTO : tokensPerPod;

@@ -6,6 +6,13 @@ import java.util.regex.Pattern;
 
 /** Parses durations written the Kubernetes way: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h30m}. */
 public final class Durations {
+  /**
+   * The CRD schema's check of a duration (a CEL rule: the generator drops patterns on fields whose
+   * schema comes from {@code @SchemaFrom}), the same grammar {@link #parse} reads.
+   */
+  public static final String SCHEMA_RULE = "self.matches('^([0-9]+(ms|s|m|h))+$')";
+  public static final String SCHEMA_MESSAGE = "must be a duration such as 500ms, 30s, 5m or 1h30m";
+
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h)");
 
   private Durations() {}

@@ -3,6 +3,10 @@ package io.sluice.crd;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.time.Duration;
 
 /**
@@ -17,20 +21,24 @@ import java.time.Duration;
  * @param metricsStaleAfter engine metrics older than this count as unknown
  */
 public record HealthSpec(
-    @JsonPropertyDescription("Connect failures or 5xx answers in a row that eject a pod") Integer consecutiveFailures,
+    @JsonPropertyDescription("Connect failures or 5xx answers in a row that eject a pod") @Min(1) Integer consecutiveFailures,
     @JsonPropertyDescription("First ejection; doubles with each further one")
+        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration ejectionTime,
     @JsonPropertyDescription("Longest ejection")
+        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration maxEjectionTime,
-    @JsonPropertyDescription("Pods a request may try when earlier ones fail before answering") Integer maxAttempts,
+    @JsonPropertyDescription("Pods a request may try when earlier ones fail before answering") @Min(1) @Max(10) Integer maxAttempts,
     @JsonPropertyDescription("Times a request may go back into the queue after a 429 or 503 from a pod")
-        Integer maxRequeues,
+        @Min(0) @Max(10) Integer maxRequeues,
     @JsonPropertyDescription("How often each pod's metrics page is read")
+        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration scrapeInterval,
     @JsonPropertyDescription("Engine metrics older than this count as unknown")
+        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration metricsStaleAfter) {
 

@@ -1,9 +1,16 @@
 package io.sluice.crd;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a {@code ModelPool} resource declares: the model names it serves, the pods that serve
@@ -20,9 +27,12 @@ import java.util.List;
  * @param scoring the scoring profile; null for the default one
  * @param health passive health checks, retries and metrics scraping
  * @param loraAdapters the model names that are LoRA adapters loaded on top of the base model
+ * @param selector in a cluster: the labels a pod must carry (all of them) to belong to the pool
+ * @param targetPort in a cluster: the port the engine listens on in each pod
  */
 public record ModelPoolSpec(
-    @JsonPropertyDescription("Model names clients send in the `model` field.") List<String> models,
+    @JsonPropertyDescription("Model names clients send in the `model` field.") @Required @Size(min = 1)
+        List<String> models,
     @JsonPropertyDescription("Static pod base URLs (http://host:port), for running without a cluster.")
         List<String> endpoints,
     @JsonPropertyDescription("Serving engine behind the pods: vllm, sglang or generic.") EngineKind engine,
@@ -33,8 +43,13 @@ public record ModelPoolSpec(
     @JsonPropertyDescription("Scoring profile: filters, weighted scorers, picker.") ScoringSpec scoring,
     @JsonPropertyDescription("Passive health checks, retries and engine metrics scraping.") HealthSpec health,
     @JsonPropertyDescription("Which of the models are LoRA adapters (for lora-affinity scoring).")
-        List<String> loraAdapters) {
+        List<String> loraAdapters,
+    @JsonPropertyDescription("Cluster mode: labels a pod must carry, all of them (matchLabels), to serve the pool.")
+        @Required Map<String, String> selector,
+    @JsonPropertyDescription("Cluster mode: the port the engine listens on in each selected pod.")
+        @Required @Min(1) @Max(65535) Integer targetPort) {
 
+  @JsonCreator
   public ModelPoolSpec {
     // Null elements are kept so that validation can point at them instead of failing here.
     models = models == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(models));
@@ -46,10 +61,24 @@ public record ModelPoolSpec(
     admission = admission == null ? AdmissionSpec.defaults() : admission;
     health = health == null ? HealthSpec.defaults() : health;
     loraAdapters = loraAdapters == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(loraAdapters));
+    selector = selector == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(selector));
   }
 
-  /** A pool with defaults for everything but its models, endpoints and engine. */
+  /** A static-mode pool: no selector, no target port. */
+  public ModelPoolSpec(List<String> models, List<String> endpoints, EngineKind engine, TokenizerSpec tokenizer,
+      BudgetSpec budget, QueueSpec queue, AdmissionSpec admission, ScoringSpec scoring, HealthSpec health,
+      List<String> loraAdapters) {
+    this(models, endpoints, engine, tokenizer, budget, queue, admission, scoring, health, loraAdapters, null, null);
+  }
+
+  /** A static pool with defaults for everything but its models, endpoints and engine. */
   public static ModelPoolSpec of(List<String> models, List<String> endpoints, EngineKind engine) {
     return new ModelPoolSpec(models, endpoints, engine, null, null, null, null, null, null, null);
+  }
+
+  /** A cluster pool with defaults for everything but its models, selector, target port and engine. */
+  public static ModelPoolSpec ofSelector(List<String> models, Map<String, String> selector, int targetPort,
+      EngineKind engine) {
+    return new ModelPoolSpec(models, null, engine, null, null, null, null, null, null, null, selector, targetPort);
   }
 }

@@ -3,6 +3,10 @@ package io.sluice.crd;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.time.Duration;
 
 /**
@@ -16,13 +20,16 @@ import java.time.Duration;
  * @param policy order among equals of one traffic class
  */
 public record QueueSpec(
-    @JsonPropertyDescription("Most requests waiting; past it new ones get 429") Integer maxLength,
-    @JsonPropertyDescription("Most tokens waiting; past it new ones get 429") Long maxQueuedTokens,
+    @JsonPropertyDescription("Most requests waiting; past it new ones get 429") @Min(0) Integer maxLength,
+    @JsonPropertyDescription("Most tokens waiting; past it new ones get 429") @Min(0) Long maxQueuedTokens,
     @JsonPropertyDescription("Longest a request may wait; past it, 503")
+        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration maxWait,
-    @JsonPropertyDescription("Priority units a waiting request gains per second") Double ageBoostPerSecond,
+    @JsonPropertyDescription("Priority units a waiting request gains per second") @Min(0) @Max(1_000_000)
+        Double ageBoostPerSecond,
     @JsonPropertyDescription("Once the head has waited this long, smaller requests no longer bypass it")
+        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration starvationThreshold,
     @JsonPropertyDescription("fifo | token-fair: order among equals of one traffic class") QueuePolicy policy) {

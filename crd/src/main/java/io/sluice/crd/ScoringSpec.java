@@ -2,6 +2,8 @@ package io.sluice.crd;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -32,7 +34,8 @@ public record ScoringSpec(
   public record PluginRef(
       @JsonPropertyDescription("Plugin type, e.g. token-budget") String name,
       @JsonPropertyDescription("Scorers only: weight of the score (default 1)") Double weight,
-      @JsonPropertyDescription("Plugin-specific arguments") Map<String, Object> args) {
+      @JsonPropertyDescription("Plugin-specific arguments")
+          @SchemaFrom(type = JsonNode.class) Map<String, Object> args) {
 
     @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
     public PluginRef {

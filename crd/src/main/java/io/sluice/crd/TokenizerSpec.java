@@ -1,6 +1,9 @@
 package io.sluice.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.time.Duration;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
@@ -20,8 +23,9 @@ public record TokenizerSpec(
     @JsonPropertyDescription("approximate | huggingface | tiktoken | engine") TokenizerType type,
     @JsonPropertyDescription("huggingface: path or URL of tokenizer.json") String path,
     @JsonPropertyDescription("tiktoken: encoding name, e.g. o200k_base") String encoding,
-    @JsonPropertyDescription("Tokens counted for each image in a chat message") Integer imageTokens,
+    @JsonPropertyDescription("Tokens counted for each image in a chat message") @Min(0) Integer imageTokens,
     @JsonPropertyDescription("engine: time to wait for the pod's tokenize API, then fall back")
+        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration timeout) {
 

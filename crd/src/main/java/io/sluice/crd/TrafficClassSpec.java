@@ -2,6 +2,8 @@ package io.sluice.crd;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +17,8 @@ import java.util.Map;
  * @param isDefault the class of callers no class matches (at most one)
  */
 public record TrafficClassSpec(
-    @JsonPropertyDescription("Larger is served first; the queue's age boost uses the same units") Integer priority,
+    @JsonPropertyDescription("Larger is served first; the queue's age boost uses the same units")
+        @Min(-1_000_000) @Max(1_000_000) Integer priority,
     @JsonPropertyDescription("Which callers belong to this class") TrafficMatch match,
     @JsonPropertyDescription("Header naming the tenant within the class") String tenantHeader,
     @JsonProperty("default") @JsonPropertyDescription("The class of callers no other class matches")

@@ -32,13 +32,37 @@ final class ConfigValidator {
   private static volatile PluginRegistry registry;
 
   private final ProblemCollector problems;
+  /** True for resources read from a cluster: pods come from a selector, not from endpoints. */
+  private final boolean cluster;
   private final Map<String, String> poolOfModel = new HashMap<>();
   private final Set<String> poolNames = new HashSet<>();
   private final Set<String> classNames = new HashSet<>();
   private String defaultClass;
 
   ConfigValidator(ProblemCollector problems) {
+    this(problems, false);
+  }
+
+  ConfigValidator(ProblemCollector problems, boolean cluster) {
     this.problems = problems;
+    this.cluster = cluster;
+  }
+
+  /**
+   * Takes a pool already in force as known, without checking it again, so that a new or changed
+   * one is checked against it (unique names and model names).
+   */
+  void remember(String name, ModelPoolSpec spec) {
+    poolNames.add(name);
+    spec.models().forEach(model -> poolOfModel.putIfAbsent(model, name));
+  }
+
+  /** Takes a traffic class already in force as known (unique names, a single default). */
+  void remember(String name, TrafficClassSpec spec) {
+    classNames.add(name);
+    if (spec.isDefault() && defaultClass == null) {
+      defaultClass = name;
+    }
   }
 
   static boolean isDnsLabel(String name) {
@@ -69,8 +93,16 @@ final class ConfigValidator {
         }
       }
     }
-    if (spec.endpoints().isEmpty()) {
+    if (cluster) {
+      checkSelector(spec);
+    } else if (spec.endpoints().isEmpty()) {
       problems.add("/spec/endpoints", "endpoints must list at least one pod URL, e.g. http://127.0.0.1:8000");
+    }
+    if (!cluster && !spec.selector().isEmpty()) {
+      problems.add("/spec/selector", "selector is for serve --kubernetes; a static pool lists endpoints");
+    }
+    if (!cluster && spec.targetPort() != null) {
+      problems.add("/spec/targetPort", "targetPort is for serve --kubernetes; a static pool lists endpoints");
     }
     Set<String> endpoints = new HashSet<>();
     for (int i = 0; i < spec.endpoints().size(); i++) {
@@ -94,6 +126,25 @@ final class ConfigValidator {
       }
     }
     return problems.problems().size() == before;
+  }
+
+  private void checkSelector(ModelPoolSpec spec) {
+    if (!spec.endpoints().isEmpty()) {
+      problems.add("/spec/endpoints", "endpoints are for a static config file; in a cluster the selector picks the pods");
+    }
+    if (spec.selector().isEmpty()) {
+      problems.add("/spec/selector", "selector must name at least one pod label, e.g. {app: vllm-qwen}");
+    }
+    spec.selector().forEach((label, value) -> {
+      if (label == null || label.isBlank() || value == null) {
+        problems.add("/spec/selector", "a selector label needs a name and a value");
+      }
+    });
+    if (spec.targetPort() == null) {
+      problems.add("/spec/targetPort", "targetPort is required: the port the engine listens on in each pod");
+    } else if (spec.targetPort() < 1 || spec.targetPort() > 65535) {
+      problems.add("/spec/targetPort", "must be between 1 and 65535");
+    }
   }
 
   private void checkAdmission(ModelPoolSpec spec) {

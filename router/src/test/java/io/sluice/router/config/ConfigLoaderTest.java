@@ -205,4 +205,17 @@ class ConfigLoaderTest {
         .anySatisfy(m -> assertThat(m).contains("token-budgte"))
         .anySatisfy(m -> assertThat(m).contains("blockTokens").contains("prefix-affinity"));
   }
+
+  @Test
+  void aStaticPoolRefusesTheClusterFields() {
+    List<ConfigProblem> problems = ConfigLoader.parse("""
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: qwen}
+        spec: {models: [m], endpoints: ["http://127.0.0.1:8001"], selector: {app: vllm}, targetPort: 8000}
+        """, "cluster-fields.yaml").problems();
+    assertThat(problems).extracting(ConfigProblem::message).containsExactly(
+        "selector is for serve --kubernetes; a static pool lists endpoints",
+        "targetPort is for serve --kubernetes; a static pool lists endpoints");
+  }
 }
