@@ -2,28 +2,16 @@ package io.sluice.router;
 
 import io.sluice.router.admin.AdminPlane;
 import io.sluice.router.config.RouterSettings;
+import io.sluice.router.discovery.ClusterSink;
 import io.sluice.router.config.SluiceConfig;
 import io.sluice.router.metrics.RouterMetrics;
-import io.sluice.router.config.PoolConfig;
-import io.sluice.router.pool.Pod;
-import io.sluice.router.pool.Pool;
 import io.sluice.router.proxy.EngineScraper;
 import io.sluice.router.estimate.TokenEstimators;
 import io.sluice.router.proxy.DataPlane;
-import io.sluice.router.proxy.EngineTokenizer;
 import io.sluice.router.proxy.ProxyHandler;
-import io.sluice.router.runtime.Caller;
-import io.sluice.router.runtime.PoolRuntime;
-import io.sluice.router.runtime.Profiles;
 import io.sluice.router.runtime.Runtimes;
 import io.sluice.router.runtime.TrafficClasses;
-import java.nio.file.Path;
-import java.util.LinkedHashSet;
 import java.util.concurrent.ExecutorService;
-import java.util.Set;
-import io.sluice.scoring.PluginRegistry;
-import io.sluice.scoring.ProfileException;
-import io.sluice.scoring.ScoringProfile;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -64,6 +52,7 @@ public final class SluiceServer {
 
   private final Vertx vertx;
   private final RouterSettings settings;
+  private final LivePools pools;
   private final Runtimes runtimes;
   private final TrafficClasses classes;
   private final RouterMetrics metrics;
@@ -85,28 +74,11 @@ public final class SluiceServer {
     // Exact tokenization is CPU work: it runs here, never on an event loop; when this pool is
     // saturated, estimates fall back to the approximate count.
     this.tokenizerPool = TokenEstimators.newWorkerPool(settings.tokenizerThreads(), settings.tokenizerQueue());
-    List<PoolRuntime> pools = new ArrayList<>();
-    PluginRegistry plugins = PluginRegistry.load(SluiceServer.class.getClassLoader());
-    for (PoolConfig poolConfig : config.pools()) {
-      Pool pool = new Pool(poolConfig.name(), poolConfig.spec(),
-          poolConfig.spec().endpoints().stream().map(Pod::fromUrl).toList());
-      ScoringProfile profile;
-      try {
-        profile = plugins.build(Profiles.of(poolConfig.spec().scoring()), metrics.pluginTimer(poolConfig.name()));
-      } catch (ProfileException e) {
-        throw new IllegalArgumentException("ModelPool " + poolConfig.name() + ": scoring: " + e.getMessage(), e);
-      }
-      EngineTokenizer remote = new EngineTokenizer(client, pool);
-      pools.add(new PoolRuntime(pool, profile, metrics.admissionListener(poolConfig.name()),
-          TokenEstimators.forPool(poolConfig.spec(), Path.of(""), tokenizerPool, remote,
-              metrics.estimatorListener(poolConfig.name())), System::nanoTime));
-    }
-    this.runtimes = new Runtimes(pools);
-    this.classes = new TrafficClasses(config.classes());
-    Set<String> classNames = new LinkedHashSet<>();
-    classNames.add(Caller.DEFAULT.trafficClass());
-    config.classes().forEach(c -> classNames.add(c.name()));
-    this.metrics.bindPools(runtimes, classNames);
+    this.pools = new LivePools(metrics, client, tokenizerPool);
+    config.pools().forEach(pools::applyPool); // throws on a pool that cannot be built
+    pools.setClasses(config.classes());
+    this.runtimes = pools.runtimes();
+    this.classes = pools.classes();
     this.engineScraper = new EngineScraper(vertx, client, runtimes, metrics);
   }
 
@@ -126,10 +98,10 @@ public final class SluiceServer {
     long created = System.currentTimeMillis() / 1000;
     Router data = DataPlane.router(vertx, proxy, runtimes, settings, draining::get, created);
     Router admin = AdminPlane.router(vertx, metrics, this::ready, runtimes, classes);
-    engineScraper.start();
+    pools.scrapeWith(engineScraper);
     // The queues' fallback timer: expires waiters past their max wait and dispatches in case a
     // wake-up was missed. Releases wake the queues directly; this is not a poll.
-    tickTimer = vertx.setPeriodic(TICK_MS, id -> runtimes.all().forEach(PoolRuntime::tick));
+    tickTimer = vertx.setPeriodic(TICK_MS, id -> pools.tick());
     HttpServerOptions dataOptions = new HttpServerOptions()
         .setHost(options.host())
         .setTcpNoDelay(true)
@@ -153,7 +125,7 @@ public final class SluiceServer {
         })
         .onSuccess(bound -> LOG.info("data port {} ({} event loops), admin port {}; pools: {}",
             port(), dataServers.size(), adminPort(),
-            runtimes.all().stream().map(p -> p.name() + "=" + p.pool().pods().size() + " pods").toList()))
+            pools.describe()))
         .mapEmpty();
   }
 
@@ -172,6 +144,16 @@ public final class SluiceServer {
 
   public RouterMetrics metrics() {
     return metrics;
+  }
+
+  /** Where discovery applies the pools, pods and traffic classes it sees in the cluster. */
+  public ClusterSink clusterSink() {
+    return pools;
+  }
+
+  /** The traffic classes in force. */
+  public TrafficClasses trafficClasses() {
+    return classes;
   }
 
   /** The pools' runtimes: budgets, reservations and queues, for tests and the admin port. */

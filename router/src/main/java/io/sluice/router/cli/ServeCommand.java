@@ -6,8 +6,13 @@ import io.sluice.router.SluiceServer;
 import io.sluice.router.config.ConfigLoader;
 import io.sluice.router.config.ConfigProblem;
 import io.vertx.core.Vertx;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.sluice.router.discovery.KubernetesDiscovery;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +24,17 @@ import picocli.CommandLine.Option;
 /** Runs the router until SIGTERM / Ctrl-C, then drains. */
 @Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the router.")
 final class ServeCommand implements Callable<Integer> {
-  @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "Configuration YAML file.")
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "Configuration YAML file. With --kubernetes: optional, RouterSettings only.")
   Path config;
+
+  @Option(names = "--kubernetes",
+      description = "Take ModelPools, TrafficClasses and pods from the cluster (Fabric8 informers).")
+  boolean kubernetes;
+
+  @Option(names = "--namespace", paramLabel = "NS",
+      description = "With --kubernetes: a namespace to watch (repeatable). Default: the router's own namespace.")
+  List<String> namespaces;
 
   @Option(names = "--port", defaultValue = "8080", description = "Data port (OpenAI API). Default: ${DEFAULT-VALUE}.")
   int port;
@@ -40,12 +54,18 @@ final class ServeCommand implements Callable<Integer> {
   String logLevel;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() throws Exception {
     applyLogLevel(logLevel);
     Logger log = LoggerFactory.getLogger("sluice");
+    if (config == null && !kubernetes) {
+      System.err.println("give --config FILE, or --kubernetes to take the configuration from the cluster");
+      return 1;
+    }
     ConfigLoader.Result loaded;
     try {
-      loaded = ConfigLoader.load(config);
+      loaded = config == null ? ConfigLoader.parseSettings("", "defaults")
+          : kubernetes ? ConfigLoader.parseSettings(Files.readString(config), config.toString())
+          : ConfigLoader.load(config);
     } catch (IOException e) {
       System.err.println(config + ": cannot read: " + e.getMessage());
       return 1;
@@ -65,8 +85,32 @@ final class ServeCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
+    KubernetesClient client = null;
+    KubernetesDiscovery discovery = null;
+    if (kubernetes) {
+      try {
+        client = new KubernetesClientBuilder().build();
+        List<String> watched = namespaces == null || namespaces.isEmpty()
+            ? List.of(client.getNamespace() == null ? "default" : client.getNamespace()) : namespaces;
+        discovery = new KubernetesDiscovery(client, watched, server.clusterSink(), server.metrics());
+        discovery.start();
+      } catch (RuntimeException e) {
+        log.error("cannot watch the cluster: {}", e.getMessage());
+        if (client != null) {
+          client.close();
+        }
+        server.shutdown().eventually(vertx::close).await(30, TimeUnit.SECONDS);
+        return 1;
+      }
+    }
+    KubernetesDiscovery watching = discovery;
+    KubernetesClient cluster = client;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (watching != null) {
+        watching.close();
+        cluster.close();
+      }
       server.shutdown().eventually(vertx::close).onComplete(done -> stopped.countDown());
       try {
         stopped.await(loaded.config().settings().drainTimeout().toMillis() + 10_000, TimeUnit.MILLISECONDS);

@@ -18,9 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Reads the static configuration: a multi-document YAML file of Kubernetes-style resources
@@ -41,6 +44,7 @@ public final class ConfigLoader {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .addModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()))
       .build();
+  private static final ObjectMapper WRITER = new ObjectMapper(YAML);
 
   private ConfigLoader() {}
 
@@ -56,6 +60,67 @@ public final class ConfigLoader {
   }
 
   public static Result parse(String yaml, String source) {
+    return parse(yaml, source, false, validator -> { });
+  }
+
+  /**
+   * Reads the {@code --config} file of a router whose pools and classes come from the cluster: it
+   * may hold RouterSettings only.
+   */
+  public static Result parseSettings(String yaml, String source) {
+    Result result = parse(yaml, source, true, validator -> { });
+    if (result.ok() && (!result.config().pools().isEmpty() || !result.config().classes().isEmpty())) {
+      return failed(new ConfigProblem(source, 0, 0, "",
+          "with --kubernetes, ModelPools and TrafficClasses come from the cluster; this file may hold RouterSettings only"));
+    }
+    return result;
+  }
+
+  /**
+   * Checks a {@code ModelPool} read from the cluster exactly as a static file's pool is checked,
+   * except that its pods come from {@code selector} and {@code targetPort}, and against the pools
+   * already in force (names and model names must stay unique).
+   *
+   * @param spec the resource's {@code spec} as the API server returned it (maps, lists, scalars)
+   * @param inForce the other pools in force, not including an earlier version of this one
+   */
+  public static Checked<PoolConfig> checkClusterPool(String name, Object spec, Collection<PoolConfig> inForce) {
+    Result result = parse(clusterDocument("ModelPool", name, spec), "ModelPool/" + name, true,
+        validator -> inForce.forEach(p -> validator.remember(p.name(), p.spec())));
+    return result.ok() ? new Checked<>(result.config().pools().get(0), List.of())
+        : new Checked<>(null, result.problems());
+  }
+
+  /** Checks a {@code TrafficClass} read from the cluster, against the classes already in force. */
+  public static Checked<TrafficClassConfig> checkClusterClass(String name, Object spec,
+      Collection<TrafficClassConfig> inForce) {
+    Result result = parse(clusterDocument("TrafficClass", name, spec), "TrafficClass/" + name, true,
+        validator -> inForce.forEach(c -> validator.remember(c.name(), c.spec())));
+    return result.ok() ? new Checked<>(result.config().classes().get(0), List.of())
+        : new Checked<>(null, result.problems());
+  }
+
+  /** A resource read from the cluster when it is valid, else what is wrong with it. */
+  public record Checked<T>(T resource, List<ConfigProblem> problems) {
+    public boolean ok() {
+      return resource != null;
+    }
+  }
+
+  private static String clusterDocument(String kind, String name, Object spec) {
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("apiVersion", API_VERSION);
+    document.put("kind", kind);
+    document.put("metadata", Map.of("name", name));
+    document.put("spec", spec == null ? Map.of() : spec);
+    try {
+      return WRITER.writeValueAsString(document);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(kind + "/" + name + ": spec cannot be read: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  private static Result parse(String yaml, String source, boolean cluster, Consumer<ConfigValidator> known) {
     List<JsonNode> documents = new ArrayList<>();
     LocationIndex index;
     try (JsonParser parser = YAML.createParser(yaml)) {
@@ -72,7 +137,8 @@ public final class ConfigLoader {
     }
 
     ProblemCollector problems = new ProblemCollector(source, index);
-    ConfigValidator validator = new ConfigValidator(problems);
+    ConfigValidator validator = new ConfigValidator(problems, cluster);
+    known.accept(validator);
     List<PoolConfig> pools = new ArrayList<>();
     List<TrafficClassConfig> classes = new ArrayList<>();
     List<RouterSettings> settings = new ArrayList<>();
@@ -99,7 +165,7 @@ public final class ConfigLoader {
         }
       }
     }
-    validator.checkWhole(pools, settings);
+    validator.checkWhole(pools, settings, !cluster);
     if (!problems.problems().isEmpty()) {
       return new Result(null, List.copyOf(problems.problems()));
     }

@@ -323,12 +323,12 @@ final class ConfigValidator {
     return problems.problems().size() == before;
   }
 
-  void checkWhole(List<PoolConfig> pools, List<RouterSettings> settings) {
+  void checkWhole(List<PoolConfig> pools, List<RouterSettings> settings, boolean poolsRequired) {
     problems.enter(0, "", "");
     if (settings.size() > 1) {
       problems.add("", "RouterSettings is defined " + settings.size() + " times; define it at most once");
     }
-    if (pools.isEmpty() && poolNames.isEmpty()) {
+    if (poolsRequired && pools.isEmpty() && poolNames.isEmpty()) {
       problems.add("", "no ModelPool is defined; the router would have nothing to route to");
     }
   }

@@ -35,6 +35,7 @@ public final class RouterMetrics {
   private final AtomicLong active = new AtomicLong();
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final AdmissionMetrics admission = new AdmissionMetrics(registry);
+  private final Map<String, AtomicLong> acceptance = new ConcurrentHashMap<>();
 
   public RouterMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -83,13 +84,57 @@ public final class RouterMetrics {
 
   /** Registers the per-pool, per-class and per-pod gauges. */
   public void bindPools(Runtimes runtimes, Collection<String> trafficClasses) {
-    for (PoolRuntime runtime : runtimes.all()) {
-      Gauge.builder("sluice.pool.pods", runtime.pool(), p -> p.pods().size())
-          .tag("pool", runtime.name())
-          .description("Pods known in the pool")
+    runtimes.all().forEach(runtime -> bindPool(runtime, trafficClasses));
+  }
+
+  /**
+   * Registers a pool's gauges, and those of classes and pods not registered yet (registering one
+   * again is a no-op); call again after its pods or the traffic classes changed.
+   */
+  public void bindPool(PoolRuntime runtime, Collection<String> trafficClasses) {
+    Gauge.builder("sluice.pool.pods", runtime.pool(), p -> p.pods().size())
+        .tag("pool", runtime.name())
+        .description("Pods known in the pool")
+        .register(registry);
+    admission.bind(runtime, trafficClasses);
+  }
+
+  /** Drops every series of a pool that went away. */
+  public void unbindPool(String pool) {
+    registry.find("sluice.pool.pods").tag("pool", pool).meters().forEach(registry::remove);
+    registry.getMeters().stream().filter(m -> pool.equals(m.getId().getTag("pool")) && m.getId().getTag("pod") == null
+            && m.getId().getName().matches("sluice\\.(queue|pool|overrun)\\..*"))
+        .forEach(registry::remove);
+    registry.getMeters().stream().filter(m -> pool.equals(m.getId().getTag("pool")) && m.getId().getTag("pod") != null)
+        .forEach(registry::remove);
+  }
+
+  /** Drops the series of a pod that left its pool (a later pod of the same name starts afresh). */
+  public void unbindPod(String pool, String pod) {
+    registry.getMeters().stream()
+        .filter(m -> pool.equals(m.getId().getTag("pool")) && pod.equals(m.getId().getTag("pod")))
+        .forEach(registry::remove);
+  }
+
+  /** A cluster resource was refused (invalid); the last good version stays in force. */
+  public void configRejected(String kind, String name) {
+    Counter.builder("sluice.config.rejected")
+        .description("Cluster resources refused as invalid; the last good version of each stays in force")
+        .tags("kind", kind, "name", name)
+        .register(registry)
+        .increment();
+  }
+
+  /** Whether the last version seen of a cluster resource is in force (1) or refused (0). */
+  public void configAccepted(String kind, String name, boolean accepted) {
+    acceptance.computeIfAbsent(kind + '/' + name, key -> {
+      AtomicLong value = new AtomicLong();
+      Gauge.builder("sluice.config.accepted", value, AtomicLong::get)
+          .description("1 when the last version seen of a cluster resource is in force, 0 when it was refused")
+          .tags("kind", kind, "name", name)
           .register(registry);
-      admission.bind(runtime, trafficClasses);
-    }
+      return value;
+    }).set(accepted ? 1 : 0);
   }
 
   public void estimateObserved(String pool, CostEstimate estimate, long actualPrompt, long actualOutput) {

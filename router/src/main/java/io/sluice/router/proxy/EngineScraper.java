@@ -10,8 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -22,6 +21,9 @@ import org.slf4j.LoggerFactory;
  * figures to the pool: running and waiting requests, KV usage, loaded adapters, prefix-cache hit
  * rate, and the KV-cache size that {@code tokensPerPod: auto} turns into a budget. Asynchronous;
  * a pod whose previous scrape has not finished is skipped, so a slow pod never piles up requests.
+ *
+ * <p>Concurrency: one periodic timer per pool, kept in a concurrent map; {@link #track} and
+ * {@link #untrack} may be called from any thread (discovery) while the timers run.
  */
 public final class EngineScraper {
   private static final Logger LOG = LoggerFactory.getLogger(EngineScraper.class);
@@ -32,7 +34,8 @@ public final class EngineScraper {
   private final RouterMetrics metrics;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final Set<String> failing = ConcurrentHashMap.newKeySet();
-  private final List<Long> timers = new ArrayList<>();
+  private final Map<String, Long> timers = new ConcurrentHashMap<>();
+  private volatile boolean stopped;
 
   public EngineScraper(Vertx vertx, HttpClient client, Runtimes runtimes, RouterMetrics metrics) {
     this.vertx = vertx;
@@ -42,15 +45,31 @@ public final class EngineScraper {
   }
 
   public void start() {
-    for (PoolRuntime runtime : runtimes.all()) {
-      scrapePool(runtime);
-      long interval = Math.max(50, runtime.pool().spec().health().scrapeInterval().toMillis());
-      timers.add(vertx.setPeriodic(interval, id -> scrapePool(runtime)));
+    runtimes.all().forEach(this::track);
+  }
+
+  /** Starts reading a pool's pods, or restarts it on the pool's current scrape interval. */
+  public synchronized void track(PoolRuntime runtime) {
+    if (stopped) {
+      return;
+    }
+    untrack(runtime.name());
+    scrapePool(runtime);
+    long interval = Math.max(50, runtime.pool().spec().health().scrapeInterval().toMillis());
+    timers.put(runtime.name(), vertx.setPeriodic(interval, id -> scrapePool(runtime)));
+  }
+
+  /** Stops reading a pool's pods. */
+  public synchronized void untrack(String pool) {
+    Long timer = timers.remove(pool);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
     }
   }
 
-  public void stop() {
-    timers.forEach(vertx::cancelTimer);
+  public synchronized void stop() {
+    stopped = true;
+    timers.keySet().forEach(this::untrack);
   }
 
   private void scrapePool(PoolRuntime runtime) {

@@ -17,9 +17,12 @@ import java.util.function.Function;
  * views of the pods: their budgets and reservations from the ledger, their engine metrics from the
  * latest fresh scrape. In observe mode, when the filters leave nothing (nothing fits), the pod
  * with the most headroom is taken so the request still flows.
+ *
+ * <p>Concurrency: the profile is a volatile reference; a new one (the ModelPool's scoring changed)
+ * applies from the next selection on.
  */
 public final class ChainSelector implements PodSelector {
-  private final ScoringProfile profile;
+  private volatile ScoringProfile profile;
   private final Function<String, EngineMetrics> metrics;
   private final MostHeadroom fallback = new MostHeadroom();
 
@@ -29,6 +32,15 @@ public final class ChainSelector implements PodSelector {
   public ChainSelector(ScoringProfile profile, Function<String, EngineMetrics> metrics) {
     this.profile = profile;
     this.metrics = metrics;
+  }
+
+  public ScoringProfile profile() {
+    return profile;
+  }
+
+  /** Scores with {@code profile} from now on. */
+  public void setProfile(ScoringProfile profile) {
+    this.profile = profile;
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.sluice.router.runtime;
 
 import io.sluice.crd.BudgetSpec;
 import io.sluice.crd.HealthSpec;
+import io.sluice.crd.ModelPoolSpec;
 import io.sluice.router.admission.AdmissionController;
 import io.sluice.router.admission.AdmissionListener;
 import io.sluice.router.estimate.TokenEstimator;
@@ -9,8 +10,11 @@ import io.sluice.router.pool.Pod;
 import io.sluice.router.pool.Pool;
 import io.sluice.scoring.EngineMetrics;
 import io.sluice.scoring.ScoringProfile;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -18,14 +22,21 @@ import java.util.function.LongSupplier;
  * A pool at run time: its pods with their health and latest engine metrics, its admission
  * controller (budgets and queue) and its estimator. Plain Java; the proxy and the offline
  * simulator drive it.
+ *
+ * <p>Concurrency: request paths (any event loop) read the pod map, the estimator and the pool's
+ * spec and pods through volatile snapshots and never lock. The pod set and the spec change only
+ * through {@link #setPods} and {@link #reconfigure}, which are synchronized on this runtime and
+ * publish new snapshots; the admission controller keeps every reservation and queued request
+ * across both (a removed pod stops taking new requests, its reservations end with their requests).
  */
 public final class PoolRuntime {
   private final Pool pool;
   private final AdmissionController admission;
-  private final TokenEstimator estimator;
+  private final ChainSelector selector;
+  private volatile TokenEstimator estimator;
   private final LongSupplier clock;
-  private final Map<String, Pod> podsById = new LinkedHashMap<>();
-  private final Map<String, PodHealth> health = new LinkedHashMap<>();
+  private volatile Map<String, Pod> podsById = Map.of();
+  private final Map<String, PodHealth> health = new ConcurrentHashMap<>();
   private final Map<String, EngineSample> samples = new ConcurrentHashMap<>();
 
   /**
@@ -37,16 +48,81 @@ public final class PoolRuntime {
     this.pool = pool;
     this.estimator = estimator;
     this.clock = clock;
+    this.selector = new ChainSelector(profile, this::engineMetrics);
     this.admission = new AdmissionController(pool.name(), pool.spec().queue(), pool.spec().admission().mode(),
-        new ChainSelector(profile, this::engineMetrics), listener, clock);
-    BudgetSpec budget = pool.spec().budget();
-    HealthSpec checks = pool.spec().health();
+        selector, listener, clock);
+    Map<String, Pod> initial = new LinkedHashMap<>();
     for (Pod pod : pool.pods()) {
-      podsById.put(pod.id(), pod);
-      health.put(pod.id(), new PodHealth(checks.consecutiveFailures(), checks.ejectionTime().toNanos(),
-          checks.maxEjectionTime().toNanos()));
-      admission.addPod(pod.id(), budget.tokensPerPod().auto() ? 0 : budget.tokensPerPod().tokens());
+      initial.put(pod.id(), pod);
+      addPod(pod);
     }
+    podsById = initial;
+  }
+
+  private void addPod(Pod pod) {
+    HealthSpec checks = pool.spec().health();
+    health.put(pod.id(), newHealth(checks));
+    BudgetSpec budget = pool.spec().budget();
+    admission.addPod(pod.id(), budget.tokensPerPod().auto() ? 0 : budget.tokensPerPod().tokens());
+  }
+
+  private static PodHealth newHealth(HealthSpec checks) {
+    return new PodHealth(checks.consecutiveFailures(), checks.ejectionTime().toNanos(),
+        checks.maxEjectionTime().toNanos());
+  }
+
+  /**
+   * Makes {@code pods} the pool's pod set. New pods join with the pool's budget (or 0 until their
+   * engine reports its KV size); pods gone stop taking new requests at once while the requests
+   * they hold finish and release; a pod whose address changed is replaced. Returns the ids of the
+   * pods removed (replaced ones included), for whoever keeps per-pod state elsewhere.
+   */
+  public synchronized List<String> setPods(List<Pod> pods) {
+    Map<String, Pod> next = new LinkedHashMap<>();
+    pods.forEach(pod -> next.put(pod.id(), pod));
+    Map<String, Pod> current = podsById;
+    List<String> removed = new ArrayList<>();
+    current.forEach((id, pod) -> {
+      if (!pod.equals(next.get(id))) {
+        admission.removePod(id);
+        health.remove(id);
+        samples.remove(id);
+        removed.add(id);
+      }
+    });
+    next.forEach((id, pod) -> {
+      if (!pod.equals(current.get(id))) {
+        addPod(pod);
+      }
+    });
+    // Published last: a request that sees a pod in the pool finds it in the ledger too.
+    podsById = Map.copyOf(next);
+    pool.setPods(List.copyOf(next.values()));
+    return removed;
+  }
+
+  /**
+   * Applies a changed spec of the same pool. Queue limits and mode, budgets, health thresholds and
+   * the scoring profile change in place; a new {@code estimator} replaces the old one (pass the
+   * current one to keep what it has learned). Reservations and queued requests are kept.
+   */
+  public synchronized void reconfigure(ModelPoolSpec spec, ScoringProfile profile, TokenEstimator estimator) {
+    ModelPoolSpec before = pool.spec();
+    pool.setSpec(spec);
+    selector.setProfile(profile);
+    this.estimator = estimator;
+    if (!Objects.equals(before.health(), spec.health())) {
+      // New thresholds: failure runs restart, and ejected pods come back (re-ejected if still failing).
+      for (String podId : podsById.keySet()) {
+        health.put(podId, newHealth(spec.health()));
+        admission.setEjected(podId, false);
+      }
+    }
+    if (!spec.budget().tokensPerPod().auto()) {
+      long tokens = spec.budget().tokensPerPod().tokens();
+      podsById.keySet().forEach(podId -> admission.setBudget(podId, tokens));
+    }
+    admission.reconfigure(spec.queue(), spec.admission().mode());
   }
 
   public Pool pool() {
@@ -61,6 +137,11 @@ public final class PoolRuntime {
     return admission;
   }
 
+  /** The scoring profile in force. */
+  public ScoringProfile profile() {
+    return selector.profile();
+  }
+
   public TokenEstimator estimator() {
     return estimator;
   }
@@ -72,6 +153,9 @@ public final class PoolRuntime {
 
   /** A scrape of the pod's metrics page arrived; with {@code tokensPerPod: auto} it sets the budget. */
   public void sampled(String podId, EngineSample sample) {
+    if (!podsById.containsKey(podId)) {
+      return; // the pod went away while its page was being read
+    }
     samples.put(podId, sample);
     BudgetSpec budget = pool.spec().budget();
     if (budget.tokensPerPod().auto() && sample.kvCapacityTokens() > 0) {

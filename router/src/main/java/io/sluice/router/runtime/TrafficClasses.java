@@ -16,16 +16,34 @@ import java.util.function.UnaryOperator;
 /**
  * Matches callers to traffic classes: by the SHA-256 of their bearer API key or by trusted
  * headers; higher-priority classes are tried first; the default class takes the rest.
+ *
+ * <p>Concurrency: the classes are an immutable {@link Snapshot} behind a volatile field; callers
+ * are resolved against whichever snapshot they read, and {@link #replace} publishes a new one.
  */
 public final class TrafficClasses {
-  private final List<TrafficClassConfig> ordered;
-  private final TrafficClassConfig fallback;
+  private record Snapshot(List<TrafficClassConfig> ordered, TrafficClassConfig fallback) {
+    static Snapshot of(List<TrafficClassConfig> classes) {
+      List<TrafficClassConfig> sorted = new ArrayList<>(classes);
+      sorted.sort(Comparator.comparingInt((TrafficClassConfig c) -> -c.spec().priority()));
+      return new Snapshot(List.copyOf(sorted),
+          classes.stream().filter(c -> c.spec().isDefault()).findFirst().orElse(null));
+    }
+  }
+
+  private volatile Snapshot snapshot;
 
   public TrafficClasses(List<TrafficClassConfig> classes) {
-    List<TrafficClassConfig> sorted = new ArrayList<>(classes);
-    sorted.sort(Comparator.comparingInt((TrafficClassConfig c) -> -c.spec().priority()));
-    this.ordered = List.copyOf(sorted);
-    this.fallback = classes.stream().filter(c -> c.spec().isDefault()).findFirst().orElse(null);
+    this.snapshot = Snapshot.of(classes);
+  }
+
+  /** Makes {@code classes} the traffic classes; callers being resolved keep the previous set. */
+  public void replace(List<TrafficClassConfig> classes) {
+    this.snapshot = Snapshot.of(classes);
+  }
+
+  /** The classes in force, highest priority first. */
+  public List<TrafficClassConfig> all() {
+    return snapshot.ordered();
   }
 
   /**
@@ -33,12 +51,13 @@ public final class TrafficClasses {
    */
   public Caller resolve(UnaryOperator<String> headers) {
     String keyDigest = digestOfBearer(headers.apply("authorization"));
-    for (TrafficClassConfig candidate : ordered) {
+    Snapshot current = snapshot;
+    for (TrafficClassConfig candidate : current.ordered()) {
       if (matches(candidate.spec().match(), headers, keyDigest)) {
         return caller(candidate, headers);
       }
     }
-    return fallback == null ? Caller.DEFAULT : caller(fallback, headers);
+    return current.fallback() == null ? Caller.DEFAULT : caller(current.fallback(), headers);
   }
 
   private static boolean matches(TrafficClassSpec.TrafficMatch match, UnaryOperator<String> headers, String keyDigest) {
