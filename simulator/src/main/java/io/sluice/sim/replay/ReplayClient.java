@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
@@ -43,10 +44,16 @@ public final class ReplayClient {
         .putHeader("content-type", "application/json")
         .putHeader("x-sim-output-tokens", Integer.toString(arrival.outputTokens()));
     Buffer body = Buffer.buffer(shape.body(arrival));
-    client.request(options)
-        .compose(request -> request.send(body))
-        .onSuccess(call::onResponse)
-        .onFailure(failure -> call.fail(0, failure));
+    client.request(options).onComplete(connected -> {
+      if (connected.failed()) {
+        call.fail(0, connected.cause());
+        return;
+      }
+      // handlers go on the response future before the request is sent, so no byte is missed
+      HttpClientRequest request = connected.result();
+      request.response().onSuccess(call::onResponse).onFailure(failure -> call.fail(0, failure));
+      request.end(body);
+    });
   }
 
   /** Closes every connection, aborting requests still in flight; waits up to ten seconds. */
