@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * HAProxy (the Debian package) as a child process on 127.0.0.1, HTTP mode, keep-alive to the
- * backends, with a generated configuration: {@code balance leastconn} or {@code roundrobin}.
+ * backends, with a generated configuration: {@code balance leastconn} or {@code roundrobin}, and
+ * {@code option http-no-delay} (without it HAProxy holds small stream chunks back to fill packets).
  */
 public final class HaproxyProxy implements Proxy {
   private final ChildProcess child;
@@ -36,6 +37,7 @@ public final class HaproxyProxy implements Proxy {
         defaults
           mode http
           option http-keep-alive
+          option http-no-delay
           timeout connect 5s
           timeout client 300s
           timeout server 300s

@@ -45,6 +45,18 @@ class ReplayArrivalScheduleTest {
   }
 
   @Test
+  void theWindowReplayedHasTheTargetRateEvenWhenTheTraceStartsQuiet() {
+    // a quiet start (one gap of 10 s) then a dense tail: the window of 4 requests is spread over 2 s
+    List<TraceRecord> quietStart = List.of(new TraceRecord(0, 1, 1), new TraceRecord(10 * S, 1, 1),
+        new TraceRecord(10 * S + S / 10, 1, 1), new TraceRecord(10 * S + S / 5, 1, 1), new TraceRecord(100 * S, 1, 1));
+
+    List<Arrival> arrivals = ArrivalSchedule.build(quietStart, OptionalDouble.of(2.0), 2 * S, 100);
+
+    assertThat(arrivals).hasSize(4);
+    assertThat(arrivals.get(3).offsetNanos()).isEqualTo(3 * S / 2);
+  }
+
+  @Test
   void meanRateOverManyArrivalsIsTheTarget() {
     List<Arrival> arrivals = ArrivalSchedule.build(TRACE, OptionalDouble.of(50.0), 1000 * S, 3001);
 
