@@ -67,6 +67,8 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     System.out.println(setup);
     MarkdownTable table = new MarkdownTable("system", "ok / sent", "errors by status", "TTFT p50", "TTFT p99",
         "ITL p99", "E2E p50", "E2E p99", "req/s", "output tok/s", "goodput req/s", "engine preemptions");
+    BarCharts latency = new BarCharts("Trace replay: latency (wall-clock ms, time scale " + timeScale + ")", "ms");
+    BarCharts preempted = new BarCharts("Trace replay: engine preemptions and goodput", "count or req/s");
     Vertx client = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     try {
       for (String system : systems) {
@@ -93,6 +95,11 @@ public final class ClusterBenchCommand implements Callable<Integer> {
           table.row(proxy.name(), s.ok() + " / " + s.requests(), s.errors().isEmpty() ? "-" : s.errors().toString(),
               s.ttft().p50(), s.ttft().p99(), s.itl().p99(), s.e2e().p50(), s.e2e().p99(), s.requestsPerSec(),
               s.outputTokensPerSec(), s.goodputPerSec(), preemptions);
+          latency.add("TTFT p50", proxy.name(), s.ttft().p50());
+          latency.add("TTFT p99", proxy.name(), s.ttft().p99());
+          latency.add("E2E p99", proxy.name(), s.e2e().p99());
+          preempted.add("engine preemptions", proxy.name(), preemptions);
+          preempted.add("goodput req/s", proxy.name(), s.goodputPerSec());
         }
       }
     } finally {
@@ -106,6 +113,8 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       md.println();
       md.print(table);
     }
+    latency.write(out.resolve("cluster-latency.png"));
+    preempted.write(out.resolve("cluster-preemptions.png"));
     return 0;
   }
 

@@ -55,6 +55,9 @@ public final class OverheadBenchCommand implements Callable<Integer> {
 
   private static final String MODEL = "qwen3-8b";
   private Vertx client;
+  private final BarCharts saturationChart = new BarCharts("Saturation throughput, instant backend", "req/s");
+  private final BarCharts p50Chart = new BarCharts("E2E p50 at the highest fixed rate, instant backend", "ms");
+  private final BarCharts p99Chart = new BarCharts("E2E p99 at the highest fixed rate, instant backend", "ms");
 
   @Override
   public Integer call() throws Exception {
@@ -92,6 +95,9 @@ public final class OverheadBenchCommand implements Callable<Integer> {
     try (PrintStream md = new PrintStream(Files.newOutputStream(out.resolve("results.md")), true, StandardCharsets.UTF_8)) {
       md.print(report);
     }
+    saturationChart.write(out.resolve("overhead-saturation.png"));
+    p50Chart.write(out.resolve("overhead-p50.png"));
+    p99Chart.write(out.resolve("overhead-p99.png"));
     return 0;
   }
 
@@ -114,6 +120,11 @@ public final class OverheadBenchCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s %s at %.0f req/s: ok %d/%d, E2E p50 %.3f p99 %.3f ms%n", p.name(),
             stream ? "streamed" : "plain", rate, s.ok(), s.requests(), s.e2e().p50(), s.e2e().p99());
         rows.add(new Object[] {p.name(), s, cpuMs});
+        if (rate == rates.get(rates.size() - 1)) {
+          String mode = stream ? "streamed" : "plain";
+          p50Chart.add(mode, p.name(), s.e2e().p50());
+          p99Chart.add(mode, p.name(), s.e2e().p99());
+        }
       }
       for (Object[] r : rows) {
         ReplaySummary s = (ReplaySummary) r[1];
@@ -138,6 +149,7 @@ public final class OverheadBenchCommand implements Callable<Integer> {
           concurrency, point, Integer.MAX_VALUE).summary();
       cpu.put(p.name(), (p.cpuSeconds() - cpu0) * 1000 / Math.max(1, s.requests()));
       results.put(p.name(), s);
+      saturationChart.add(stream ? "streamed" : "plain", p.name(), s.requestsPerSec());
       System.out.printf(Locale.ROOT, "%s %s saturation: %.0f req/s%n", p.name(), stream ? "streamed" : "plain",
           s.requestsPerSec());
     }
