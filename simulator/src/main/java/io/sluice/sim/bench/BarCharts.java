@@ -10,6 +10,7 @@ import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.style.Styler;
 
 /**
  * Grouped bar charts written as PNG (XChart, headless): one group per system, one bar per series.
@@ -34,7 +35,7 @@ final class BarCharts {
   void write(Path file) throws IOException {
     System.setProperty("java.awt.headless", "true");
     CategoryChart chart = new CategoryChartBuilder().width(900).height(480).title(title).yAxisTitle(yAxis).build();
-    chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
     for (Map.Entry<String, Map<String, Double>> s : series.entrySet()) {
       List<String> systems = new ArrayList<>(s.getValue().keySet());
       List<Double> values = new ArrayList<>(s.getValue().values());

@@ -11,6 +11,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.HdrHistogram.Recorder;
 
@@ -60,7 +61,7 @@ public final class ReplayClient {
   public void close() {
     try {
       client.close().await(10, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       // connections close on their own event loops; nothing is waiting on them any more
     }
   }

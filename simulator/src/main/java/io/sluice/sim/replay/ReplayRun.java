@@ -3,11 +3,13 @@ package io.sluice.sim.replay;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,7 +61,7 @@ public final class ReplayRun {
     long start = System.nanoTime();
     long deadline = start + duration.toNanos();
     AtomicInteger issued = new AtomicInteger();
-    List<Arrival> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Arrival> sent = Collections.synchronizedList(new ArrayList<>());
     AtomicInteger workers = new AtomicInteger(concurrency);
     CompletableFuture<Void> stopped = new CompletableFuture<>();
     Runnable[] next = new Runnable[1];
@@ -83,7 +85,7 @@ public final class ReplayRun {
     }
     try {
       stopped.get(duration.toNanos() + settings.drainTimeout().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException | java.util.concurrent.ExecutionException e) {
+    } catch (TimeoutException | ExecutionException e) {
       // fall through: unanswered requests are counted as failed below
     }
     issued.set(Integer.MAX_VALUE / 2); // workers whose answers come after this point stop
