@@ -5,8 +5,8 @@ import picocli.CommandLine.Command;
 
 /** Entry point of sluice-sim.jar. */
 @Command(name = "sluice-sim", mixinStandardHelpOptions = true,
-        description = "Sluice simulator: emulated LLM engines and calibration.",
-        subcommands = {EngineCommand.class, DemoCommand.class, CalibrateCommand.class})
+        description = "Sluice simulator: emulated LLM engines, calibration, trace replay and benchmarks.",
+        subcommands = {EngineCommand.class, DemoCommand.class, CalibrateCommand.class, ReplayCommand.class, BenchCommand.class})
 public final class SimMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,103 @@
+package io.sluice.sim.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The Sluice router as a child JVM ({@code io.sluice.router.cli.Main serve}, from the classpath of
+ * this process, which shades the router), on 127.0.0.1, one pool over the backends with
+ * {@code tokensPerPod: auto}. Ready once every pod's budget has been read from its metrics.
+ */
+public final class SluiceProxy implements Proxy {
+  private final ChildProcess child;
+  private final int port;
+
+  private SluiceProxy(ChildProcess child, int port) {
+    this.child = child;
+    this.port = port;
+  }
+
+  /**
+   * @param model       the pool's model name
+   * @param extraSpec   YAML lines appended to the ModelPool spec (indented two spaces), or empty
+   * @param accessLog   keep the router's per-request access log (its default) or turn it off
+   */
+  public static SluiceProxy start(Path dir, List<String> backends, String model, String extraSpec, boolean accessLog,
+                                  int eventLoops) throws IOException, InterruptedException {
+    int port = FreePort.pick();
+    int adminPort = FreePort.pick();
+    String yaml = """
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: bench}
+        spec:
+          models: [%s]
+          endpoints: [%s]
+          engine: vllm
+        %s---
+        apiVersion: sluice.io/v1alpha1
+        kind: RouterSettings
+        metadata: {name: settings}
+        spec:
+          accessLog: %b
+        """.formatted(model, backends.stream().map(b -> "\"" + b + "\"").collect(Collectors.joining(", ")),
+        extraSpec, accessLog);
+    Files.createDirectories(dir);
+    Path config = Files.writeString(dir.resolve("sluice.yaml"), yaml);
+    List<String> command = new ArrayList<>(List.of(
+        ProcessHandle.current().info().command().orElse("java"),
+        "-cp", System.getProperty("java.class.path"), "io.sluice.router.cli.Main", "serve",
+        "--config", config.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
+        "--admin-port", Integer.toString(adminPort), "--event-loops", Integer.toString(eventLoops),
+        "--log-level", "warn"));
+    ChildProcess child = ChildProcess.start("sluice", command, dir.resolve("sluice.log"));
+    child.awaitPort(port, 30_000);
+    child.awaitPort(adminPort, 10_000);
+    awaitBudgets(adminPort, backends.size(), dir);
+    return new SluiceProxy(child, port);
+  }
+
+  private static void awaitBudgets(int adminPort, int pods, Path dir) throws IOException, InterruptedException {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest metrics = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build();
+    long deadline = System.currentTimeMillis() + 15_000;
+    while (System.currentTimeMillis() < deadline) {
+      long known = http.send(metrics, HttpResponse.BodyHandlers.ofString()).body().lines()
+          .filter(l -> l.startsWith("sluice_pod_budget_tokens{"))
+          .filter(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) > 0).count();
+      if (known >= pods) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new IOException("sluice: pod budgets not known after 15 s; see " + dir.resolve("sluice.log"));
+  }
+
+  @Override
+  public String name() {
+    return "Sluice";
+  }
+
+  @Override
+  public List<String> targets() {
+    return List.of("http://127.0.0.1:" + port);
+  }
+
+  @Override
+  public double cpuSeconds() {
+    return child.cpuSeconds();
+  }
+
+  @Override
+  public void close() {
+    child.stop();
+  }
+}
