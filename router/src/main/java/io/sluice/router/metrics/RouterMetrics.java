@@ -35,6 +35,9 @@ public final class RouterMetrics {
   private final AtomicLong active = new AtomicLong();
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final AdmissionMetrics admission = new AdmissionMetrics(registry);
+  private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+  private final Map<String, Timer> responses = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> acceptance = new ConcurrentHashMap<>();
 
   public RouterMetrics() {
@@ -148,31 +151,33 @@ public final class RouterMetrics {
   /** Counts a finished request; status 499 means the client went away first. */
   public void requestFinished(String model, String pool, String api, int status, long nanos) {
     active.decrementAndGet();
-    String code = Integer.toString(status);
-    Counter.builder("sluice.requests")
-        .description("Requests answered, by model, pool, API and HTTP status (499: client closed)")
-        .tags("model", model, "pool", pool, "api", api, "status", code)
-        .register(registry)
+    // Meters are looked up once per label set and cached: the request path builds no tags.
+    requests.computeIfAbsent(model + '\0' + pool + '\0' + api + '\0' + status, key ->
+        Counter.builder("sluice.requests")
+            .description("Requests answered, by model, pool, API and HTTP status (499: client closed)")
+            .tags("model", model, "pool", pool, "api", api, "status", Integer.toString(status))
+            .register(registry))
         .increment();
-    Timer.builder("sluice.request.duration")
-        .description("Time from receiving a request to the end of its response")
-        .tags("pool", pool, "api", api, "status_class", (status / 100) + "xx")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofMinutes(10))
-        .register(registry)
+    durations.computeIfAbsent(pool + '\0' + api + '\0' + status / 100, key ->
+        Timer.builder("sluice.request.duration")
+            .description("Time from receiving a request to the end of its response")
+            .tags("pool", pool, "api", api, "status_class", (status / 100) + "xx")
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(10))
+            .register(registry))
         .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   /** Time until a pod sent its response headers. */
   public void upstreamResponded(String pool, long nanos) {
-    Timer.builder("sluice.upstream.response.duration")
-        .description("Time from sending a request to a pod until its response headers arrived")
-        .tags("pool", pool)
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1))
-        .maximumExpectedValue(Duration.ofMinutes(10))
-        .register(registry)
+    responses.computeIfAbsent(pool, key -> Timer.builder("sluice.upstream.response.duration")
+            .description("Time from sending a request to a pod until its response headers arrived")
+            .tags("pool", pool)
+            .publishPercentileHistogram()
+            .minimumExpectedValue(Duration.ofMillis(1))
+            .maximumExpectedValue(Duration.ofMinutes(10))
+            .register(registry))
         .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
