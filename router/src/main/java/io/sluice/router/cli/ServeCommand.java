@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.sluice.router.discovery.KubernetesDiscovery;
 import io.sluice.router.discovery.ReplicaLeases;
+import io.sluice.router.discovery.StatusWriter;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.io.IOException;
@@ -91,6 +92,7 @@ final class ServeCommand implements Callable<Integer> {
     KubernetesClient client = null;
     KubernetesDiscovery discovery = null;
     ReplicaLeases leases = null;
+    StatusWriter status = null;
     if (kubernetes) {
       try {
         client = new KubernetesClientBuilder().build();
@@ -103,8 +105,14 @@ final class ServeCommand implements Callable<Integer> {
         leases.start(); // before discovery: the first pools already see the replica count
         discovery = new KubernetesDiscovery(client, watched, server.clusterSink(), server.metrics());
         discovery.start();
+        status = new StatusWriter(client, home, identity, discovery::poolReports, server.runtimes(),
+            Duration.ofSeconds(5), Duration.ofSeconds(15));
+        status.start();
       } catch (RuntimeException e) {
         log.error("cannot watch the cluster: {}", e.getMessage());
+        if (status != null) {
+          status.close();
+        }
         if (discovery != null) {
           discovery.close();
         }
@@ -120,10 +128,12 @@ final class ServeCommand implements Callable<Integer> {
     }
     KubernetesDiscovery watching = discovery;
     ReplicaLeases replica = leases;
+    StatusWriter writer = status;
     KubernetesClient cluster = client;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (watching != null) {
+        writer.close(); // hands the leader Lease over
         watching.close();
         replica.close(); // the other replicas take back its share
         cluster.close();

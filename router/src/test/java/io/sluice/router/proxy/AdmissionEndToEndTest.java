@@ -181,8 +181,9 @@ class AdmissionEndToEndTest {
             budget: {tokensPerPod: auto, utilization: 0.5, coordination: partitioned}
           """.formatted(engine.url()));
       PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      RouterHarness.eventually(() -> runtime.admission().pods().get(0).budget() == 4000); // scraped
       harness.router.clusterSink().setRouterReplicas(2);
-      RouterHarness.eventually(() -> runtime.admission().pods().get(0).budget() == 2000);
+      assertThat(runtime.admission().pods().get(0).budget()).isEqualTo(2000);
       engine.kvBlocks = 1000; // the next scrape is divided too
       RouterHarness.eventually(() -> runtime.admission().pods().get(0).budget() == 4000);
       harness.router.clusterSink().setRouterReplicas(1);
