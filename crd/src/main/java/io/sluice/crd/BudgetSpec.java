@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.api.model.IntOrString;
  * @param defaultOutputTokens output estimate until real output lengths have been seen
  * @param outputQuantile quantile of recent real output lengths used as the output estimate
  * @param blockSize the engine's KV block size; reservations are rounded up to whole blocks
+ * @param coordination how router replicas share each pod's budget; {@code local} unless set (the
+ *     cluster loader sets {@code partitioned} when a ModelPool leaves it out)
  */
 public record BudgetSpec(
     @JsonPropertyDescription("Tokens each pod may hold: a number, or auto (from the engine's KV cache)")
@@ -28,7 +30,10 @@ public record BudgetSpec(
     @JsonPropertyDescription("Output estimate before real output lengths are known") @Min(0) Integer defaultOutputTokens,
     @JsonPropertyDescription("Quantile of recent real output lengths used as the output estimate")
         @Min(0) @Max(1) Double outputQuantile,
-    @JsonPropertyDescription("The engine's KV block size, in tokens") @Min(1) Integer blockSize) {
+    @JsonPropertyDescription("The engine's KV block size, in tokens") @Min(1) Integer blockSize,
+    @JsonPropertyDescription("How router replicas share each pod's budget: partitioned (budget / live replicas; "
+        + "the default in a cluster) or local (one replica owns it; the default of a static file)")
+        BudgetCoordination coordination) {
 
   public BudgetSpec {
     tokensPerPod = tokensPerPod == null ? TokenBudget.AUTO : tokensPerPod;
@@ -39,9 +44,10 @@ public record BudgetSpec(
     defaultOutputTokens = defaultOutputTokens == null ? 256 : defaultOutputTokens;
     outputQuantile = outputQuantile == null ? 0.9 : outputQuantile;
     blockSize = blockSize == null ? 16 : blockSize;
+    coordination = coordination == null ? BudgetCoordination.LOCAL : coordination;
   }
 
   public static BudgetSpec defaults() {
-    return new BudgetSpec(null, null, null, null, null, null, null, null);
+    return new BudgetSpec(null, null, null, null, null, null, null, null, null);
   }
 }

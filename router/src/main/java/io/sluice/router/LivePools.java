@@ -52,6 +52,8 @@ final class LivePools implements ClusterSink {
   private final HttpClient client;
   private final Executor tokenizerPool;
   private EngineScraper scraper;
+  /** Live router replicas; guarded by this. */
+  private int replicas = 1;
 
   LivePools(RouterMetrics metrics, HttpClient client, Executor tokenizerPool) {
     this.metrics = metrics;
@@ -81,6 +83,7 @@ final class LivePools implements ClusterSink {
       Pool pool = new Pool(config.name(), spec, spec.endpoints().stream().map(Pod::fromUrl).toList());
       PoolRuntime runtime = new PoolRuntime(pool, profile(config), metrics.admissionListener(config.name()),
           estimator(spec, pool), System::nanoTime);
+      runtime.setReplicas(replicas);
       runtimes.put(runtime);
       metrics.bindPool(runtime, classNames());
       if (scraper != null) {
@@ -137,6 +140,17 @@ final class LivePools implements ClusterSink {
     classes.replace(next);
     Set<String> names = classNames();
     runtimes.all().forEach(runtime -> metrics.bindPool(runtime, names));
+  }
+
+  @Override
+  public synchronized void setRouterReplicas(int count) {
+    if (count == replicas) {
+      return;
+    }
+    LOG.info("{} router replicas live (were {}): partitioned budgets rebalanced", count, replicas);
+    replicas = count;
+    metrics.routerReplicas(count);
+    runtimes.all().forEach(runtime -> runtime.setReplicas(count));
   }
 
   /** The fallback timer of every pool, and of removed pools until their last request ended. */

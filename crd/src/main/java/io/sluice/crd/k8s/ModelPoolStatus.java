@@ -14,7 +14,9 @@ import java.util.List;
  * @param budgetTokens tokens the router may reserve on the ready pods, summed
  * @param reservedTokens tokens reserved by requests in flight
  * @param queuedRequests requests waiting for budget
- * @param conditions {@code Accepted} (the spec is valid and in force) and {@code Ready}
+ * @param conditions {@code Ready} (a version of the spec is in force and some pod is routable) and
+ *     {@code Invalid} (the latest spec was refused, with the validation message; the last good
+ *     version, if any, stays in force)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelPoolStatus(
@@ -24,5 +26,6 @@ public record ModelPoolStatus(
     @JsonPropertyDescription("Tokens the router may reserve on the ready pods") Long budgetTokens,
     @JsonPropertyDescription("Tokens reserved by requests in flight") Long reservedTokens,
     @JsonPropertyDescription("Requests waiting for budget") Integer queuedRequests,
-    @JsonPropertyDescription("Accepted: the spec is valid and in force; Ready: some pod is routable")
+    @JsonPropertyDescription("Ready: a version of the spec is in force and some pod is routable; "
+        + "Invalid: the latest spec was refused (the message says why), the last good version stays in force")
         List<Condition> conditions) {}

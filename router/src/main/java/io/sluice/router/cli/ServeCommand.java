@@ -9,6 +9,10 @@ import io.vertx.core.Vertx;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.sluice.router.discovery.KubernetesDiscovery;
+import io.sluice.router.discovery.ReplicaLeases;
+import io.sluice.router.discovery.StatusWriter;
+import java.net.InetAddress;
+import java.time.Duration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,15 +91,34 @@ final class ServeCommand implements Callable<Integer> {
     }
     KubernetesClient client = null;
     KubernetesDiscovery discovery = null;
+    ReplicaLeases leases = null;
+    StatusWriter status = null;
     if (kubernetes) {
       try {
         client = new KubernetesClientBuilder().build();
         List<String> watched = namespaces == null || namespaces.isEmpty()
             ? List.of(client.getNamespace() == null ? "default" : client.getNamespace()) : namespaces;
+        String identity = identity();
+        String home = System.getenv("POD_NAMESPACE") != null ? System.getenv("POD_NAMESPACE") : watched.get(0);
+        leases = new ReplicaLeases(client, home, identity, Duration.ofSeconds(15), Duration.ofSeconds(5),
+            server.clusterSink());
+        leases.start(); // before discovery: the first pools already see the replica count
         discovery = new KubernetesDiscovery(client, watched, server.clusterSink(), server.metrics());
         discovery.start();
+        status = new StatusWriter(client, home, identity, discovery::poolReports, server.runtimes(),
+            Duration.ofSeconds(5), Duration.ofSeconds(15));
+        status.start();
       } catch (RuntimeException e) {
         log.error("cannot watch the cluster: {}", e.getMessage());
+        if (status != null) {
+          status.close();
+        }
+        if (discovery != null) {
+          discovery.close();
+        }
+        if (leases != null) {
+          leases.close();
+        }
         if (client != null) {
           client.close();
         }
@@ -104,11 +127,15 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     KubernetesDiscovery watching = discovery;
+    ReplicaLeases replica = leases;
+    StatusWriter writer = status;
     KubernetesClient cluster = client;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (watching != null) {
+        writer.close(); // hands the leader Lease over
         watching.close();
+        replica.close(); // the other replicas take back its share
         cluster.close();
       }
       server.shutdown().eventually(vertx::close).onComplete(done -> stopped.countDown());
@@ -120,6 +147,21 @@ final class ServeCommand implements Callable<Integer> {
     }, "sluice-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** This replica's name: POD_NAME, else HOSTNAME (a pod's name), else the host name. */
+  private static String identity() {
+    for (String variable : List.of("POD_NAME", "HOSTNAME")) {
+      String value = System.getenv(variable);
+      if (value != null && !value.isBlank()) {
+        return value;
+      }
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "router-" + ProcessHandle.current().pid();
+    }
   }
 
   static void applyLogLevel(String level) {

@@ -79,13 +79,15 @@ public final class ConfigLoader {
   /**
    * Checks a {@code ModelPool} read from the cluster exactly as a static file's pool is checked,
    * except that its pods come from {@code selector} and {@code targetPort}, and against the pools
-   * already in force (names and model names must stay unique).
+   * already in force (names and model names must stay unique). A pool that does not say how
+   * replicas share its budget gets {@code budget.coordination: partitioned}: in a cluster several
+   * routers may run.
    *
    * @param spec the resource's {@code spec} as the API server returned it (maps, lists, scalars)
    * @param inForce the other pools in force, not including an earlier version of this one
    */
   public static Checked<PoolConfig> checkClusterPool(String name, Object spec, Collection<PoolConfig> inForce) {
-    Result result = parse(clusterDocument("ModelPool", name, spec), "ModelPool/" + name, true,
+    Result result = parse(clusterDocument("ModelPool", name, partitionedUnlessSet(spec)), "ModelPool/" + name, true,
         validator -> inForce.forEach(p -> validator.remember(p.name(), p.spec())));
     return result.ok() ? new Checked<>(result.config().pools().get(0), List.of())
         : new Checked<>(null, result.problems());
@@ -98,6 +100,18 @@ public final class ConfigLoader {
         validator -> inForce.forEach(c -> validator.remember(c.name(), c.spec())));
     return result.ok() ? new Checked<>(result.config().classes().get(0), List.of())
         : new Checked<>(null, result.problems());
+  }
+
+  /** A copy of {@code spec} with {@code budget.coordination: partitioned} when it has none. */
+  private static Object partitionedUnlessSet(Object spec) {
+    if (!(spec instanceof Map<?, ?> fields) || fields.get("budget") != null && !(fields.get("budget") instanceof Map)) {
+      return spec; // not an object: the validator reports it as it is
+    }
+    Map<Object, Object> copy = new LinkedHashMap<>(fields);
+    Map<Object, Object> budget = new LinkedHashMap<>(fields.get("budget") == null ? Map.of() : (Map<?, ?>) fields.get("budget"));
+    budget.putIfAbsent("coordination", "partitioned");
+    copy.put("budget", budget);
+    return copy;
   }
 
   /** A resource read from the cluster when it is valid, else what is wrong with it. */

@@ -27,4 +27,10 @@ public interface ClusterSink {
 
   /** Makes {@code classes} the traffic classes. */
   void setClasses(List<TrafficClassConfig> classes);
+
+  /**
+   * {@code count} router replicas are live (this one included): every pool with a partitioned
+   * budget, and every pool added later, uses budget / {@code count} of each pod.
+   */
+  void setRouterReplicas(int count);
 }

@@ -48,12 +48,19 @@ public final class KubernetesDiscovery implements AutoCloseable {
   private final RouterMetrics metrics;
   private final List<SharedIndexInformer<GenericKubernetesResource>> resourceInformers = new CopyOnWriteArrayList<>();
   private final List<SharedIndexInformer<GenericKubernetesResource>> classInformers = new CopyOnWriteArrayList<>();
+  private final List<SharedIndexInformer<GenericKubernetesResource>> poolInformers = new CopyOnWriteArrayList<>();
   /** Pools in force by namespace/name. Guarded by this. */
   private final Map<String, PoolWatch> pools = new HashMap<>();
   /** The last good version of each traffic class by namespace/name. Guarded by this. */
   private final Map<String, TrafficClassConfig> goodClasses = new HashMap<>();
-  /** resourceVersion of the last refused version of each resource, so each is reported once. Guarded by this. */
+  /**
+   * The last refused version of each resource (its generation, or its resourceVersion when the API
+   * server keeps no generation), so each is reported once: status writes change the resourceVersion
+   * but not the generation. Guarded by this.
+   */
   private final Map<String, String> reported = new HashMap<>();
+  /** Why the latest version of each refused ModelPool was refused. Guarded by this. */
+  private final Map<String, String> refusals = new HashMap<>();
 
   /** A pool in force and the informer on its pods. */
   private static final class PoolWatch {
@@ -80,8 +87,10 @@ public final class KubernetesDiscovery implements AutoCloseable {
   /** Starts the informers; returns once each has listed what exists (its cache has synced). */
   public void start() {
     for (String namespace : namespaces) {
-      resourceInformers.add(client.genericKubernetesResources(MODEL_POOLS).inNamespace(namespace)
-          .inform(handler(this::poolChanged, this::poolDeleted), 0));
+      SharedIndexInformer<GenericKubernetesResource> modelPools = client.genericKubernetesResources(MODEL_POOLS)
+          .inNamespace(namespace).inform(handler(this::poolChanged, this::poolDeleted), 0);
+      poolInformers.add(modelPools);
+      resourceInformers.add(modelPools);
       SharedIndexInformer<GenericKubernetesResource> classes = client.genericKubernetesResources(TRAFFIC_CLASSES)
           .inNamespace(namespace).runnableInformer(0);
       classInformers.add(classes);
@@ -126,6 +135,7 @@ public final class KubernetesDiscovery implements AutoCloseable {
     }
     metrics.configAccepted("ModelPool", key, true);
     reported.remove(key);
+    refusals.remove(key);
     PoolWatch watch = pools.get(key);
     if (watch == null) {
       watch = new PoolWatch(namespace, config);
@@ -147,6 +157,7 @@ public final class KubernetesDiscovery implements AutoCloseable {
     String key = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
     PoolWatch watch = pools.remove(key);
     reported.remove(key);
+    refusals.remove(key);
     if (watch != null) {
       watch.pods.stop();
       sink.removePool(watch.config.name());
@@ -201,12 +212,38 @@ public final class KubernetesDiscovery implements AutoCloseable {
 
   private void refused(String kind, String key, GenericKubernetesResource resource, List<String> problems) {
     metrics.configAccepted(kind, key, false);
-    String version = resource.getMetadata().getResourceVersion();
+    if ("ModelPool".equals(kind)) {
+      refusals.put(key, String.join("; ", problems));
+    }
+    Long generation = resource.getMetadata().getGeneration();
+    String version = generation != null ? "generation " + generation : resource.getMetadata().getResourceVersion();
     if (version != null && version.equals(reported.put(key, version))) {
       return; // this version was reported already
     }
     metrics.configRejected(kind, key);
     LOG.warn("{} {} refused, the last good version (if any) stays in force: {}", kind, key, String.join("; ", problems));
+  }
+
+  /**
+   * Every ModelPool of the watched namespaces as discovery sees it now: the version in force, its
+   * pods, and why the latest version was refused, if it was.
+   */
+  public synchronized List<PoolReport> poolReports() {
+    List<PoolReport> reports = new ArrayList<>();
+    for (SharedIndexInformer<GenericKubernetesResource> informer : poolInformers) {
+      for (GenericKubernetesResource resource : informer.getStore().list()) {
+        String namespace = resource.getMetadata().getNamespace();
+        String name = resource.getMetadata().getName();
+        String key = namespace + "/" + name;
+        PoolWatch watch = pools.get(key);
+        List<io.fabric8.kubernetes.api.model.Pod> pods = watch == null ? List.of() : watch.pods.getStore().list();
+        int ready = watch == null ? 0 : RoutablePods.of(pods, watch.config.spec().targetPort()).size();
+        reports.add(new PoolReport(namespace, name, resource.getMetadata().getGeneration(),
+            watch == null ? null : watch.config.name(), pods.size(), ready, refusals.get(key)));
+      }
+    }
+    reports.sort(Comparator.comparing(PoolReport::namespace).thenComparing(PoolReport::name));
+    return reports;
   }
 
   private static <T> ResourceEventHandler<T> handler(Consumer<T> changed, Consumer<T> deleted) {

@@ -39,6 +39,7 @@ public final class RouterMetrics {
   private final Map<String, Timer> durations = new ConcurrentHashMap<>();
   private final Map<String, Timer> responses = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> acceptance = new ConcurrentHashMap<>();
+  private final AtomicLong replicas = new AtomicLong(1);
 
   public RouterMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -49,6 +50,14 @@ public final class RouterMetrics {
     Gauge.builder("sluice.requests.active", active, AtomicLong::get)
         .description("Requests being handled (received, not yet answered)")
         .register(registry);
+    Gauge.builder("sluice.router.replicas", replicas, AtomicLong::get)
+        .description("Live router replicas sharing partitioned budgets (this one included)")
+        .register(registry);
+  }
+
+  /** The number of live router replicas, this one included. */
+  public void routerReplicas(int count) {
+    replicas.set(count);
   }
 
   /** The admission listener of a pool, recording outcomes and queue waits. */

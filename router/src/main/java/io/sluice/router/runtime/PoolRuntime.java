@@ -1,5 +1,6 @@
 package io.sluice.router.runtime;
 
+import io.sluice.crd.BudgetCoordination;
 import io.sluice.crd.BudgetSpec;
 import io.sluice.crd.HealthSpec;
 import io.sluice.crd.ModelPoolSpec;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -28,6 +30,8 @@ import java.util.function.LongSupplier;
  * through {@link #setPods} and {@link #reconfigure}, which are synchronized on this runtime and
  * publish new snapshots; the admission controller keeps every reservation and queued request
  * across both (a removed pod stops taking new requests, its reservations end with their requests).
+ * Every pod budget is computed by {@link #budgetOf} and written under this runtime's lock, so a
+ * scrape, a new spec and a new replica count never overwrite one another with a stale figure.
  */
 public final class PoolRuntime {
   private final Pool pool;
@@ -38,6 +42,8 @@ public final class PoolRuntime {
   private volatile Map<String, Pod> podsById = Map.of();
   private final Map<String, PodHealth> health = new ConcurrentHashMap<>();
   private final Map<String, EngineSample> samples = new ConcurrentHashMap<>();
+  /** Live router replicas sharing partitioned budgets; written under this runtime's lock. */
+  private volatile int replicas = 1;
 
   /**
    * @param profile the pool's scoring profile; it picks the pod each reservation goes to
@@ -62,8 +68,53 @@ public final class PoolRuntime {
   private void addPod(Pod pod) {
     HealthSpec checks = pool.spec().health();
     health.put(pod.id(), newHealth(checks));
-    BudgetSpec budget = pool.spec().budget();
-    admission.addPod(pod.id(), budget.tokensPerPod().auto() ? 0 : budget.tokensPerPod().tokens());
+    admission.addPod(pod.id(), budgetOf(pod.id(), pool.spec().budget()).orElse(0));
+  }
+
+  /**
+   * What the pod may hold under {@code budget}: {@code tokensPerPod}, or with {@code auto} the
+   * engine's KV size times {@code utilization}, divided by the live router replicas when the
+   * budget is partitioned. Empty with {@code auto} until the engine has reported its KV size.
+   */
+  private OptionalLong budgetOf(String podId, BudgetSpec budget) {
+    long whole;
+    if (budget.tokensPerPod().auto()) {
+      EngineSample sample = samples.get(podId);
+      if (sample == null || sample.kvCapacityTokens() <= 0) {
+        return OptionalLong.empty();
+      }
+      whole = (long) Math.floor(sample.kvCapacityTokens() * budget.utilization());
+    } else {
+      whole = budget.tokensPerPod().tokens();
+    }
+    return OptionalLong.of(budget.coordination() == BudgetCoordination.PARTITIONED ? whole / replicas : whole);
+  }
+
+  /** Sets the pod's budget to {@link #budgetOf} when it is known and differs. Caller holds the lock. */
+  private void refreshBudget(String podId) {
+    budgetOf(podId, pool.spec().budget()).ifPresent(tokens -> {
+      if (admission.pod(podId).map(p -> p.budget() != tokens).orElse(false)) {
+        admission.setBudget(podId, tokens);
+      }
+    });
+  }
+
+  /**
+   * The number of live router replicas changed: partitioned budgets become budget / {@code count}
+   * at once (admitted requests keep their reservations; a pod over its new budget admits nothing
+   * until enough of them end).
+   */
+  public synchronized void setReplicas(int count) {
+    if (count < 1) {
+      throw new IllegalArgumentException("replicas must be at least 1: " + count);
+    }
+    replicas = count;
+    podsById.keySet().forEach(this::refreshBudget);
+  }
+
+  /** The live router replicas this runtime divides partitioned budgets by. */
+  public int replicas() {
+    return replicas;
   }
 
   private static PodHealth newHealth(HealthSpec checks) {
@@ -118,10 +169,7 @@ public final class PoolRuntime {
         admission.setEjected(podId, false);
       }
     }
-    if (!spec.budget().tokensPerPod().auto()) {
-      long tokens = spec.budget().tokensPerPod().tokens();
-      podsById.keySet().forEach(podId -> admission.setBudget(podId, tokens));
-    }
+    podsById.keySet().forEach(this::refreshBudget);
     admission.reconfigure(spec.queue(), spec.admission().mode());
   }
 
@@ -157,11 +205,9 @@ public final class PoolRuntime {
       return; // the pod went away while its page was being read
     }
     samples.put(podId, sample);
-    BudgetSpec budget = pool.spec().budget();
-    if (budget.tokensPerPod().auto() && sample.kvCapacityTokens() > 0) {
-      long tokens = (long) Math.floor(sample.kvCapacityTokens() * budget.utilization());
-      if (admission.pod(podId).map(p -> p.budget() != tokens).orElse(false)) {
-        admission.setBudget(podId, tokens);
+    if (pool.spec().budget().tokensPerPod().auto() && sample.kvCapacityTokens() > 0) {
+      synchronized (this) {
+        refreshBudget(podId);
       }
     }
   }

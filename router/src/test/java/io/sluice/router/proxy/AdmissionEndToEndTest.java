@@ -167,6 +167,31 @@ class AdmissionEndToEndTest {
   }
 
   @Test
+  void aPartitionedAutoBudgetIsTheEngineKvSizeDividedByTheReplicas() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine engine = new FakeEngine(harness.vertx, "a").start();
+      engine.kvBlocks = 500;
+      harness.start("""
+          apiVersion: sluice.io/v1alpha1
+          kind: ModelPool
+          metadata: {name: pool-a}
+          spec:
+            models: [m1]
+            endpoints: ["%s"]
+            budget: {tokensPerPod: auto, utilization: 0.5, coordination: partitioned}
+          """.formatted(engine.url()));
+      PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      RouterHarness.eventually(() -> runtime.admission().pods().get(0).budget() == 4000); // scraped
+      harness.router.clusterSink().setRouterReplicas(2);
+      assertThat(runtime.admission().pods().get(0).budget()).isEqualTo(2000);
+      engine.kvBlocks = 1000; // the next scrape is divided too
+      RouterHarness.eventually(() -> runtime.admission().pods().get(0).budget() == 4000);
+      harness.router.clusterSink().setRouterReplicas(1);
+      assertThat(runtime.admission().pods().get(0).budget()).isEqualTo(8000);
+    }
+  }
+
+  @Test
   void estimateEndpointShowsTheCost() throws Exception {
     try (RouterHarness harness = new RouterHarness()) {
       FakeEngine engine = new FakeEngine(harness.vertx, "a").start();
