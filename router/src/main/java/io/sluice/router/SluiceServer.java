@@ -98,10 +98,6 @@ public final class SluiceServer {
     long created = System.currentTimeMillis() / 1000;
     Router data = DataPlane.router(vertx, proxy, runtimes, settings, draining::get, created);
     Router admin = AdminPlane.router(vertx, metrics, this::ready, runtimes, classes);
-    pools.scrapeWith(engineScraper);
-    // The queues' fallback timer: expires waiters past their max wait and dispatches in case a
-    // wake-up was missed. Releases wake the queues directly; this is not a poll.
-    tickTimer = vertx.setPeriodic(TICK_MS, id -> pools.tick());
     HttpServerOptions dataOptions = new HttpServerOptions()
         .setHost(options.host())
         .setTcpNoDelay(true)
@@ -110,6 +106,12 @@ public final class SluiceServer {
     dataServers.add(first);
     return first.listen(options.port())
         .compose(bound -> {
+          // Timers and scrapes start here, on the data server's event-loop context, rather than
+          // on the caller's thread: a context made up for a foreign thread is not one to own them.
+          pools.scrapeWith(engineScraper);
+          // The queues' fallback timer: expires waiters past their max wait and dispatches in case
+          // a wake-up was missed. Releases wake the queues directly; this is not a poll.
+          tickTimer = vertx.setPeriodic(TICK_MS, id -> pools.tick());
           // Further servers on the same port share it: Vert.x spreads connections over their event loops.
           List<Future<HttpServer>> more = new ArrayList<>();
           for (int i = 1; i < options.eventLoops(); i++) {

@@ -5,6 +5,7 @@ import io.sluice.router.pool.Pod;
 import io.sluice.router.runtime.EngineMetricsParser;
 import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.router.runtime.Runtimes;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -36,6 +37,7 @@ public final class EngineScraper {
   private final Set<String> failing = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> timers = new ConcurrentHashMap<>();
   private volatile boolean stopped;
+  private volatile Context context;
 
   public EngineScraper(Vertx vertx, HttpClient client, Runtimes runtimes, RouterMetrics metrics) {
     this.vertx = vertx;
@@ -44,12 +46,26 @@ public final class EngineScraper {
     this.metrics = metrics;
   }
 
+  /** Starts reading every pool's pods; call it on a Vert.x event-loop context, which then owns the timers. */
   public void start() {
+    context = vertx.getOrCreateContext();
     runtimes.all().forEach(this::track);
   }
 
-  /** Starts reading a pool's pods, or restarts it on the pool's current scrape interval. */
-  public synchronized void track(PoolRuntime runtime) {
+  /**
+   * Starts reading a pool's pods, or restarts it on the pool's current scrape interval. Callable
+   * from any thread (informers call it from theirs): the work moves to the scraper's context.
+   */
+  public void track(PoolRuntime runtime) {
+    Context owner = context;
+    if (owner != null && Vertx.currentContext() != owner) {
+      owner.runOnContext(v -> track(runtime));
+      return;
+    }
+    trackHere(runtime);
+  }
+
+  private synchronized void trackHere(PoolRuntime runtime) {
     if (stopped) {
       return;
     }
