@@ -57,7 +57,7 @@ class KubernetesDiscoveryTest {
   @AfterAll
   static void stopApiServer() {
     client.close();
-    apiServer.destroy();
+    MockApiServers.destroy(apiServer);
   }
 
   @BeforeEach

@@ -82,7 +82,7 @@ class ReplicaLeasesTest {
     for (AutoCloseable closeable : open) {
       closeable.close();
     }
-    apiServer.destroy();
+    MockApiServers.destroy(apiServer);
   }
 
   @Test

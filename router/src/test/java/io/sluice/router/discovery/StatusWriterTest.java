@@ -78,7 +78,7 @@ class StatusWriterTest {
       closeable.close();
     }
     admin.close();
-    apiServer.destroy();
+    MockApiServers.destroy(apiServer);
   }
 
   @Test
