@@ -11,15 +11,9 @@ import java.util.List;
  * backends, with a generated configuration: {@code balance leastconn} or {@code roundrobin}, and
  * {@code option http-no-delay} (without it HAProxy holds small stream chunks back to fill packets).
  */
-public final class HaproxyProxy implements Proxy {
-  private final ChildProcess child;
-  private final int port;
-  private final String balance;
-
+public final class HaproxyProxy extends ProcessProxy {
   private HaproxyProxy(ChildProcess child, int port, String balance) {
-    this.child = child;
-    this.port = port;
-    this.balance = balance;
+    super(child, port, "HAProxy " + balance);
   }
 
   /** Null when no haproxy binary is installed. */
@@ -58,25 +52,5 @@ public final class HaproxyProxy implements Proxy {
         List.of(binary.toString(), "-db", "-f", file.toString()), dir.resolve("haproxy.log"));
     child.awaitPort(port, 10_000);
     return new HaproxyProxy(child, port, balance);
-  }
-
-  @Override
-  public String name() {
-    return "HAProxy " + balance;
-  }
-
-  @Override
-  public List<String> targets() {
-    return List.of("http://127.0.0.1:" + port);
-  }
-
-  @Override
-  public double cpuSeconds() {
-    return child.cpuSeconds();
-  }
-
-  @Override
-  public void close() {
-    child.stop();
   }
 }

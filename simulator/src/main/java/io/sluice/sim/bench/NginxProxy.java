@@ -11,13 +11,9 @@ import java.util.List;
  * {@code least_conn} upstream with keep-alive connections, response buffering off (as SSE needs),
  * no access log.
  */
-public final class NginxProxy implements Proxy {
-  private final ChildProcess child;
-  private final int port;
-
+public final class NginxProxy extends ProcessProxy {
   private NginxProxy(ChildProcess child, int port) {
-    this.child = child;
-    this.port = port;
+    super(child, port, "nginx least_conn");
   }
 
   /** Null when no nginx binary is installed. */
@@ -71,25 +67,5 @@ public final class NginxProxy implements Proxy {
         abs.resolve("nginx.log"));
     child.awaitPort(port, 10_000);
     return new NginxProxy(child, port);
-  }
-
-  @Override
-  public String name() {
-    return "nginx least_conn";
-  }
-
-  @Override
-  public List<String> targets() {
-    return List.of("http://127.0.0.1:" + port);
-  }
-
-  @Override
-  public double cpuSeconds() {
-    return child.cpuSeconds();
-  }
-
-  @Override
-  public void close() {
-    child.stop();
   }
 }

@@ -16,13 +16,9 @@ import java.util.stream.Collectors;
  * this process, which shades the router), on 127.0.0.1, one pool over the backends with
  * {@code tokensPerPod: auto}. Ready once every pod's budget has been read from its metrics.
  */
-public final class SluiceProxy implements Proxy {
-  private final ChildProcess child;
-  private final int port;
-
+public final class SluiceProxy extends ProcessProxy {
   private SluiceProxy(ChildProcess child, int port) {
-    this.child = child;
-    this.port = port;
+    super(child, port, "Sluice");
   }
 
   /**
@@ -79,25 +75,5 @@ public final class SluiceProxy implements Proxy {
       Thread.sleep(100);
     }
     throw new IOException("sluice: pod budgets not known after 15 s; see " + dir.resolve("sluice.log"));
-  }
-
-  @Override
-  public String name() {
-    return "Sluice";
-  }
-
-  @Override
-  public List<String> targets() {
-    return List.of("http://127.0.0.1:" + port);
-  }
-
-  @Override
-  public double cpuSeconds() {
-    return child.cpuSeconds();
-  }
-
-  @Override
-  public void close() {
-    child.stop();
   }
 }
