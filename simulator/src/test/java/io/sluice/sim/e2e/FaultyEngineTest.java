@@ -51,7 +51,9 @@ class FaultyEngineTest {
           """.formatted(faulty.port(), healthy.port()), "faulty.yaml");
       SluiceServer router = SluiceServer.start(vertx, config.config(), SluiceServer.Options.loopback(0, 0))
           .await(10, TimeUnit.SECONDS);
-      for (int i = 0; i < 12; i++) {
+      PoolRuntime pool = router.runtimes().forModel("qwen3-8b");
+      // Idle pods tie and ties are broken at random: send until the faulty pod has been ejected.
+      for (int i = 0; i < 60 && !pool.ejected("127.0.0.1:" + faulty.port()); i++) {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + router.port() + "/v1/completions"))
             .header("content-type", "application/json")
@@ -59,7 +61,6 @@ class FaultyEngineTest {
             .build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
       }
-      PoolRuntime pool = router.runtimes().forModel("qwen3-8b");
       assertThat(pool.ejected("127.0.0.1:" + faulty.port())).isTrue();
       assertThat(pool.ejected("127.0.0.1:" + healthy.port())).isFalse();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
