@@ -462,14 +462,4 @@ public final class AdmissionController {
   public long retryAfterSeconds() {
     return drainRate.retryAfterSeconds(Math.max(1, queuedTokens.get()));
   }
-
-  /** Longest wait among queued requests, in nanoseconds (0 when empty). */
-  public long oldestWaitNanos() {
-    lock.lock();
-    try {
-      return byAge.isEmpty() ? 0 : clock.getAsLong() - byAge.first().enqueuedAt;
-    } finally {
-      lock.unlock();
-    }
-  }
 }

@@ -36,8 +36,4 @@ final class FairShare {
   void forgetBefore(double now) {
     finishTags.values().removeIf(finish -> finish <= now);
   }
-
-  int tenants() {
-    return finishTags.size();
-  }
 }

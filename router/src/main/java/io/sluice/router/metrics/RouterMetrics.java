@@ -168,26 +168,25 @@ public final class RouterMetrics {
             .register(registry))
         .increment();
     durations.computeIfAbsent(pool + '\0' + api + '\0' + status / 100, key ->
-        Timer.builder("sluice.request.duration")
-            .description("Time from receiving a request to the end of its response")
-            .tags("pool", pool, "api", api, "status_class", (status / 100) + "xx")
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofMinutes(10))
-            .register(registry))
+        latency("sluice.request.duration", "Time from receiving a request to the end of its response",
+            "pool", pool, "api", api, "status_class", (status / 100) + "xx"))
         .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   /** Time until a pod sent its response headers. */
   public void upstreamResponded(String pool, long nanos) {
-    responses.computeIfAbsent(pool, key -> Timer.builder("sluice.upstream.response.duration")
-            .description("Time from sending a request to a pod until its response headers arrived")
-            .tags("pool", pool)
-            .publishPercentileHistogram()
-            .minimumExpectedValue(Duration.ofMillis(1))
-            .maximumExpectedValue(Duration.ofMinutes(10))
-            .register(registry))
+    responses.computeIfAbsent(pool, key -> latency("sluice.upstream.response.duration",
+            "Time from sending a request to a pod until its response headers arrived", "pool", pool))
         .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** A latency histogram from 1 ms to 10 minutes, the range of an LLM request. */
+  private Timer latency(String name, String description, String... tags) {
+    return Timer.builder(name).description(description).tags(tags)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(10))
+        .register(registry);
   }
 
   /** An upstream failure; reason is one of connect, reset, timeout, stream. */

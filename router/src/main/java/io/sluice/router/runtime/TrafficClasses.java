@@ -21,12 +21,14 @@ import java.util.function.UnaryOperator;
  * are resolved against whichever snapshot they read, and {@link #replace} publishes a new one.
  */
 public final class TrafficClasses {
-  private record Snapshot(List<TrafficClassConfig> ordered, TrafficClassConfig fallback) {
+  /** @param matchesKeys whether any class matches by API key: only then is a key hashed */
+  private record Snapshot(List<TrafficClassConfig> ordered, TrafficClassConfig fallback, boolean matchesKeys) {
     static Snapshot of(List<TrafficClassConfig> classes) {
       List<TrafficClassConfig> sorted = new ArrayList<>(classes);
       sorted.sort(Comparator.comparingInt((TrafficClassConfig c) -> -c.spec().priority()));
       return new Snapshot(List.copyOf(sorted),
-          classes.stream().filter(c -> c.spec().isDefault()).findFirst().orElse(null));
+          classes.stream().filter(c -> c.spec().isDefault()).findFirst().orElse(null),
+          classes.stream().anyMatch(c -> !c.spec().match().apiKeySha256().isEmpty()));
     }
   }
 
@@ -50,8 +52,8 @@ public final class TrafficClasses {
    * @param headers looks a request header up by name (case-insensitive), null when absent
    */
   public Caller resolve(UnaryOperator<String> headers) {
-    String keyDigest = digestOfBearer(headers.apply("authorization"));
     Snapshot current = snapshot;
+    String keyDigest = current.matchesKeys() ? digestOfBearer(headers.apply("authorization")) : null;
     for (TrafficClassConfig candidate : current.ordered()) {
       if (matches(candidate.spec().match(), headers, keyDigest)) {
         return caller(candidate, headers);

@@ -33,9 +33,6 @@ public record EngineOptions(String host, int port, String model, List<String> lo
                 timeScale, null, 42, "lognormal:200:0.8", Flavor.VLLM, Faults.NONE);
     }
 
-    public EngineOptions withEngine(EngineConfig e) {
-        return new EngineOptions(host, port, model, loras, e, timeScale, tokenizer, seed, outputLengths, flavor, faults);
-    }
 
     public EngineOptions withFaults(Faults f) {
         return new EngineOptions(host, port, model, loras, engine, timeScale, tokenizer, seed, outputLengths, flavor, f);
@@ -53,7 +50,4 @@ public record EngineOptions(String host, int port, String model, List<String> lo
         return new EngineOptions(host, port, model, l, engine, timeScale, tokenizer, seed, outputLengths, flavor, faults);
     }
 
-    public EngineOptions withOutputLengths(String spec) {
-        return new EngineOptions(host, port, model, loras, engine, timeScale, tokenizer, seed, spec, flavor, faults);
-    }
 }

@@ -1,29 +1,10 @@
 package io.sluice.scoring.plugins.kvcache;
 
-import io.sluice.scoring.Kind;
-import io.sluice.scoring.NoArgs;
-import io.sluice.scoring.PluginFactory;
-import java.util.Set;
+import io.sluice.scoring.NoArgsScorerFactory;
 
 /** Makes {@link KvCache} scorers; no arguments. */
-public final class KvCacheFactory implements PluginFactory {
-  @Override
-  public String type() {
-    return KvCache.TYPE;
-  }
-
-  @Override
-  public Set<Kind> kinds() {
-    return Set.of(Kind.SCORER);
-  }
-
-  @Override
-  public Class<?> argsType() {
-    return NoArgs.class;
-  }
-
-  @Override
-  public Object create(Kind kind, Object args) {
-    return new KvCache();
+public final class KvCacheFactory extends NoArgsScorerFactory {
+  public KvCacheFactory() {
+    super(KvCache.TYPE, KvCache::new);
   }
 }

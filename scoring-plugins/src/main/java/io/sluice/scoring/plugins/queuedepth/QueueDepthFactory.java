@@ -1,29 +1,10 @@
 package io.sluice.scoring.plugins.queuedepth;
 
-import io.sluice.scoring.Kind;
-import io.sluice.scoring.NoArgs;
-import io.sluice.scoring.PluginFactory;
-import java.util.Set;
+import io.sluice.scoring.NoArgsScorerFactory;
 
 /** Makes {@link QueueDepth} scorers; no arguments. */
-public final class QueueDepthFactory implements PluginFactory {
-  @Override
-  public String type() {
-    return QueueDepth.TYPE;
-  }
-
-  @Override
-  public Set<Kind> kinds() {
-    return Set.of(Kind.SCORER);
-  }
-
-  @Override
-  public Class<?> argsType() {
-    return NoArgs.class;
-  }
-
-  @Override
-  public Object create(Kind kind, Object args) {
-    return new QueueDepth();
+public final class QueueDepthFactory extends NoArgsScorerFactory {
+  public QueueDepthFactory() {
+    super(QueueDepth.TYPE, QueueDepth::new);
   }
 }
