@@ -22,6 +22,8 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -62,6 +64,8 @@ public final class SluiceServer {
   private long tickTimer = -1;
   private final List<HttpServer> dataServers = new ArrayList<>();
   private final AtomicBoolean draining = new AtomicBoolean();
+  /** Further conditions for readiness, such as discovery's informers having synced. */
+  private final List<BooleanSupplier> readinessGates = new CopyOnWriteArrayList<>();
   private HttpServer adminServer;
 
   private SluiceServer(Vertx vertx, SluiceConfig config) {
@@ -131,9 +135,18 @@ public final class SluiceServer {
         .mapEmpty();
   }
 
-  /** Ready once configuration is loaded and at least one pod is known, until draining starts. */
+  /**
+   * Ready once configuration is loaded, every readiness gate holds and at least one pod is known,
+   * until draining starts.
+   */
   public boolean ready() {
-    return !draining.get() && runtimes.all().stream().anyMatch(runtime -> !runtime.pool().pods().isEmpty());
+    return !draining.get() && readinessGates.stream().allMatch(BooleanSupplier::getAsBoolean)
+        && runtimes.all().stream().anyMatch(runtime -> !runtime.pool().pods().isEmpty());
+  }
+
+  /** Adds a condition {@link #ready} requires, e.g. that the cluster's informers have synced. */
+  public void addReadinessGate(BooleanSupplier gate) {
+    readinessGates.add(gate);
   }
 
   public int port() {

@@ -35,6 +35,19 @@ class AdminPlaneTest {
   }
 
   @Test
+  void notReadyWhileAReadinessGateIsClosed() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine engine = new FakeEngine(harness.vertx, "a").start();
+      harness.start(RouterHarness.config("m1", List.of(engine.url()), ""));
+      java.util.concurrent.atomic.AtomicBoolean synced = new java.util.concurrent.atomic.AtomicBoolean();
+      harness.router.addReadinessGate(synced::get); // as discovery's informers before they have listed
+      assertThat(harness.get(harness.adminUrl() + "/readyz").statusCode()).isEqualTo(503);
+      synced.set(true);
+      assertThat(harness.get(harness.adminUrl() + "/readyz").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void notReadyWhileDraining() throws Exception {
     try (RouterHarness harness = new RouterHarness()) {
       FakeEngine engine = new FakeEngine(harness.vertx, "a").start();

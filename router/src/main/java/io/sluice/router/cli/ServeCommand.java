@@ -105,7 +105,8 @@ final class ServeCommand implements Callable<Integer> {
         leases.start(); // before discovery: the first pools already see the replica count
         discovery = new KubernetesDiscovery(client, watched, server.clusterSink(), server.metrics());
         discovery.start();
-        status = new StatusWriter(client, home, identity, discovery::poolReports, server.runtimes(),
+        server.addReadinessGate(discovery::synced); // not ready while an informer is listing or re-listing
+        status = new StatusWriter(client, home, identity, discovery::poolReports, discovery::classReports, server.runtimes(),
             Duration.ofSeconds(5), Duration.ofSeconds(15));
         status.start();
       } catch (RuntimeException e) {

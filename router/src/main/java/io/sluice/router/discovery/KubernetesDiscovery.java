@@ -61,6 +61,8 @@ public final class KubernetesDiscovery implements AutoCloseable {
   private final Map<String, String> reported = new HashMap<>();
   /** Why the latest version of each refused ModelPool was refused. Guarded by this. */
   private final Map<String, String> refusals = new HashMap<>();
+  /** Why the latest version of each refused TrafficClass was refused. Guarded by this. */
+  private final Map<String, String> classRefusals = new HashMap<>();
 
   /** A pool in force and the informer on its pods. */
   private static final class PoolWatch {
@@ -134,7 +136,7 @@ public final class KubernetesDiscovery implements AutoCloseable {
       return;
     }
     metrics.configAccepted("ModelPool", key, true);
-    reported.remove(key);
+    reported.remove("ModelPool " + key);
     refusals.remove(key);
     PoolWatch watch = pools.get(key);
     if (watch == null) {
@@ -156,7 +158,7 @@ public final class KubernetesDiscovery implements AutoCloseable {
   private synchronized void poolDeleted(GenericKubernetesResource resource) {
     String key = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
     PoolWatch watch = pools.remove(key);
-    reported.remove(key);
+    reported.remove("ModelPool " + key);
     refusals.remove(key);
     if (watch != null) {
       watch.pods.stop();
@@ -195,7 +197,8 @@ public final class KubernetesDiscovery implements AutoCloseable {
       TrafficClassConfig config = checked.resource();
       if (checked.ok()) {
         metrics.configAccepted("TrafficClass", key, true);
-        reported.remove(key);
+        reported.remove("TrafficClass " + key);
+        classRefusals.remove(key);
       } else {
         refused("TrafficClass", key, resource, checked.problems().stream().map(ConfigProblem::toString).toList());
         config = goodClasses.get(key);
@@ -207,17 +210,17 @@ public final class KubernetesDiscovery implements AutoCloseable {
     }
     goodClasses.clear();
     goodClasses.putAll(good);
+    classRefusals.keySet().removeIf(key -> resources.stream()
+        .noneMatch(r -> key.equals(r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())));
     sink.setClasses(inForce);
   }
 
   private void refused(String kind, String key, GenericKubernetesResource resource, List<String> problems) {
     metrics.configAccepted(kind, key, false);
-    if ("ModelPool".equals(kind)) {
-      refusals.put(key, String.join("; ", problems));
-    }
+    ("ModelPool".equals(kind) ? refusals : classRefusals).put(key, String.join("; ", problems));
     Long generation = resource.getMetadata().getGeneration();
     String version = generation != null ? "generation " + generation : resource.getMetadata().getResourceVersion();
-    if (version != null && version.equals(reported.put(key, version))) {
+    if (version != null && version.equals(reported.put(kind + " " + key, version))) {
       return; // this version was reported already
     }
     metrics.configRejected(kind, key);
@@ -243,6 +246,23 @@ public final class KubernetesDiscovery implements AutoCloseable {
       }
     }
     reports.sort(Comparator.comparing(PoolReport::namespace).thenComparing(PoolReport::name));
+    return reports;
+  }
+
+  /**
+   * Every TrafficClass of the watched namespaces as discovery sees it now: whether a version of it
+   * is in force, and why the latest version was refused, if it was.
+   */
+  public synchronized List<ClassReport> classReports() {
+    List<ClassReport> reports = new ArrayList<>();
+    for (SharedIndexInformer<GenericKubernetesResource> informer : classInformers) {
+      for (GenericKubernetesResource resource : informer.getStore().list()) {
+        String key = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+        reports.add(new ClassReport(resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
+            resource.getMetadata().getGeneration(), goodClasses.containsKey(key), classRefusals.get(key)));
+      }
+    }
+    reports.sort(Comparator.comparing(ClassReport::namespace).thenComparing(ClassReport::name));
     return reports;
   }
 

@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLo
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.sluice.crd.k8s.ModelPool;
 import io.sluice.crd.k8s.ModelPoolStatus;
+import io.sluice.crd.k8s.TrafficClass;
+import io.sluice.crd.k8s.TrafficClassStatus;
 import io.sluice.router.admission.PodBudget;
 import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.router.runtime.Runtimes;
@@ -32,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the status of every ModelPool, from one router replica at a time: the replicas elect a
+ * Writes the status of every ModelPool and TrafficClass, from one router replica at a time: the replicas elect a
  * leader on the Lease {@value #LEADER_LEASE} (Fabric8 {@code LeaderElector}), and the leader
  * edits the status subresource of each pool every {@code every} (a JSON patch), skipping a pool whose status
  * has not changed since it last wrote it. The figures (budget, reserved, queued) are the leader's
@@ -45,11 +47,14 @@ public final class StatusWriter implements AutoCloseable {
   public static final String LEADER_LEASE = "sluice-status-leader";
   private static final Logger LOG = LoggerFactory.getLogger(StatusWriter.class);
   private static final ResourceDefinitionContext MODEL_POOLS = ResourceDefinitionContext.fromResourceType(ModelPool.class);
+  private static final ResourceDefinitionContext TRAFFIC_CLASSES =
+      ResourceDefinitionContext.fromResourceType(TrafficClass.class);
 
   private final KubernetesClient client;
   private final String namespace;
   private final String identity;
   private final Supplier<List<PoolReport>> reports;
+  private final Supplier<List<ClassReport>> classReports;
   private final Runtimes runtimes;
   private final Duration every;
   private final Duration leaseDuration;
@@ -58,20 +63,24 @@ public final class StatusWriter implements AutoCloseable {
   private volatile CompletableFuture<?> election;
   /** The status last written to each resource (namespace/name), so unchanged ones are not written. */
   private final Map<String, ModelPoolStatus> written = new HashMap<>();
+  /** The same for traffic classes. */
+  private final Map<String, TrafficClassStatus> writtenClasses = new HashMap<>();
 
   /**
    * @param namespace where the leader Lease lives (the router's own namespace)
    * @param identity this replica's name
    * @param reports what discovery sees of each ModelPool ({@link KubernetesDiscovery#poolReports})
+   * @param classReports what discovery sees of each TrafficClass ({@link KubernetesDiscovery#classReports})
    * @param every how often the leader writes
    * @param leaseDuration how long the leader Lease lasts without renewal; a new leader takes over after it
    */
   public StatusWriter(KubernetesClient client, String namespace, String identity, Supplier<List<PoolReport>> reports,
-      Runtimes runtimes, Duration every, Duration leaseDuration) {
+      Supplier<List<ClassReport>> classReports, Runtimes runtimes, Duration every, Duration leaseDuration) {
     this.client = client;
     this.namespace = namespace;
     this.identity = identity;
     this.reports = reports;
+    this.classReports = classReports;
     this.runtimes = runtimes;
     this.every = every;
     this.leaseDuration = leaseDuration;
@@ -105,8 +114,11 @@ public final class StatusWriter implements AutoCloseable {
   }
 
   private void startedLeading() {
-    LOG.info("{} writes the ModelPool status", identity);
-    scheduler.execute(written::clear); // write everything afresh: another leader may have written since
+    LOG.info("{} writes the ModelPool and TrafficClass status", identity);
+    scheduler.execute(() -> { // write everything afresh: another leader may have written since
+      written.clear();
+      writtenClasses.clear();
+    });
     leading = true;
   }
 
@@ -127,6 +139,42 @@ public final class StatusWriter implements AutoCloseable {
         }
       }
     }
+    for (ClassReport report : classReports.get()) {
+      try {
+        write(report);
+      } catch (KubernetesClientException e) {
+        if (!scheduler.isShutdown()) {
+          LOG.warn("cannot write the status of TrafficClass {}/{}: {}", report.namespace(), report.name(),
+              e.getMessage());
+        }
+      }
+    }
+  }
+
+  private void write(ClassReport report) {
+    String key = report.namespace() + "/" + report.name();
+    TrafficClassStatus before = writtenClasses.get(key);
+    TrafficClassStatus status = status(report, before);
+    if (status.equals(before)) {
+      return;
+    }
+    Object body = Serialization.jsonMapper().convertValue(status, Map.class);
+    client.genericKubernetesResources(TRAFFIC_CLASSES).inNamespace(report.namespace()).withName(report.name())
+        .editStatus(current -> {
+          current.getAdditionalProperties().put("status", body);
+          return current;
+        });
+    writtenClasses.put(key, status);
+  }
+
+  /** The status of {@code report}'s TrafficClass. */
+  static TrafficClassStatus status(ClassReport report, TrafficClassStatus before) {
+    boolean accepted = report.problem() == null;
+    String message = accepted ? "the spec is valid and in force"
+        : report.problem() + (report.inForce() ? " (the last good version stays in force)" : "");
+    List<Condition> previous = before == null ? null : before.conditions();
+    return new TrafficClassStatus(report.generation(), List.of(condition("Accepted", accepted,
+        accepted ? "Valid" : "ValidationFailed", message, report.generation(), previous)));
   }
 
   private void write(PoolReport report) {
@@ -157,19 +205,20 @@ public final class StatusWriter implements AutoCloseable {
         : report.readyPods() + " of " + report.pods() + " pods are Running, Ready and have an IP";
     boolean invalid = report.problem() != null;
     List<Condition> conditions = List.of(
-        condition("Ready", ready, readyReason, readyMessage, report.generation(), before),
+        condition("Ready", ready, readyReason, readyMessage, report.generation(),
+            before == null ? null : before.conditions()),
         condition("Invalid", invalid, invalid ? "ValidationFailed" : "Valid",
             invalid ? report.problem() + (runtime != null ? " (the last good version stays in force)" : "")
-                : "the spec is valid and in force", report.generation(), before));
+                : "the spec is valid and in force", report.generation(), before == null ? null : before.conditions()));
     return new ModelPoolStatus(report.generation(), report.pods(), report.readyPods(), budget, reserved, queued,
         conditions);
   }
 
   /** A condition; its lastTransitionTime is kept from {@code before} when its status did not change. */
   private static Condition condition(String type, boolean on, String reason, String message, Long generation,
-      ModelPoolStatus before) {
+      List<Condition> before) {
     String status = on ? "True" : "False";
-    String since = before == null || before.conditions() == null ? null : before.conditions().stream()
+    String since = before == null ? null : before.stream()
         .filter(c -> type.equals(c.getType()) && status.equals(c.getStatus()))
         .map(Condition::getLastTransitionTime).filter(Objects::nonNull).findFirst().orElse(null);
     return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)

@@ -14,6 +14,8 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.sluice.crd.k8s.ModelPool;
 import io.sluice.crd.k8s.ModelPoolStatus;
+import io.sluice.crd.k8s.TrafficClass;
+import io.sluice.crd.k8s.TrafficClassStatus;
 import io.sluice.router.SluiceServer;
 import io.sluice.router.config.RouterSettings;
 import io.sluice.router.config.SluiceConfig;
@@ -30,10 +32,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** ModelPool status written by one elected replica, against Fabric8's mock API server (CRUD mode). */
+/** ModelPool and TrafficClass status written by one elected replica, against Fabric8's mock API server (CRUD mode). */
 class StatusWriterTest {
   private static final String NS = "llm";
   private static final ResourceDefinitionContext MODEL_POOLS = ResourceDefinitionContext.fromResourceType(ModelPool.class);
+  private static final ResourceDefinitionContext TRAFFIC_CLASSES =
+      ResourceDefinitionContext.fromResourceType(TrafficClass.class);
 
   private KubernetesMockServer apiServer;
   private KubernetesClient admin;
@@ -54,7 +58,7 @@ class StatusWriterTest {
           new KubernetesDiscovery(client, List.of(NS), harness.router.clusterSink(), harness.router.metrics());
       discovery.start();
       open.add(0, discovery);
-      status = new StatusWriter(client, NS, identity, discovery::poolReports, harness.router.runtimes(),
+      status = new StatusWriter(client, NS, identity, discovery::poolReports, discovery::classReports, harness.router.runtimes(),
           Duration.ofMillis(100), Duration.ofSeconds(1));
       status.start();
       open.add(0, status);
@@ -69,6 +73,9 @@ class StatusWriterTest {
     admin = apiServer.createClient();
     try (InputStream crd = Files.newInputStream(Path.of("../deploy/crds/modelpools.sluice.io-v1.yml"))) {
       admin.apiextensions().v1().customResourceDefinitions().load(crd).create(); // the status subresource
+    }
+    try (InputStream crd = Files.newInputStream(Path.of("../deploy/crds/trafficclasses.sluice.io-v1.yml"))) {
+      admin.apiextensions().v1().customResourceDefinitions().load(crd).create();
     }
   }
 
@@ -141,6 +148,50 @@ class StatusWriterTest {
     assertThat(status.budgetTokens()).isZero();
   }
 
+  @Test
+  void aTrafficClassIsAcceptedThenReportedInvalidWhileItsLastGoodVersionStays() throws Exception {
+    new Replica("router-a");
+    applyClass("{priority: 10, match: {headers: {x-tier: interactive}}}");
+    RouterHarness.eventually(() -> classStatus() != null
+        && "True".equals(condition(classStatus().conditions(), "Accepted").getStatus()));
+    Condition accepted = condition(classStatus().conditions(), "Accepted");
+    assertThat(accepted.getReason()).isEqualTo("Valid");
+    assertThat(classStatus().observedGeneration()).isEqualTo(classResource().getMetadata().getGeneration());
+
+    applyClass("{priority: 10, match: {apiKeySha256: [not-a-digest]}}");
+    RouterHarness.eventually(() -> "False".equals(condition(classStatus().conditions(), "Accepted").getStatus()));
+    Condition refused = condition(classStatus().conditions(), "Accepted");
+    assertThat(refused.getReason()).isEqualTo("ValidationFailed");
+    assertThat(refused.getMessage()).contains("apiKeySha256").contains("last good version");
+    assertThat(classStatus().observedGeneration()).isEqualTo(classResource().getMetadata().getGeneration());
+    assertThat(classResource().getAdditionalProperties().get("spec")).isNotNull();
+  }
+
+  private GenericKubernetesResource classResource() {
+    return admin.genericKubernetesResources(TRAFFIC_CLASSES).inNamespace(NS).withName("interactive").get();
+  }
+
+  private TrafficClassStatus classStatus() {
+    Object status = classResource().getAdditionalProperties().get("status");
+    return status == null ? null : Serialization.unmarshal(Serialization.asJson(status), TrafficClassStatus.class);
+  }
+
+  private void applyClass(String spec) {
+    GenericKubernetesResource resource = Serialization.unmarshal("""
+        apiVersion: sluice.io/v1alpha1
+        kind: TrafficClass
+        metadata: {name: interactive, namespace: llm}
+        spec: %s
+        """.formatted(spec), GenericKubernetesResource.class);
+    GenericKubernetesResource existing = classResource();
+    if (existing == null) {
+      admin.genericKubernetesResources(TRAFFIC_CLASSES).inNamespace(NS).resource(resource).create();
+    } else {
+      existing.getAdditionalProperties().put("spec", resource.getAdditionalProperties().get("spec"));
+      admin.genericKubernetesResources(TRAFFIC_CLASSES).inNamespace(NS).resource(existing).update();
+    }
+  }
+
   private GenericKubernetesResource resource() {
     return admin.genericKubernetesResources(MODEL_POOLS).inNamespace(NS).withName("qwen").get();
   }
@@ -152,8 +203,12 @@ class StatusWriterTest {
   }
 
   private static Condition condition(ModelPoolStatus status, String type) {
-    return status.conditions().stream().filter(c -> type.equals(c.getType())).findFirst()
-        .orElseThrow(() -> new AssertionError("no " + type + " condition in " + status));
+    return condition(status.conditions(), type);
+  }
+
+  private static Condition condition(List<Condition> conditions, String type) {
+    return conditions.stream().filter(c -> type.equals(c.getType())).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + type + " condition in " + conditions));
   }
 
   private void applyPool(String extra) {
