@@ -34,7 +34,15 @@ class MetricsDocsTest {
   private static final Pattern TYPE = Pattern.compile("# TYPE (sluice_\\w+) (\\w+)");
   private static final Pattern SAMPLE = Pattern.compile("(sluice_\\w+)\\{([^}]*)}.*");
   private static final Pattern LABEL = Pattern.compile("(\\w+)=\"");
-  private static final Pattern METER_NAME = Pattern.compile("builder\\(\\s*\"(sluice\\.[a-z.]+)\"");
+  /** A meter named in the sources: {@code Counter.builder("sluice.x")}, {@code registry.counter("sluice.x")}, ... */
+  private static final Pattern METER_NAME =
+      Pattern.compile("(?:builder|counter|gauge|timer|summary)\\(\\s*\"(sluice\\.[a-z_.]+)\"");
+  /**
+   * Metrics created only in modes this test does not drive (e.g. a backing service it cannot
+   * start), by Prometheus name, with the reason. They must still be documented and still be
+   * named in the sources; their labels are not checked. Empty while every path is driven.
+   */
+  private static final Map<String, String> NOT_DRIVEN = Map.of();
   private static final Set<String> BUCKET_LABELS = Set.of("le", "quantile");
 
   /** The sluice_ metric families on /metrics after the traffic, with their label names. */
@@ -47,7 +55,6 @@ class MetricsDocsTest {
 
   @Test
   void metricsPageAndDocListTheSameMetricsWithTheSameLabels() {
-
     Map<String, Set<String>> documented = new TreeMap<>();
     List<DocTables.Entry> entries = DocTables.tables(DocTables.read("metrics.md")).get("metrics");
     assertThat(entries).as("metrics.md has a table marked <!-- fields: metrics -->").isNotNull();
@@ -56,9 +63,11 @@ class MetricsDocsTest {
       assertThat(documented.put(entry.name(), labels)).as("metrics.md lists %s twice", entry.name()).isNull();
     }
 
+    Map<String, Set<String>> expected = new TreeMap<>(exposed);
+    NOT_DRIVEN.keySet().forEach(name -> expected.put(name, documented.getOrDefault(name, Set.of())));
     assertThat(documented)
         .as("metrics.md (actual) against the metrics and labels on /metrics (expected)")
-        .isEqualTo(exposed);
+        .isEqualTo(expected);
   }
 
   @Test
@@ -75,8 +84,14 @@ class MetricsDocsTest {
       }
     }
     assertThat(registered).as("meter names found in the router's sources").hasSizeGreaterThan(15);
+    for (String name : NOT_DRIVEN.keySet()) {
+      assertThat(registered).as("%s is listed as not driven but no source registers it", name)
+          .anyMatch(base -> name.equals(base) || name.startsWith(base + "_"));
+    }
+    Set<String> reachable = new TreeSet<>(exposed.keySet());
+    reachable.addAll(NOT_DRIVEN.keySet());
     for (String base : registered) {
-      assertThat(exposed.keySet()).as("a metric for meter %s: drive the path that creates it in this test", base)
+      assertThat(reachable).as("a metric for meter %s: drive the path that creates it in this test", base)
           .anyMatch(name -> name.equals(base) || name.startsWith(base + "_"));
     }
   }
