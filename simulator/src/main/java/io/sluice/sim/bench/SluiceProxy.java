@@ -48,8 +48,13 @@ public final class SluiceProxy extends ProcessProxy {
         extraSpec, accessLog);
     Files.createDirectories(dir);
     Path config = Files.writeString(dir.resolve("sluice.yaml"), yaml);
-    List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"),
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+    // Extra JVM flags for the router only, e.g. -Dsluice.bench.jvmArgs=-XX:StartFlightRecording=... to profile it.
+    String jvmArgs = System.getProperty("sluice.bench.jvmArgs", "").trim();
+    if (!jvmArgs.isEmpty()) {
+      command.addAll(List.of(jvmArgs.split("\\s+")));
+    }
+    command.addAll(List.of(
         "-cp", System.getProperty("java.class.path"), "io.sluice.router.cli.Main", "serve",
         "--config", config.toString(), "--host", "127.0.0.1", "--port", Integer.toString(port),
         "--admin-port", Integer.toString(adminPort), "--event-loops", Integer.toString(eventLoops),
