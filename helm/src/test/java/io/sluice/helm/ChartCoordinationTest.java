@@ -51,6 +51,14 @@ class ChartCoordinationTest {
   }
 
   @Test
+  void aPoolSetToLocalIsRefusedWithSeveralReplicas() {
+    assertThatThrownBy(() -> Chart.render(with(with(ONE_POOL, "replicaCount", 2),
+        "modelPools[0].spec.budget.coordination", "local"))).hasMessageContaining("would over-admit");
+    assertThat(coordination(with(with(ONE_POOL, "replicaCount", 1), "modelPools[0].spec.budget.coordination",
+        "local"))).isEqualTo(BudgetCoordination.LOCAL);
+  }
+
+  @Test
   void localWithSeveralReplicasIsRefused() {
     assertThatThrownBy(() -> Chart.render(map("coordination.mode", "local", "replicaCount", 2)))
         .hasMessageContaining("coordination.mode local needs replicaCount 1");

@@ -8,12 +8,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.LintResult;
+import io.sluice.router.config.RouterSettings;
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,6 +79,21 @@ class ChartLintTest {
     declared(values, schema, schema, "", undeclared);
     assertThat(undeclared).isEmpty();
     assertThat(schema.get("additionalProperties").asBoolean(true)).isFalse();
+  }
+
+  /**
+   * {@code settings} offers every RouterSettings field the router knows, so none needs a schema
+   * change to be set; {@code redis} is left out on purpose: the chart fills it from
+   * {@code coordination.redis}.
+   */
+  @Test
+  void settingsSchemaHasEveryRouterSetting() throws Exception {
+    JsonNode schema = JSON.readTree(Chart.DIR.resolve("values.schema.json").toFile());
+    List<String> offered = new ArrayList<>();
+    schema.at("/properties/settings/properties").fieldNames().forEachRemaining(offered::add);
+    List<String> known = Stream.of(RouterSettings.class.getRecordComponents()).map(RecordComponent::getName)
+        .filter(name -> !name.equals("redis")).toList();
+    assertThat(offered).containsExactlyInAnyOrderElementsOf(known);
   }
 
   /** values.yaml explains each setting: every key line has a comment right above it or is a group. */

@@ -102,6 +102,14 @@ class ChartRenderTest {
   }
 
   @Test
+  void aMisspeltFieldIsCaught() {
+    Deployment deployment = Chart.render(Map.of()).one(Deployment.class);
+    String yaml = Chart.SERIALIZATION.asYaml(deployment).replace("readOnlyRootFilesystem", "readOnlyRootFileSystem");
+    assertThat(Chart.unknownFields(Chart.SERIALIZATION.unmarshal(yaml, Deployment.class)))
+        .singleElement().asString().contains("SecurityContext").contains("readOnlyRootFileSystem");
+  }
+
+  @Test
   void podsRunRestrictedNonRootWithAReadOnlyRootFilesystem() {
     for (Chart.Rendered rendered : List.of(Chart.render(Map.of()), Chart.render("all-on.yaml", Map.of()))) {
       PodSpec pod = rendered.one(Deployment.class).getSpec().getTemplate().getSpec();
