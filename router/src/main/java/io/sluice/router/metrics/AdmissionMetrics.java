@@ -93,6 +93,10 @@ final class AdmissionMetrics {
           .tags("pool", pool, "pod", pod.podId()).register(registry);
       Gauge.builder("sluice.pod.inflight.requests", pod, PodBudget::inFlight)
           .description("Requests in flight on the pod").tags("pool", pool, "pod", pod.podId()).register(registry);
+      String podId = pod.podId();
+      FunctionCounter.builder("sluice.engine.preemptions", runtime, r -> r.enginePreemptions(podId))
+          .description("Preemptions the pod's engine reported (vLLM num_preemptions), as last read")
+          .tags("pool", pool, "pod", podId).register(registry);
     }
   }
 

@@ -212,6 +212,12 @@ public final class PoolRuntime {
     }
   }
 
+  /** Preemptions the pod's engine reported in its latest scrape, however old (0 before any). */
+  public double enginePreemptions(String podId) {
+    EngineSample sample = samples.get(podId);
+    return sample == null ? 0 : sample.preemptions();
+  }
+
   /** The pod's latest engine metrics, or null when none is fresher than the staleness bound. */
   public EngineSample freshSample(String podId) {
     EngineSample sample = samples.get(podId);
