@@ -15,8 +15,9 @@ FROM gcr.io/distroless/java17-debian12:nonroot
 # that the emulator's command is the same here as in the image Jib builds.
 COPY --from=build /src/simulator/target/sluice-sim.jar /app/sluice.jar
 COPY --from=build /src/jib-classpath-file /app/jib-classpath-file
+COPY simulator/src/main/jib/app/logback.xml /app/logback.xml
 # Heap from the container's memory limit, exit on OutOfMemoryError, nothing written outside /tmp.
-ENV JDK_JAVA_OPTIONS="-XX:InitialRAMPercentage=50 -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC -XX:-UsePerfData -Djava.io.tmpdir=/tmp" \
+ENV JDK_JAVA_OPTIONS="-XX:InitialRAMPercentage=50 -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:+UseG1GC -XX:-UsePerfData -Djava.io.tmpdir=/tmp -Dlogback.configurationFile=/app/logback.xml" \
     DJL_CACHE_DIR=/tmp/djl
 USER 65532:65532
 WORKDIR /tmp
