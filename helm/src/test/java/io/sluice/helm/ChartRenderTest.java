@@ -44,7 +44,7 @@ class ChartRenderTest {
     Deployment deployment = rendered.one(Deployment.class);
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
     assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-        .isEqualTo("ghcr.io/sluice-io/sluice:0.1.0");
+        .isEqualTo("ghcr.io/sluice-io/sluice:0.1.0-SNAPSHOT");
   }
 
   @Test
