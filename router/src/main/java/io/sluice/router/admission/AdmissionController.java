@@ -458,6 +458,16 @@ public final class AdmissionController {
     return queuedTokens.get();
   }
 
+  /** Tokens of the request at the head of the queue, 0 when none waits. Takes the queue's lock: not for hot paths. */
+  public long headTokens() {
+    lock.lock();
+    try {
+      return order.isEmpty() ? 0 : order.first().request.tokens();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   public ClassCounters queued(String trafficClass) {
     return perClass.computeIfAbsent(trafficClass, c -> new ClassCounters());
   }

@@ -87,6 +87,7 @@ public final class LedgerCoordinator implements AutoCloseable {
     boolean starving;
     boolean failed;
     boolean seenWaiting;
+    String lastFailure;
 
     Tracked(PoolRuntime runtime) {
       this.runtime = runtime;
@@ -227,7 +228,9 @@ public final class LedgerCoordinator implements AutoCloseable {
       PodBudget pod = share.live;
       long want;
       long keep;
+      long atLeast;
       if (pod == null) {
+        atLeast = 0;
         want = goneReserved;
         keep = goneReserved;
       } else {
@@ -236,23 +239,39 @@ public final class LedgerCoordinator implements AutoCloseable {
           continue; // the engine has not said how large it is yet
         }
         share.whole = whole.getAsLong();
-        long headroom = Math.min(queued, share.whole);
-        if (!othersWaiting) {
-          headroom = Math.max(headroom, Math.max(1, share.whole / HEADROOM_DIVISOR));
+        long reserved = pod.reserved();
+        long wantLive;
+        if (!pod.accepting()) {
+          wantLive = 0;
+          atLeast = 0;
+        } else if (!othersWaiting) {
+          // Nobody waits: hold what is reserved plus headroom, or what the queue needs; any part helps.
+          wantLive = Math.min(share.whole, reserved + Math.max(Math.min(queued, share.whole),
+              Math.max(1, share.whole / HEADROOM_DIVISOR)));
+          atLeast = 0;
+        } else {
+          // Others wait: hold only what is reserved, plus room for the head of the queue if the ledger
+          // has it all. A partial share would block others without letting anything in (a deadlock
+          // when every replica holds part of what it needs).
+          long head = Math.min(head(runtime), share.whole);
+          wantLive = Math.min(share.whole, reserved + head);
+          atLeast = pod.budget() - reserved >= head ? 0 : wantLive;
         }
-        long wantLive = pod.accepting() ? Math.min(share.whole, pod.reserved() + headroom) : 0;
         if (!share.confirmed) {
           runtime.admission().setShare(podId, 0, share.whole); // nothing local is backed by the ledger yet
         } else if (wantLive < pod.budget()) {
           runtime.admission().setShare(podId, wantLive, share.whole); // give back: locally first
+        } else if (atLeast > 0) {
+          runtime.admission().setShare(podId, Math.min(pod.budget(), reserved), share.whole); // drop a partial share
         }
         long keepLive = Math.max(pod.budget(), pod.reserved());
         want = wantLive + goneReserved;
         keep = keepLive + goneReserved;
+        atLeast = atLeast > 0 ? atLeast + goneReserved : 0;
       }
       long budget = Math.max(share.whole, keep);
       long sentGone = goneReserved;
-      calls.add(ledger.lease(runtime.name(), podId, replica, want, keep, budget).toCompletableFuture()
+      calls.add(ledger.lease(runtime.name(), podId, replica, want, keep, atLeast, budget).toCompletableFuture()
           .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
           .handleAsync((grant, failure) -> {
             applied(tracked, podId, share, pod, want, sentGone, grant, failure);
@@ -263,6 +282,11 @@ public final class LedgerCoordinator implements AutoCloseable {
         .whenCompleteAsync((done, failure) -> finish(tracked), scheduler);
   }
 
+  /** The head of the pool's queue, once per round. */
+  private static long head(PoolRuntime runtime) {
+    return runtime.admission().headTokens();
+  }
+
   private void applied(Tracked tracked, String podId, PodShare share, PodBudget pod, long want, long sentGone,
       SharedLedger.Grant grant, Throwable failure) {
     PoolRuntime runtime = tracked.runtime;
@@ -271,6 +295,7 @@ public final class LedgerCoordinator implements AutoCloseable {
     if (failure != null) {
       errors.incrementAndGet();
       tracked.failed = true;
+      tracked.lastFailure = failure.toString();
       listener.ledgerFailed(runtime.name(), failure);
       if (pod != null && active && share.live == pod) {
         share.confirmed = false;
@@ -321,8 +346,8 @@ public final class LedgerCoordinator implements AutoCloseable {
       PoolRuntime.Coordination now = fallback ? PoolRuntime.Coordination.FALLBACK : PoolRuntime.Coordination.SHARED;
       if (before != now) {
         if (now == PoolRuntime.Coordination.FALLBACK) {
-          LOG.warn("ModelPool {}: the shared budget ledger cannot be reached; budgets are partitioned until it can",
-              runtime.name());
+          LOG.warn("ModelPool {}: the shared budget ledger cannot be reached ({}); budgets are partitioned until it can",
+              runtime.name(), tracked.lastFailure);
         } else if (before == PoolRuntime.Coordination.FALLBACK) {
           LOG.info("ModelPool {}: the shared budget ledger is back; budgets are shared again", runtime.name());
         }
@@ -354,7 +379,7 @@ public final class LedgerCoordinator implements AutoCloseable {
             PodShare share = entry.getValue();
             long reserved = share.gone.stream().mapToLong(PodBudget::reserved).sum()
                 + (share.live == null ? 0 : share.live.reserved());
-            calls.add(ledger.lease(tracked.runtime.name(), entry.getKey(), replica, reserved, reserved,
+            calls.add(ledger.lease(tracked.runtime.name(), entry.getKey(), replica, reserved, reserved, 0,
                 Math.max(share.whole, reserved)).toCompletableFuture());
           }
         }

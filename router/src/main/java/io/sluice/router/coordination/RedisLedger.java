@@ -24,7 +24,7 @@ import java.util.concurrent.CompletionStage;
 public final class RedisLedger implements SharedLedger, AutoCloseable {
 
   /**
-   * KEYS: shares, leases, waiting. ARGV: replica, want, keep, budget, ttl (ms). Returns
+   * KEYS: shares, leases, waiting. ARGV: replica, want, keep, budget, ttl (ms), atLeast. Returns
    * {granted, tokens other live replicas wait for}.
    */
   static final String LEASE = """
@@ -33,6 +33,7 @@ public final class RedisLedger implements SharedLedger, AutoCloseable {
       local keep = tonumber(ARGV[3])
       local budget = tonumber(ARGV[4])
       local ttl = tonumber(ARGV[5])
+      local atLeast = tonumber(ARGV[6])
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
@@ -54,6 +55,7 @@ public final class RedisLedger implements SharedLedger, AutoCloseable {
         if waits[i] ~= replica then waiting = waiting + tonumber(waits[i + 1]) end
       end
       local granted = math.min(want, math.max(0, budget - others))
+      if granted < atLeast then granted = 0 end
       if granted < keep then granted = keep end
       if want <= 0 and keep <= 0 then
         redis.call('HDEL', KEYS[1], replica)
@@ -127,11 +129,12 @@ public final class RedisLedger implements SharedLedger, AutoCloseable {
   }
 
   @Override
-  public CompletionStage<Grant> lease(String pool, String pod, String replica, long want, long keep, long budget) {
+  public CompletionStage<Grant> lease(String pool, String pod, String replica, long want, long keep, long atLeast,
+      long budget) {
     List<String> keys = keys(pool, pod);
     Future<Response> reply = api.eval(List.of(LEASE, "3", keys.get(0), keys.get(1), keys.get(2), replica,
         Long.toString(Math.max(0, want)), Long.toString(Math.max(0, keep)), Long.toString(Math.max(0, budget)),
-        ttlMillis));
+        ttlMillis, Long.toString(Math.max(0, atLeast))));
     return reply.map(r -> new Grant(r.get(0).toLong(), r.get(1).toLong())).toCompletionStage();
   }
 

@@ -20,13 +20,16 @@ public interface SharedLedger {
 
   /**
    * Sets this replica's share of the pod's {@code budget} and renews its lease. The share becomes
-   * {@code max(keep, min(want, budget - shares of the other live replicas)))}; with {@code want}
-   * and {@code keep} both 0 the share is dropped. Completes exceptionally when the ledger cannot
-   * be reached.
+   * {@code max(keep, offer)} where {@code offer = min(want, budget - shares of the other live
+   * replicas)}, or 0 when it is below {@code atLeast} (all or nothing: a share too small for the
+   * request waiting would only block others); with {@code want} and {@code keep} both 0 the share
+   * is dropped. Completes exceptionally when the ledger cannot be reached.
    *
    * @param keep what this replica already holds and may admit against: never taken away
+   * @param atLeast the smallest offer worth taking; 0 takes any
    */
-  CompletionStage<Grant> lease(String pool, String pod, String replica, long want, long keep, long budget);
+  CompletionStage<Grant> lease(String pool, String pod, String replica, long want, long keep, long atLeast,
+      long budget);
 
   /** This replica's share of every pod as the ledger has it; for tests and diagnostics. */
   CompletionStage<Long> shareOf(String pool, String pod, String replica);

@@ -53,17 +53,17 @@ class RedisLedgerTest {
   void sharesOfOnePodNeverAddUpPastItsBudget(TestInfo test) throws Exception {
     String pool = test.getTestMethod().orElseThrow().getName();
     try (RedisLedger ledger = ledger(Duration.ofSeconds(30))) {
-      assertThat(await(ledger.lease(pool, "p1", "a", 600, 0, BUDGET)).granted()).isEqualTo(600);
-      SharedLedger.Grant b = await(ledger.lease(pool, "p1", "b", 600, 0, BUDGET));
+      assertThat(await(ledger.lease(pool, "p1", "a", 600, 0, 0, BUDGET)).granted()).isEqualTo(600);
+      SharedLedger.Grant b = await(ledger.lease(pool, "p1", "b", 600, 0, 0, BUDGET));
       assertThat(b.granted()).isEqualTo(400);
-      assertThat(await(ledger.lease(pool, "p1", "a", 600, 600, BUDGET)).othersWaiting()).isEqualTo(200);
+      assertThat(await(ledger.lease(pool, "p1", "a", 600, 600, 0, BUDGET)).othersWaiting()).isEqualTo(200);
       assertThat(await(ledger.total(pool, "p1"))).isEqualTo(BUDGET);
       // A gives back 300: B gets it on its next call, and nobody waits any more.
-      assertThat(await(ledger.lease(pool, "p1", "a", 300, 300, BUDGET)).granted()).isEqualTo(300);
-      assertThat(await(ledger.lease(pool, "p1", "b", 700, 400, BUDGET))).isEqualTo(new SharedLedger.Grant(700, 0));
-      assertThat(await(ledger.lease(pool, "p1", "a", 300, 300, BUDGET)).othersWaiting()).isZero();
+      assertThat(await(ledger.lease(pool, "p1", "a", 300, 300, 0, BUDGET)).granted()).isEqualTo(300);
+      assertThat(await(ledger.lease(pool, "p1", "b", 700, 400, 0, BUDGET))).isEqualTo(new SharedLedger.Grant(700, 0));
+      assertThat(await(ledger.lease(pool, "p1", "a", 300, 300, 0, BUDGET)).othersWaiting()).isZero();
       // Another pod of the pool has its own budget.
-      assertThat(await(ledger.lease(pool, "p2", "a", 1000, 0, BUDGET)).granted()).isEqualTo(1000);
+      assertThat(await(ledger.lease(pool, "p2", "a", 1000, 0, 0, BUDGET)).granted()).isEqualTo(1000);
     }
   }
 
@@ -71,12 +71,25 @@ class RedisLedgerTest {
   void keepIsNeverTakenAwayEvenPastTheBudget(TestInfo test) throws Exception {
     String pool = test.getTestMethod().orElseThrow().getName();
     try (RedisLedger ledger = ledger(Duration.ofSeconds(30))) {
-      await(ledger.lease(pool, "p1", "a", 900, 0, BUDGET));
+      await(ledger.lease(pool, "p1", "a", 900, 0, 0, BUDGET));
       // B already holds 300 (it cannot give back tokens a running request holds): recorded, not refused.
-      assertThat(await(ledger.lease(pool, "p1", "b", 500, 300, BUDGET)).granted()).isEqualTo(300);
+      assertThat(await(ledger.lease(pool, "p1", "b", 500, 300, 0, BUDGET)).granted()).isEqualTo(300);
       assertThat(await(ledger.total(pool, "p1"))).isEqualTo(1200);
       // Until A shrinks, nothing more is granted to anyone.
-      assertThat(await(ledger.lease(pool, "p1", "c", 100, 0, BUDGET)).granted()).isZero();
+      assertThat(await(ledger.lease(pool, "p1", "c", 100, 0, 0, BUDGET)).granted()).isZero();
+    }
+  }
+
+  @Test
+  void anOfferBelowAtLeastIsNotTaken(TestInfo test) throws Exception {
+    String pool = test.getTestMethod().orElseThrow().getName();
+    try (RedisLedger ledger = ledger(Duration.ofSeconds(30))) {
+      await(ledger.lease(pool, "p1", "a", 700, 0, 0, BUDGET));
+      // B needs 400 for its next request: 300 would only block others, so it keeps what it holds (100).
+      assertThat(await(ledger.lease(pool, "p1", "b", 400, 100, 400, BUDGET)).granted()).isEqualTo(100);
+      // It waits for 300 more; once A gives back, B gets all it asked for.
+      assertThat(await(ledger.lease(pool, "p1", "a", 500, 500, 0, BUDGET)).othersWaiting()).isEqualTo(300);
+      assertThat(await(ledger.lease(pool, "p1", "b", 400, 100, 400, BUDGET)).granted()).isEqualTo(400);
     }
   }
 
@@ -84,8 +97,8 @@ class RedisLedgerTest {
   void droppingAShareFreesItAtOnce(TestInfo test) throws Exception {
     String pool = test.getTestMethod().orElseThrow().getName();
     try (RedisLedger ledger = ledger(Duration.ofSeconds(30))) {
-      await(ledger.lease(pool, "p1", "a", 1000, 0, BUDGET));
-      assertThat(await(ledger.lease(pool, "p1", "a", 0, 0, BUDGET)).granted()).isZero();
+      await(ledger.lease(pool, "p1", "a", 1000, 0, 0, BUDGET));
+      assertThat(await(ledger.lease(pool, "p1", "a", 0, 0, 0, BUDGET)).granted()).isZero();
       assertThat(await(ledger.shareOf(pool, "p1", "a"))).isZero();
       assertThat(await(ledger.total(pool, "p1"))).isZero();
     }
@@ -95,11 +108,11 @@ class RedisLedgerTest {
   void aShareNobodyRenewsLapsesAfterTheTtl(TestInfo test) throws Exception {
     String pool = test.getTestMethod().orElseThrow().getName();
     try (RedisLedger ledger = ledger(Duration.ofMillis(400))) {
-      await(ledger.lease(pool, "p1", "crashed", 1000, 0, BUDGET));
-      assertThat(await(ledger.lease(pool, "p1", "b", 500, 0, BUDGET)).granted()).isZero();
+      await(ledger.lease(pool, "p1", "crashed", 1000, 0, 0, BUDGET));
+      assertThat(await(ledger.lease(pool, "p1", "b", 500, 0, 0, BUDGET)).granted()).isZero();
       Thread.sleep(600); // the crashed replica renews no more
       assertThat(await(ledger.total(pool, "p1"))).isZero();
-      assertThat(await(ledger.lease(pool, "p1", "b", 1000, 0, BUDGET)).granted()).isEqualTo(1000);
+      assertThat(await(ledger.lease(pool, "p1", "b", 1000, 0, 0, BUDGET)).granted()).isEqualTo(1000);
       Thread.sleep(600); // and with nobody renewing at all, the pod's keys expire in Redis
       assertThat(exists(ledger.sharesKey(pool, "p1"))).isFalse();
     }
@@ -156,12 +169,12 @@ class RedisLedgerTest {
               if (want < held[r]) {
                 held[r] = want; // give back: locally first
               }
-              long granted = await(ledger.lease(pool, "p1", "r" + thread + "-" + r, want, held[r], BUDGET)).granted();
+              long granted = await(ledger.lease(pool, "p1", "r" + thread + "-" + r, want, held[r], 0, BUDGET)).granted();
               assertThat(granted).isBetween(held[r], Math.max(held[r], want));
               held[r] = granted;
             }
             for (int r = 0; r < replicasPerThread; r++) {
-              await(ledger.lease(pool, "p1", "r" + thread + "-" + r, 0, 0, BUDGET));
+              await(ledger.lease(pool, "p1", "r" + thread + "-" + r, 0, 0, 0, BUDGET));
             }
           } catch (Throwable e) {
             failures.add(e);
