@@ -365,7 +365,7 @@ final class ConfigValidator {
     boolean redis = !settings.isEmpty() && settings.get(0).redis().configured();
     if (!redis) {
       redisPools.forEach((document, name) -> {
-        problems.enter(document, "document " + (document + 1), "");
+        problems.enter(document, "ModelPool/" + name, "");
         problems.add("/spec/budget/coordination", "coordination: redis needs the Redis server: set redis.address "
             + "in RouterSettings, e.g. redis://sluice-redis:6379");
       });

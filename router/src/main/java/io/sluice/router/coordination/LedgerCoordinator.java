@@ -37,9 +37,10 @@ import org.slf4j.LoggerFactory;
  * locally only once the ledger granted it. So the ledger's record of this replica never falls
  * below what it may admit, and the ledger never lets the records of one pod pass its budget: across
  * replicas, admitted tokens stay within the budget. Each round renews the lease; a replica that
- * stops (crash, partition) loses its shares after the TTL. When the ledger cannot be reached a pod
- * falls back to {@code budget / replicas} (partitioned); on recovery its local share drops to 0
- * before the ledger is asked again, since the fallback share was never recorded.
+ * stops (crash, partition) loses its shares after the TTL. When the ledger cannot be reached, a pod
+ * keeps its share for half a TTL after the last answer (the ledger still records it), then falls
+ * back to {@code budget / replicas} (partitioned); on recovery its local share drops to 0 before
+ * the ledger is asked again, since the fallback share was never recorded.
  */
 public final class LedgerCoordinator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerCoordinator.class);
@@ -60,6 +61,7 @@ public final class LedgerCoordinator implements AutoCloseable {
   private final String replica;
   private final long timeoutMillis;
   private final long renewMillis;
+  private final long graceNanos;
   private final long retryMillis;
   private final int fallbackReplicas;
   private final Listener listener;
@@ -74,6 +76,8 @@ public final class LedgerCoordinator implements AutoCloseable {
     PodBudget live;
     final List<PodBudget> gone = new ArrayList<>();
     boolean confirmed;
+    /** When the last lease the ledger answered was sent (nanoTime): the ledger's record lasts a TTL from then. */
+    long confirmedAt;
     long whole;
   }
 
@@ -107,6 +111,7 @@ public final class LedgerCoordinator implements AutoCloseable {
     this.replica = replica;
     this.timeoutMillis = Math.max(1, timeout.toMillis());
     this.renewMillis = Math.max(1, ttl.toMillis() / 3);
+    this.graceNanos = ttl.toNanos() / 2;
     this.retryMillis = Math.min(renewMillis, 20);
     this.fallbackReplicas = fallbackReplicas;
     this.listener = listener;
@@ -271,10 +276,11 @@ public final class LedgerCoordinator implements AutoCloseable {
       }
       long budget = Math.max(share.whole, keep);
       long sentGone = goneReserved;
+      long sentAt = System.nanoTime();
       calls.add(ledger.lease(runtime.name(), podId, replica, want, keep, atLeast, budget).toCompletableFuture()
           .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
           .handleAsync((grant, failure) -> {
-            applied(tracked, podId, share, pod, want, sentGone, grant, failure);
+            applied(tracked, podId, share, pod, want, sentGone, sentAt, grant, failure);
             return null;
           }, scheduler));
     }
@@ -288,7 +294,7 @@ public final class LedgerCoordinator implements AutoCloseable {
   }
 
   private void applied(Tracked tracked, String podId, PodShare share, PodBudget pod, long want, long sentGone,
-      SharedLedger.Grant grant, Throwable failure) {
+      long sentAt, SharedLedger.Grant grant, Throwable failure) {
     PoolRuntime runtime = tracked.runtime;
     boolean active = !tracked.retiring && !closed
         && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS;
@@ -297,7 +303,10 @@ public final class LedgerCoordinator implements AutoCloseable {
       tracked.failed = true;
       tracked.lastFailure = failure.toString();
       listener.ledgerFailed(runtime.name(), failure);
-      if (pod != null && active && share.live == pod) {
+      if (pod != null && active && share.live == pod
+          && (!share.confirmed || System.nanoTime() - share.confirmedAt >= graceNanos)) {
+        // Within half a TTL of the last answer the ledger still records this share: keep using it.
+        // Past that it may lapse, and the pod falls back to the partitioned share.
         share.confirmed = false;
         int replicas = liveReplicas > 0 ? liveReplicas : fallbackReplicas;
         runtime.admission().setShare(podId, share.whole / Math.max(1, replicas), share.whole);
@@ -318,6 +327,7 @@ public final class LedgerCoordinator implements AutoCloseable {
     }
     if (active && share.live == pod) {
       share.confirmed = true;
+      share.confirmedAt = sentAt;
       runtime.admission().setShare(podId, Math.max(0, grant.granted() - sentGone), share.whole);
     }
   }
