@@ -29,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * <p>Concurrency: all of this class's state belongs to one scheduler thread. A pool's shares move
  * in rounds, and a pool has at most one round running, by a small state machine ({@code IDLE /
  * RUNNING / AGAIN}): whoever wants a round (the renewal timer, a request queued, a release while
- * other replicas wait) marks it wanted; a round that ends with {@code AGAIN} runs once more. In a
- * round, for each pod: the share wanted is what is reserved plus headroom (one eighth of the
- * budget, or what waits in the queue); a smaller share is set locally first (a shrink is
+ * other replicas wait, a retry while this one waits) marks it wanted; a round that ends with
+ * {@code AGAIN} runs once more. In a round, for each pod: the share wanted is what is reserved
+ * plus headroom (one eighth of the budget, or what waits in the queue) while no other replica
+ * waits, else what is reserved plus the head of the queue, all or nothing (partial shares held by
+ * every replica would deadlock them); a smaller share is set locally first (a shrink is
  * linearizable with reservations, see {@link PodBudget}), and only then is the ledger told, with
  * {@code keep} = the larger of the local share and what is reserved. A larger share is used
  * locally only once the ledger granted it. So the ledger's record of this replica never falls
