@@ -345,8 +345,12 @@ public final class LedgerCoordinator implements AutoCloseable {
           share.live = null;
         }
       });
-      if (tracked.pods.isEmpty()) {
-        pools.remove(runtime.name(), tracked);
+      boolean wantedAgain = !tracked.retiring && !closed
+          && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS; // track() meanwhile
+      if (tracked.pods.isEmpty() && !wantedAgain) {
+        if (pools.remove(runtime.name(), tracked)) {
+          runtime.coordinateWith(signal -> { });
+        }
         runtime.setCoordination(PoolRuntime.Coordination.NONE);
         tracked.state.set(IDLE);
         return;

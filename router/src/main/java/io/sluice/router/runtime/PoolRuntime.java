@@ -34,6 +34,9 @@ import java.util.function.LongSupplier;
  * across both (a removed pod stops taking new requests, its reservations end with their requests).
  * Every pod budget is computed by {@link #budgetOf} and written under this runtime's lock, so a
  * scrape, a new spec and a new replica count never overwrite one another with a stale figure.
+ * With {@code coordination: redis} only each pod's ceiling (its whole budget) is set here; the
+ * share this replica may reserve comes from the shared ledger's coordinator, which hears of queued
+ * requests and releases through {@link #coordinateWith}.
  */
 public final class PoolRuntime {
   private final Pool pool;
