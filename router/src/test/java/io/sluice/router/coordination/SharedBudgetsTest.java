@@ -217,6 +217,11 @@ class SharedBudgetsTest {
       Reservation whole = reserve(pool(survivor).admission(), BUDGET);
       assertThat(ledgerTotal(survivor, observer, whole.podId())).isEqualTo(BUDGET);
       whole.release();
+      // The survivor shuts down too: it drops its shares, and the ledger is back at exactly zero.
+      survivor.shutdown().await(10, TimeUnit.SECONDS);
+      for (PodBudget p : pool(survivor).admission().pods()) {
+        assertThat(ledgerTotal(survivor, observer, p.podId())).isZero();
+      }
       doomed.ledger().close();
     } finally {
       doomedVertx.close();
