@@ -8,6 +8,7 @@ import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Response;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -132,9 +133,14 @@ public final class RedisLedger implements SharedLedger, AutoCloseable {
   public CompletionStage<Grant> lease(String pool, String pod, String replica, long want, long keep, long atLeast,
       long budget) {
     List<String> keys = keys(pool, pod);
-    Future<Response> reply = api.eval(List.of(LEASE, "3", keys.get(0), keys.get(1), keys.get(2), replica,
-        Long.toString(Math.max(0, want)), Long.toString(Math.max(0, keep)), Long.toString(Math.max(0, budget)),
-        ttlMillis, Long.toString(Math.max(0, atLeast))));
+    Future<Response> reply;
+    try {
+      reply = api.eval(List.of(LEASE, "3", keys.get(0), keys.get(1), keys.get(2), replica,
+          Long.toString(Math.max(0, want)), Long.toString(Math.max(0, keep)), Long.toString(Math.max(0, budget)),
+          ttlMillis, Long.toString(Math.max(0, atLeast))));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e); // e.g. the client was closed
+    }
     return reply.map(r -> new Grant(r.get(0).toLong(), r.get(1).toLong())).toCompletionStage();
   }
 

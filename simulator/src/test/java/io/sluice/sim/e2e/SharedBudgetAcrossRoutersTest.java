@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sluice.router.SluiceServer;
 import io.sluice.router.admission.PodBudget;
 import io.sluice.router.config.ConfigLoader;
+import io.sluice.router.coordination.RedisLedger;
 import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.router.testing.RedisServer;
 import io.sluice.sim.engine.EngineConfig;
@@ -148,6 +149,108 @@ class SharedBudgetAcrossRoutersTest {
         router.shutdown().await(10, TimeUnit.SECONDS);
       }
     } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
+      redis.close();
+    }
+  }
+
+  /**
+   * A router killed mid-request (its Vert.x closed under streaming requests, no shutdown): its
+   * shares lapse after the TTL, so the ledger holds only what the survivor holds; once the
+   * survivor has shut down too, the ledger is at exactly zero.
+   */
+  @Test
+  void aRouterKilledMidRequestLosesItsSharesAfterTheTtl() throws Exception {
+    RedisServer redis = RedisServer.start();
+    Vertx vertx = Vertx.vertx();
+    Vertx doomedVertx = Vertx.vertx();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    try {
+      List<EngineServer> engines = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        engines.add(EngineServer.deploy(vertx, new EngineOptions("127.0.0.1", 0, "qwen3-8b", List.of(),
+            EngineConfig.of(KV_TOKENS, Profiles.LLAMA3_8B_A100), 1.0, null, 7 + i, "fixed:100",
+            EngineOptions.Flavor.VLLM, Faults.NONE)).await(10, TimeUnit.SECONDS));
+      }
+      String yaml = """
+          apiVersion: sluice.io/v1alpha1
+          kind: ModelPool
+          metadata: {name: small}
+          spec:
+            models: [qwen3-8b]
+            endpoints: ["http://127.0.0.1:%d", "http://127.0.0.1:%d"]
+            engine: vllm
+            budget: {tokensPerPod: %d, coordination: redis}
+          ---
+          apiVersion: sluice.io/v1alpha1
+          kind: RouterSettings
+          metadata: {name: settings}
+          spec:
+            redis: {address: "%s", timeout: 500ms, leaseTtl: 1500ms, fallbackReplicas: 2}
+          """.formatted(engines.get(0).port(), engines.get(1).port(), BUDGET, redis.address());
+      ConfigLoader.Result config = ConfigLoader.parse(yaml, "kill.yaml");
+      assertThat(config.problems()).isEmpty();
+      SluiceServer survivor = SluiceServer.start(vertx, config.config(), SluiceServer.Options.loopback(0, 0))
+          .await(10, TimeUnit.SECONDS);
+      SluiceServer doomed = SluiceServer.start(doomedVertx, config.config(), SluiceServer.Options.loopback(0, 0))
+          .await(10, TimeUnit.SECONDS);
+      PoolRuntime doomedPool = doomed.runtimes().forModel("qwen3-8b");
+      RedisLedger observer = RedisLedger.connect(vertx, new io.sluice.router.config.RedisSettings(redis.address(),
+          Duration.ofSeconds(2), null, null, null));
+      // Long streams on an engine at real speed, through the doomed router.
+      List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        JsonObject body = new JsonObject().put("model", "qwen3-8b").put("max_tokens", 600).put("stream", true)
+            .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "go " + i)));
+        streams.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + doomed.port()
+                    + "/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(60)).header("content-type", "application/json")
+                .header("x-sim-output-tokens", "600")
+                .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+            HttpResponse.BodyHandlers.ofString()));
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (doomedPool.admission().inFlight() < 4 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(doomedPool.admission().inFlight()).isEqualTo(4);
+      List<String> pods = doomedPool.admission().pods().stream().map(PodBudget::podId).toList();
+      long heldBefore = 0;
+      for (String pod : pods) {
+        heldBefore += observer.total("small", pod).toCompletableFuture().get(5, TimeUnit.SECONDS);
+      }
+      long reservedByDoomed = doomedPool.admission().reservedTokens();
+      assertThat(heldBefore).isGreaterThanOrEqualTo(reservedByDoomed);
+
+      doomedVertx.close().await(10, TimeUnit.SECONDS); // killed mid-request: no shutdown, no drop
+      long killedAt = System.nanoTime();
+      long survivorHolds;
+      while (true) {
+        long total = 0;
+        for (String pod : pods) {
+          total += observer.total("small", pod).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        }
+        survivorHolds = survivor.runtimes().forModel("qwen3-8b").admission().pods().stream()
+            .mapToLong(PodBudget::budget).sum();
+        if (total <= survivorHolds || System.nanoTime() - killedAt > TimeUnit.SECONDS.toNanos(10)) {
+          assertThat(total).isLessThanOrEqualTo(survivorHolds);
+          break;
+        }
+        Thread.sleep(20);
+      }
+      System.out.printf("router killed holding %d tokens in %d streams: its shares lapsed %d ms later (TTL 1500 ms)%n",
+          reservedByDoomed, streams.size(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
+      for (CompletableFuture<HttpResponse<String>> stream : streams) {
+        assertThat(stream).failsWithin(Duration.ofSeconds(30)); // cut mid-stream, or ends short
+      }
+      survivor.shutdown().await(10, TimeUnit.SECONDS);
+      for (String pod : pods) {
+        assertThat(observer.total("small", pod).toCompletableFuture().get(5, TimeUnit.SECONDS)).isZero();
+      }
+      observer.close();
+      doomed.ledger().close();
+    } finally {
+      doomedVertx.close();
       vertx.close().await(10, TimeUnit.SECONDS);
       redis.close();
     }
