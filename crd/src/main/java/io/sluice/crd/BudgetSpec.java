@@ -32,7 +32,8 @@ public record BudgetSpec(
         @Min(0) @Max(1) Double outputQuantile,
     @JsonPropertyDescription("The engine's KV block size, in tokens") @Min(1) Integer blockSize,
     @JsonPropertyDescription("How router replicas share each pod's budget: partitioned (budget / live replicas; "
-        + "the default in a cluster) or local (one replica owns it; the default of a static file)")
+        + "the default in a cluster), local (one replica owns it; the default of a static file) or redis "
+        + "(one ledger in Redis shared by all replicas; partitioned while Redis is unreachable)")
         BudgetCoordination coordination) {
 
   public BudgetSpec {

@@ -1,8 +1,10 @@
 package io.sluice.router;
 
+import io.sluice.crd.BudgetCoordination;
 import io.sluice.crd.ModelPoolSpec;
 import io.sluice.router.config.PoolConfig;
 import io.sluice.router.config.TrafficClassConfig;
+import io.sluice.router.coordination.LedgerCoordinator;
 import io.sluice.router.discovery.ClusterSink;
 import io.sluice.router.estimate.TokenEstimator;
 import io.sluice.router.estimate.TokenEstimators;
@@ -52,13 +54,16 @@ final class LivePools implements ClusterSink {
   private final HttpClient client;
   private final Executor tokenizerPool;
   private EngineScraper scraper;
+  /** Shares budgets of pools with coordination: redis; null when no Redis is configured. */
+  private final LedgerCoordinator ledger;
   /** Live router replicas; guarded by this. */
   private int replicas = 1;
 
-  LivePools(RouterMetrics metrics, HttpClient client, Executor tokenizerPool) {
+  LivePools(RouterMetrics metrics, HttpClient client, Executor tokenizerPool, LedgerCoordinator ledger) {
     this.metrics = metrics;
     this.client = client;
     this.tokenizerPool = tokenizerPool;
+    this.ledger = ledger;
   }
 
   /** Scraping starts once the server runs; pools added from then on are scraped as they come. */
@@ -79,11 +84,19 @@ final class LivePools implements ClusterSink {
   public synchronized void applyPool(PoolConfig config) {
     PoolRuntime existing = runtimes.named(config.name());
     ModelPoolSpec spec = config.spec();
+    boolean redis = spec.budget().coordination() == BudgetCoordination.REDIS;
+    if (redis && ledger == null) {
+      throw new IllegalArgumentException("ModelPool " + config.name() + ": budget.coordination: redis needs the "
+          + "Redis server: set redis.address in the router's RouterSettings");
+    }
     if (existing == null) {
       Pool pool = new Pool(config.name(), spec, spec.endpoints().stream().map(Pod::fromUrl).toList());
       PoolRuntime runtime = new PoolRuntime(pool, profile(config), metrics.admissionListener(config.name()),
           estimator(spec, pool), System::nanoTime);
       runtime.setReplicas(replicas);
+      if (redis) {
+        ledger.track(runtime);
+      }
       runtimes.put(runtime);
       metrics.bindPool(runtime, classNames());
       if (scraper != null) {
@@ -99,6 +112,11 @@ final class LivePools implements ClusterSink {
     boolean newEstimator = !before.tokenizer().equals(spec.tokenizer()) || !before.budget().equals(spec.budget());
     TokenEstimator estimator = newEstimator ? estimator(spec, existing.pool()) : existing.estimator();
     existing.reconfigure(spec, profile != null ? profile : existing.profile(), estimator);
+    if (redis) {
+      ledger.track(existing);
+    } else if (ledger != null) {
+      ledger.untrack(existing.name()); // its recorded shares shrink to what is reserved, then go
+    }
     runtimes.put(existing); // re-reads its models
     if (scraper != null && !before.health().scrapeInterval().equals(spec.health().scrapeInterval())) {
       scraper.track(existing);
@@ -116,6 +134,9 @@ final class LivePools implements ClusterSink {
       scraper.untrack(name);
     }
     removed.setPods(List.of());
+    if (ledger != null) {
+      ledger.untrack(name);
+    }
     metrics.unbindPool(name);
     retiring.add(removed);
     LOG.info("ModelPool {} removed; {} requests in flight finish on it", name, removed.admission().inFlight());
@@ -144,6 +165,9 @@ final class LivePools implements ClusterSink {
 
   @Override
   public synchronized void setRouterReplicas(int count) {
+    if (ledger != null) {
+      ledger.setLiveReplicas(count); // from now on the fallback divides by the live count
+    }
     if (count == replicas) {
       return;
     }

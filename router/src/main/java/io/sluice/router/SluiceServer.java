@@ -2,6 +2,8 @@ package io.sluice.router;
 
 import io.sluice.router.admin.AdminPlane;
 import io.sluice.router.config.RouterSettings;
+import io.sluice.router.coordination.LedgerCoordinator;
+import io.sluice.router.coordination.RedisLedger;
 import io.sluice.router.discovery.ClusterSink;
 import io.sluice.router.config.SluiceConfig;
 import io.sluice.router.metrics.RouterMetrics;
@@ -61,6 +63,8 @@ public final class SluiceServer {
   private final HttpClient client;
   private final EngineScraper engineScraper;
   private final ExecutorService tokenizerPool;
+  private final RedisLedger redis;
+  private final LedgerCoordinator ledger;
   private long tickTimer = -1;
   private final List<HttpServer> dataServers = new ArrayList<>();
   private final AtomicBoolean draining = new AtomicBoolean();
@@ -78,7 +82,15 @@ public final class SluiceServer {
     // Exact tokenization is CPU work: it runs here, never on an event loop; when this pool is
     // saturated, estimates fall back to the approximate count.
     this.tokenizerPool = TokenEstimators.newWorkerPool(settings.tokenizerThreads(), settings.tokenizerQueue());
-    this.pools = new LivePools(metrics, client, tokenizerPool);
+    if (settings.redis().configured()) {
+      this.redis = RedisLedger.connect(vertx, settings.redis());
+      this.ledger = new LedgerCoordinator(redis, replicaName(), settings.redis().timeout(),
+          settings.redis().leaseTtl(), settings.redis().fallbackReplicas(), metrics::ledgerFailed);
+    } else {
+      this.redis = null;
+      this.ledger = null;
+    }
+    this.pools = new LivePools(metrics, client, tokenizerPool, ledger);
     config.pools().forEach(pools::applyPool); // throws on a pool that cannot be built
     pools.setClasses(config.classes());
     this.runtimes = pools.runtimes();
@@ -133,6 +145,21 @@ public final class SluiceServer {
             port(), dataServers.size(), adminPort(),
             pools.describe()))
         .mapEmpty();
+  }
+
+  /**
+   * This replica's name in the shared budget ledger: its pod name (or host name) and a random
+   * suffix, so that two routers never share one name, not even in one process.
+   */
+  private static String replicaName() {
+    String pod = System.getenv("POD_NAME") != null ? System.getenv("POD_NAME") : System.getenv("HOSTNAME");
+    String base = pod == null || pod.isBlank() ? "router" : pod;
+    return base + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 16);
+  }
+
+  /** The shared budget ledger's coordinator, or null without Redis. */
+  public LedgerCoordinator ledger() {
+    return ledger;
   }
 
   /**
@@ -197,6 +224,11 @@ public final class SluiceServer {
           return client.close();
         })
         .eventually(() -> adminServer == null ? Future.succeededFuture() : adminServer.close())
+        .eventually(() -> ledger == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+          ledger.close(); // drops this replica's shares, so the others may use them at once
+          redis.close();
+          return null;
+        }))
         .andThen(done -> {
           tokenizerPool.shutdown();
           metrics.close();

@@ -145,6 +145,21 @@ public final class AdmissionController {
     });
   }
 
+  /**
+   * Gives this router {@code share} tokens of the pod's whole budget {@code ceiling} (a shared
+   * ledger's grant). A smaller share takes effect before this returns (see {@link PodBudget}); a
+   * request up to {@code ceiling} may wait for a larger share instead of being refused as too large.
+   */
+  public void setShare(String podId, long share, long ceiling) {
+    pod(podId).ifPresent(pod -> {
+      long before = pod.budget();
+      pod.setShare(share, ceiling);
+      if (share > before) {
+        scheduleDispatch();
+      }
+    });
+  }
+
   public Optional<PodBudget> pod(String podId) {
     return pods.stream().filter(p -> p.podId().equals(podId)).findFirst();
   }
@@ -175,7 +190,7 @@ public final class AdmissionController {
     long largest = 0;
     for (PodBudget pod : current) {
       if (pod.accepting()) {
-        largest = Math.max(largest, pod.budget());
+        largest = Math.max(largest, pod.ceiling());
       }
     }
     if (largest <= 0) {
@@ -324,6 +339,7 @@ public final class AdmissionController {
 
   void capacityFreed(long tokens) {
     drainRate.released(tokens);
+    listener.released(tokens);
     if (queuedRequests.get() > 0) {
       scheduleDispatch();
     }
@@ -440,6 +456,16 @@ public final class AdmissionController {
 
   public long queuedTokens() {
     return queuedTokens.get();
+  }
+
+  /** Tokens of the request at the head of the queue, 0 when none waits. Takes the queue's lock: not for hot paths. */
+  public long headTokens() {
+    lock.lock();
+    try {
+      return order.isEmpty() ? 0 : order.first().request.tokens();
+    } finally {
+      lock.unlock();
+    }
   }
 
   public ClassCounters queued(String trafficClass) {

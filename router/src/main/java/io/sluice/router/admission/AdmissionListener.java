@@ -8,4 +8,7 @@ public interface AdmissionListener {
 
   /** A queued request left the queue admitted after waiting {@code nanos}. */
   default void waited(String trafficClass, long nanos) {}
+
+  /** A reservation of {@code tokens} ended and gave its tokens back. */
+  default void released(long tokens) {}
 }

@@ -9,12 +9,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Concurrency: {@code reserved} moves by compare-and-set ({@link #tryReserve}) or by plain
  * atomic adds (growth and release, which must never fail). {@code budget} may change at any time
- * (config edits, the engine reporting its KV size); reservations already made stay valid, so after
- * a shrink {@code reserved} may exceed {@code budget} until requests finish. No lock anywhere.
+ * (config edits, the engine reporting its KV size, a shared ledger granting or taking back a
+ * share); reservations already made stay valid, so after a shrink {@code reserved} may exceed
+ * {@code budget} until requests finish. A shrink is linearizable with reservations: a reservation
+ * re-reads the budget after its compare-and-set and backs out if the budget fell below it in the
+ * meantime, so once {@link #setBudget} has returned, a later read of {@link #reserved} covers every
+ * reservation that will ever count against the old budget (what a shared ledger relies on before
+ * it hands a share back). No lock anywhere.
+ *
+ * <p>{@code ceiling} is the largest budget the pod can have (its whole budget); a request above it
+ * can never fit. It equals {@code budget} unless a shared ledger gives this router a share of it.
  */
 public final class PodBudget {
   private final String podId;
   private final AtomicLong budget;
+  private volatile long ceiling;
   private final AtomicLong reserved = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong overrunTokens = new AtomicLong();
@@ -29,6 +38,7 @@ public final class PodBudget {
   PodBudget(String podId, long budget, PoolTotals totals) {
     this.podId = podId;
     this.budget = new AtomicLong(budget);
+    this.ceiling = budget;
     this.totals = totals;
   }
 
@@ -53,6 +63,11 @@ public final class PodBudget {
     return overrunTokens.get();
   }
 
+  /** The whole budget of the pod: no request above it can ever fit. */
+  public long ceiling() {
+    return ceiling;
+  }
+
   /** Budget left, never negative. */
   public long headroom() {
     return Math.max(0, budget.get() - reserved.get());
@@ -69,6 +84,13 @@ public final class PodBudget {
 
   void setBudget(long tokens) {
     budget.set(tokens);
+    ceiling = tokens;
+  }
+
+  /** This router's share of the pod's whole budget {@code ceiling}. */
+  void setShare(long share, long ceiling) {
+    this.ceiling = ceiling;
+    budget.set(share);
   }
 
   void setEjected(boolean ejected) {
@@ -90,6 +112,10 @@ public final class PodBudget {
         return Optional.empty();
       }
       if (reserved.compareAndSet(current, current + tokens)) {
+        if (current + tokens > budget.get()) {
+          reserved.addAndGet(-tokens); // the budget shrank under us: never counted, so nothing to wake
+          continue;
+        }
         inFlight.incrementAndGet();
         totals.reserved(tokens);
         return Optional.of(new Reservation(this, tokens));

@@ -38,6 +38,8 @@ final class ConfigValidator {
   private final Set<String> poolNames = new HashSet<>();
   private final Set<String> classNames = new HashSet<>();
   private String defaultClass;
+  /** Documents of static pools with {@code budget.coordination: redis}, by index, with the pool's name. */
+  private final Map<Integer, String> redisPools = new java.util.LinkedHashMap<>();
 
   ConfigValidator(ProblemCollector problems) {
     this(problems, false);
@@ -116,6 +118,9 @@ final class ConfigValidator {
     }
     checkTokenizer(spec.tokenizer());
     checkBudget(spec.budget());
+    if (!cluster && spec.budget().coordination() == io.sluice.crd.BudgetCoordination.REDIS) {
+      redisPools.put(problems.document(), name);
+    }
     checkAdmission(spec);
     checkHealth(spec.health());
     checkScoring(spec);
@@ -320,10 +325,51 @@ final class ConfigValidator {
     if (settings.tokenizerQueue() < 0) {
       problems.add("/spec/tokenizerQueue", "must not be negative");
     }
+    checkRedis(settings.redis());
     return problems.problems().size() == before;
   }
 
+  private void checkRedis(RedisSettings redis) {
+    if (redis.address() != null) {
+      String problem = redisAddressProblem(redis.address());
+      if (problem != null) {
+        problems.add("/spec/redis/address", problem);
+      }
+    }
+    positive("/spec/redis/timeout", redis.timeout());
+    if (redis.leaseTtl().compareTo(Duration.ofMillis(300)) < 0) {
+      problems.add("/spec/redis/leaseTtl", "must be at least 300ms (shares are renewed every third of it)");
+    }
+    if (redis.fallbackReplicas() < 1) {
+      problems.add("/spec/redis/fallbackReplicas", "must be at least 1");
+    }
+  }
+
+  private static String redisAddressProblem(String address) {
+    URI uri;
+    try {
+      uri = new URI(address);
+    } catch (URISyntaxException e) {
+      return "'" + address + "' is not a URL: " + e.getReason();
+    }
+    if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+      return "'" + address + "' must start with redis:// or rediss://";
+    }
+    if (uri.getHost() == null) {
+      return "'" + address + "' has no host";
+    }
+    return null;
+  }
+
   void checkWhole(List<PoolConfig> pools, List<RouterSettings> settings, boolean poolsRequired) {
+    boolean redis = !settings.isEmpty() && settings.get(0).redis().configured();
+    if (!redis) {
+      redisPools.forEach((document, name) -> {
+        problems.enter(document, "ModelPool/" + name, "");
+        problems.add("/spec/budget/coordination", "coordination: redis needs the Redis server: set redis.address "
+            + "in RouterSettings, e.g. redis://sluice-redis:6379");
+      });
+    }
     problems.enter(0, "", "");
     if (settings.size() > 1) {
       problems.add("", "RouterSettings is defined " + settings.size() + " times; define it at most once");

@@ -22,7 +22,8 @@ public record RouterSettings(
     @JsonPropertyDescription("Estimates waiting for a tokenizer thread; past it, approximate counts.")
         Integer tokenizerQueue,
     @JsonPropertyDescription("Request header naming a conversation, for session-affinity scoring.")
-        String sessionHeader) {
+        String sessionHeader,
+    @JsonPropertyDescription("The Redis server of pools with budget.coordination: redis.") RedisSettings redis) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -37,10 +38,11 @@ public record RouterSettings(
     tokenizerThreads = tokenizerThreads == null ? Runtime.getRuntime().availableProcessors() : tokenizerThreads;
     tokenizerQueue = tokenizerQueue == null ? 1024 : tokenizerQueue;
     sessionHeader = sessionHeader == null || sessionHeader.isBlank() ? "x-session-id" : sessionHeader;
+    redis = redis == null ? RedisSettings.none() : redis;
   }
 
   /** All defaults. */
   public static RouterSettings defaults() {
-    return new RouterSettings(null, null, null, null, null, null, null, null, null, null);
+    return new RouterSettings(null, null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -204,14 +204,20 @@ public final class StatusWriter implements AutoCloseable {
     String readyMessage = runtime == null ? "no valid version of this ModelPool is in force"
         : report.readyPods() + " of " + report.pods() + " pods are Running, Ready and have an IP";
     boolean invalid = report.problem() != null;
-    List<Condition> conditions = List.of(
-        condition("Ready", ready, readyReason, readyMessage, report.generation(),
-            before == null ? null : before.conditions()),
+    List<Condition> previous = before == null ? null : before.conditions();
+    List<Condition> conditions = new java.util.ArrayList<>(List.of(
+        condition("Ready", ready, readyReason, readyMessage, report.generation(), previous),
         condition("Invalid", invalid, invalid ? "ValidationFailed" : "Valid",
             invalid ? report.problem() + (runtime != null ? " (the last good version stays in force)" : "")
-                : "the spec is valid and in force", report.generation(), before == null ? null : before.conditions()));
+                : "the spec is valid and in force", report.generation(), previous)));
+    if (runtime != null && runtime.coordination() != PoolRuntime.Coordination.NONE) {
+      boolean fallback = runtime.coordination() == PoolRuntime.Coordination.FALLBACK;
+      conditions.add(condition("BudgetShared", !fallback, fallback ? "RedisUnreachable" : "RedisLedger",
+          fallback ? "Redis cannot be reached: each replica uses budget / live replicas (partitioned) until it can"
+              : "pod budgets are shared through the ledger in Redis", report.generation(), previous));
+    }
     return new ModelPoolStatus(report.generation(), report.pods(), report.readyPods(), budget, reserved, queued,
-        conditions);
+        List.copyOf(conditions));
   }
 
   /** A condition; its lastTransitionTime is kept from {@code before} when its status did not change. */

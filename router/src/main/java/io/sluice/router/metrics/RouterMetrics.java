@@ -108,14 +108,27 @@ public final class RouterMetrics {
         .tag("pool", runtime.name())
         .description("Pods known in the pool")
         .register(registry);
+    Gauge.builder("sluice.coordination.fallback", runtime,
+            r -> r.coordination() == PoolRuntime.Coordination.FALLBACK ? 1 : 0)
+        .tag("pool", runtime.name())
+        .description("1 while the pool's shared budget ledger (Redis) cannot be reached and budgets are partitioned")
+        .register(registry);
     admission.bind(runtime, trafficClasses);
+  }
+
+  /** A call to the shared budget ledger (Redis) failed or timed out. */
+  public void ledgerFailed(String pool, Throwable cause) {
+    Counter.builder("sluice.redis.errors")
+        .description("Calls to the shared budget ledger in Redis that failed or timed out")
+        .tag("pool", pool)
+        .register(registry).increment();
   }
 
   /** Drops every series of a pool that went away. */
   public void unbindPool(String pool) {
     registry.find("sluice.pool.pods").tag("pool", pool).meters().forEach(registry::remove);
     registry.getMeters().stream().filter(m -> pool.equals(m.getId().getTag("pool")) && m.getId().getTag("pod") == null
-            && m.getId().getName().matches("sluice\\.(queue|pool|overrun)\\..*"))
+            && m.getId().getName().matches("sluice\\.(queue|pool|overrun|coordination)\\..*"))
         .forEach(registry::remove);
     registry.getMeters().stream().filter(m -> pool.equals(m.getId().getTag("pool")) && m.getId().getTag("pod") != null)
         .forEach(registry::remove);

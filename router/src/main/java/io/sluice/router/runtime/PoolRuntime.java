@@ -6,6 +6,7 @@ import io.sluice.crd.HealthSpec;
 import io.sluice.crd.ModelPoolSpec;
 import io.sluice.router.admission.AdmissionController;
 import io.sluice.router.admission.AdmissionListener;
+import io.sluice.router.admission.Outcome;
 import io.sluice.router.estimate.TokenEstimator;
 import io.sluice.router.pool.Pod;
 import io.sluice.router.pool.Pool;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -32,6 +34,9 @@ import java.util.function.LongSupplier;
  * across both (a removed pod stops taking new requests, its reservations end with their requests).
  * Every pod budget is computed by {@link #budgetOf} and written under this runtime's lock, so a
  * scrape, a new spec and a new replica count never overwrite one another with a stale figure.
+ * With {@code coordination: redis} only each pod's ceiling (its whole budget) is set here; the
+ * share this replica may reserve comes from the shared ledger's coordinator, which hears of queued
+ * requests and releases through {@link #coordinateWith}.
  */
 public final class PoolRuntime {
   private final Pool pool;
@@ -44,6 +49,26 @@ public final class PoolRuntime {
   private final Map<String, EngineSample> samples = new ConcurrentHashMap<>();
   /** Live router replicas sharing partitioned budgets; written under this runtime's lock. */
   private volatile int replicas = 1;
+  private volatile Consumer<Signal> coordinator = signal -> { };
+  private volatile Coordination coordination = Coordination.NONE;
+
+  /** What a shared budget ledger hears from the pool's admission. */
+  public enum Signal {
+    /** A request found no room and waits: a larger share may be needed. */
+    QUEUED,
+    /** A reservation ended: its tokens may be given back. */
+    RELEASED
+  }
+
+  /** Where the pool's shares of a shared ledger ({@code coordination: redis}) stand. */
+  public enum Coordination {
+    /** Not coordinated through a shared ledger. */
+    NONE,
+    /** Shares granted by the shared ledger. */
+    SHARED,
+    /** The ledger cannot be reached: budget / live replicas, as {@code partitioned}. */
+    FALLBACK
+  }
 
   /**
    * @param profile the pool's scoring profile; it picks the pod each reservation goes to
@@ -56,7 +81,26 @@ public final class PoolRuntime {
     this.clock = clock;
     this.selector = new ChainSelector(profile, this::engineMetrics);
     this.admission = new AdmissionController(pool.name(), pool.spec().queue(), pool.spec().admission().mode(),
-        selector, listener, clock);
+        selector, new AdmissionListener() {
+          @Override
+          public void outcome(String trafficClass, Outcome outcome) {
+            listener.outcome(trafficClass, outcome);
+            if (outcome == Outcome.QUEUED) {
+              coordinator.accept(Signal.QUEUED);
+            }
+          }
+
+          @Override
+          public void waited(String trafficClass, long nanos) {
+            listener.waited(trafficClass, nanos);
+          }
+
+          @Override
+          public void released(long tokens) {
+            listener.released(tokens);
+            coordinator.accept(Signal.RELEASED);
+          }
+        }, clock);
     Map<String, Pod> initial = new LinkedHashMap<>();
     for (Pod pod : pool.pods()) {
       initial.put(pod.id(), pod);
@@ -68,7 +112,45 @@ public final class PoolRuntime {
   private void addPod(Pod pod) {
     HealthSpec checks = pool.spec().health();
     health.put(pod.id(), newHealth(checks));
-    admission.addPod(pod.id(), budgetOf(pod.id(), pool.spec().budget()).orElse(0));
+    if (pool.spec().budget().coordination() == BudgetCoordination.REDIS) {
+      admission.addPod(pod.id(), 0); // the shared ledger grants this replica's share
+      admission.setShare(pod.id(), 0, wholeBudget(pod.id()).orElse(0));
+      coordinator.accept(Signal.QUEUED);
+    } else {
+      admission.addPod(pod.id(), budgetOf(pod.id(), pool.spec().budget()).orElse(0));
+    }
+  }
+
+  /**
+   * The pod's whole budget: {@code tokensPerPod}, or with {@code auto} the engine's KV size times
+   * {@code utilization}; empty with {@code auto} until the engine has reported its KV size.
+   */
+  public OptionalLong wholeBudget(String podId) {
+    BudgetSpec budget = pool.spec().budget();
+    if (budget.tokensPerPod().auto()) {
+      EngineSample sample = samples.get(podId);
+      if (sample == null || sample.kvCapacityTokens() <= 0) {
+        return OptionalLong.empty();
+      }
+      return OptionalLong.of((long) Math.floor(sample.kvCapacityTokens() * budget.utilization()));
+    }
+    return OptionalLong.of(budget.tokensPerPod().tokens());
+  }
+
+  /**
+   * Hands the pool's budgets to a shared ledger ({@code coordination: redis}): it hears when a
+   * request queues and when a reservation ends, and sets each pod's share.
+   */
+  public void coordinateWith(Consumer<Signal> coordinator) {
+    this.coordinator = coordinator;
+  }
+
+  public Coordination coordination() {
+    return coordination;
+  }
+
+  public void setCoordination(Coordination coordination) {
+    this.coordination = coordination;
   }
 
   /**
@@ -77,21 +159,28 @@ public final class PoolRuntime {
    * budget is partitioned. Empty with {@code auto} until the engine has reported its KV size.
    */
   private OptionalLong budgetOf(String podId, BudgetSpec budget) {
-    long whole;
-    if (budget.tokensPerPod().auto()) {
-      EngineSample sample = samples.get(podId);
-      if (sample == null || sample.kvCapacityTokens() <= 0) {
-        return OptionalLong.empty();
-      }
-      whole = (long) Math.floor(sample.kvCapacityTokens() * budget.utilization());
-    } else {
-      whole = budget.tokensPerPod().tokens();
+    OptionalLong whole = wholeBudget(podId);
+    if (whole.isEmpty()) {
+      return whole;
     }
-    return OptionalLong.of(budget.coordination() == BudgetCoordination.PARTITIONED ? whole / replicas : whole);
+    return OptionalLong.of(budget.coordination() == BudgetCoordination.PARTITIONED
+        ? whole.getAsLong() / replicas : whole.getAsLong());
   }
 
-  /** Sets the pod's budget to {@link #budgetOf} when it is known and differs. Caller holds the lock. */
+  /**
+   * Sets the pod's budget to {@link #budgetOf} when it is known and differs. With a shared ledger
+   * only the ceiling moves here; the ledger sets the share. Caller holds the lock.
+   */
   private void refreshBudget(String podId) {
+    if (pool.spec().budget().coordination() == BudgetCoordination.REDIS) {
+      wholeBudget(podId).ifPresent(whole -> admission.pod(podId).ifPresent(pod -> {
+        if (pod.ceiling() != whole) {
+          admission.setShare(podId, Math.min(pod.budget(), whole), whole);
+          coordinator.accept(Signal.QUEUED);
+        }
+      }));
+      return;
+    }
     budgetOf(podId, pool.spec().budget()).ifPresent(tokens -> {
       if (admission.pod(podId).map(p -> p.budget() != tokens).orElse(false)) {
         admission.setBudget(podId, tokens);
@@ -168,6 +257,11 @@ public final class PoolRuntime {
         health.put(podId, newHealth(spec.health()));
         admission.setEjected(podId, false);
       }
+    }
+    if (before.budget().coordination() != BudgetCoordination.REDIS
+        && spec.budget().coordination() == BudgetCoordination.REDIS) {
+      // Nothing this replica held so far is recorded in the shared ledger: start from no share.
+      podsById.keySet().forEach(podId -> admission.setShare(podId, 0, wholeBudget(podId).orElse(0)));
     }
     podsById.keySet().forEach(this::refreshBudget);
     admission.reconfigure(spec.queue(), spec.admission().mode());

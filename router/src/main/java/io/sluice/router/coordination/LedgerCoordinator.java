@@ -1,0 +1,415 @@
+package io.sluice.router.coordination;
+
+import io.sluice.crd.BudgetCoordination;
+import io.sluice.router.admission.PodBudget;
+import io.sluice.router.runtime.PoolRuntime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Shares pod budgets among router replicas through a {@link SharedLedger}, for pools with
+ * {@code budget.coordination: redis}. Each replica leases a share of every pod's budget and admits
+ * against that share locally, with the same lock-free counters as ever: the request path never
+ * waits for the ledger.
+ *
+ * <p>Concurrency: all of this class's state belongs to one scheduler thread. A pool's shares move
+ * in rounds, and a pool has at most one round running, by a small state machine ({@code IDLE /
+ * RUNNING / AGAIN}): whoever wants a round (the renewal timer, a request queued, a release while
+ * other replicas wait, a retry while this one waits) marks it wanted; a round that ends with
+ * {@code AGAIN} runs once more. In a round, for each pod: the share wanted is what is reserved
+ * plus headroom (one eighth of the budget, or what waits in the queue) while no other replica
+ * waits, else what is reserved plus the head of the queue, all or nothing (partial shares held by
+ * every replica would deadlock them); a smaller share is set locally first (a shrink is
+ * linearizable with reservations, see {@link PodBudget}), and only then is the ledger told, with
+ * {@code keep} = the larger of the local share and what is reserved. A larger share is used
+ * locally only once the ledger granted it. So the ledger's record of this replica never falls
+ * below what it may admit, and the ledger never lets the records of one pod pass its budget: across
+ * replicas, admitted tokens stay within the budget. Each round renews the lease; a replica that
+ * stops (crash, partition) loses its shares after the TTL. When the ledger cannot be reached, a pod
+ * keeps its share for half a TTL after the last answer (the ledger still records it), then falls
+ * back to {@code budget / replicas} (partitioned); on recovery its local share drops to 0 before
+ * the ledger is asked again, since the fallback share was never recorded.
+ */
+public final class LedgerCoordinator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LedgerCoordinator.class);
+  private static final int IDLE = 0;
+  private static final int RUNNING = 1;
+  private static final int AGAIN = 2;
+  /** An idle replica holds this fraction of a pod's budget as headroom, so a request rarely waits for a round. */
+  private static final int HEADROOM_DIVISOR = 8;
+
+  /** Told of every failed ledger call. */
+  public interface Listener {
+    Listener NONE = (pool, cause) -> { };
+
+    void ledgerFailed(String pool, Throwable cause);
+  }
+
+  private final SharedLedger ledger;
+  private final String replica;
+  private final long timeoutMillis;
+  private final long renewMillis;
+  private final long graceNanos;
+  private final long retryMillis;
+  private final int fallbackReplicas;
+  private final Listener listener;
+  private final ScheduledExecutorService scheduler;
+  private final Map<String, Tracked> pools = new ConcurrentHashMap<>();
+  private final AtomicLong errors = new AtomicLong();
+  private volatile int liveReplicas;
+  private volatile boolean closed;
+
+  /** One pod's share as this replica knows it. Scheduler thread only. */
+  private static final class PodShare {
+    PodBudget live;
+    final List<PodBudget> gone = new ArrayList<>();
+    boolean confirmed;
+    /** When the last lease the ledger answered was sent (nanoTime): the ledger's record lasts a TTL from then. */
+    long confirmedAt;
+    long whole;
+  }
+
+  /** A pool under coordination. */
+  private final class Tracked {
+    final PoolRuntime runtime;
+    final AtomicInteger state = new AtomicInteger(IDLE);
+    final Map<String, PodShare> pods = new HashMap<>();
+    volatile boolean retiring;
+    volatile boolean othersWaiting;
+    boolean starving;
+    boolean failed;
+    boolean seenWaiting;
+    String lastFailure;
+
+    Tracked(PoolRuntime runtime) {
+      this.runtime = runtime;
+    }
+  }
+
+  /**
+   * @param replica this replica's name in the ledger; unique among the replicas
+   * @param timeout longest wait for one ledger call
+   * @param ttl how long a share lasts without renewal; shares are renewed every third of it
+   * @param fallbackReplicas replicas to divide budgets by while the ledger is unreachable, until
+   *     {@link #setLiveReplicas} gives the live count
+   */
+  public LedgerCoordinator(SharedLedger ledger, String replica, Duration timeout, Duration ttl, int fallbackReplicas,
+      Listener listener) {
+    this.ledger = ledger;
+    this.replica = replica;
+    this.timeoutMillis = Math.max(1, timeout.toMillis());
+    this.renewMillis = Math.max(1, ttl.toMillis() / 3);
+    this.graceNanos = ttl.toNanos() / 2;
+    this.retryMillis = Math.min(renewMillis, 20);
+    this.fallbackReplicas = fallbackReplicas;
+    this.listener = listener;
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "sluice-budget-ledger");
+      thread.setDaemon(true);
+      return thread;
+    });
+    scheduler.scheduleWithFixedDelay(() -> pools.values().forEach(this::requestRound), renewMillis, renewMillis,
+        TimeUnit.MILLISECONDS);
+  }
+
+  public String replica() {
+    return replica;
+  }
+
+  /** Ledger calls that failed or timed out, in total. */
+  public long errors() {
+    return errors.get();
+  }
+
+  /** The live router replicas (from the cluster's Leases): the fallback divides budgets by it. */
+  public void setLiveReplicas(int count) {
+    liveReplicas = count;
+  }
+
+  /** Starts coordinating the pool's budgets (again, after a spec change); its first round runs at once. */
+  public void track(PoolRuntime runtime) {
+    Tracked tracked = pools.compute(runtime.name(), (name, existing) ->
+        existing != null && existing.runtime == runtime ? existing : new Tracked(runtime));
+    tracked.retiring = false;
+    runtime.coordinateWith(reason -> {
+      if (reason == PoolRuntime.Signal.QUEUED || tracked.othersWaiting) {
+        requestRound(tracked);
+      }
+    });
+    requestRound(tracked);
+  }
+
+  /** Stops coordinating the pool: its shares shrink to what is still reserved, then are dropped. */
+  public void untrack(String pool) {
+    Tracked tracked = pools.get(pool);
+    if (tracked != null) {
+      tracked.retiring = true;
+      requestRound(tracked);
+    }
+  }
+
+  private void requestRound(Tracked tracked) {
+    while (!closed) {
+      int state = tracked.state.get();
+      if (state == AGAIN) {
+        return;
+      }
+      if (state == RUNNING) {
+        if (tracked.state.compareAndSet(RUNNING, AGAIN)) {
+          return;
+        }
+        continue;
+      }
+      if (tracked.state.compareAndSet(IDLE, RUNNING)) {
+        try {
+          scheduler.execute(() -> round(tracked));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          tracked.state.set(IDLE); // closing
+        }
+        return;
+      }
+    }
+  }
+
+  private void roundEnded(Tracked tracked) {
+    if (tracked.state.compareAndSet(RUNNING, IDLE)) {
+      if (tracked.starving && !closed) {
+        scheduler.schedule(() -> requestRound(tracked), retryMillis, TimeUnit.MILLISECONDS);
+      }
+      return;
+    }
+    tracked.state.set(RUNNING); // AGAIN: someone asked during the round
+    round(tracked);
+  }
+
+  /** One round over the pool's pods. Scheduler thread. */
+  private void round(Tracked tracked) {
+    PoolRuntime runtime = tracked.runtime;
+    boolean active = !tracked.retiring && !closed
+        && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS;
+    List<PodBudget> live = active ? runtime.admission().pods() : List.of();
+    Map<String, PodBudget> liveById = new HashMap<>();
+    live.forEach(pod -> liveById.put(pod.podId(), pod));
+    for (PodBudget pod : live) {
+      PodShare share = tracked.pods.computeIfAbsent(pod.podId(), id -> new PodShare());
+      if (share.live != pod) {
+        if (share.live != null) {
+          share.gone.add(share.live); // replaced: its reservations still count until they end
+        }
+        share.live = pod;
+        share.confirmed = false;
+      }
+    }
+    for (Map.Entry<String, PodShare> entry : tracked.pods.entrySet()) {
+      PodShare share = entry.getValue();
+      if (share.live != null && liveById.get(entry.getKey()) != share.live) {
+        share.gone.add(share.live);
+        share.live = null;
+      }
+    }
+    long queued = active ? runtime.admission().queuedTokens() : 0;
+    boolean othersWaiting = tracked.othersWaiting;
+    tracked.starving = false;
+    tracked.failed = false;
+    tracked.seenWaiting = false;
+    List<CompletableFuture<?>> calls = new ArrayList<>();
+    for (Map.Entry<String, PodShare> entry : tracked.pods.entrySet()) {
+      String podId = entry.getKey();
+      PodShare share = entry.getValue();
+      share.gone.removeIf(pod -> pod.inFlight() == 0 && pod.reserved() <= 0);
+      long goneReserved = share.gone.stream().mapToLong(PodBudget::reserved).sum();
+      PodBudget pod = share.live;
+      long want;
+      long keep;
+      long atLeast;
+      if (pod == null) {
+        atLeast = 0;
+        want = goneReserved;
+        keep = goneReserved;
+      } else {
+        OptionalLong whole = runtime.wholeBudget(podId);
+        if (whole.isEmpty() || whole.getAsLong() <= 0) {
+          continue; // the engine has not said how large it is yet
+        }
+        share.whole = whole.getAsLong();
+        long reserved = pod.reserved();
+        long wantLive;
+        if (!pod.accepting()) {
+          wantLive = 0;
+          atLeast = 0;
+        } else if (!othersWaiting) {
+          // Nobody waits: hold what is reserved plus headroom, or what the queue needs; any part helps.
+          wantLive = Math.min(share.whole, reserved + Math.max(Math.min(queued, share.whole),
+              Math.max(1, share.whole / HEADROOM_DIVISOR)));
+          atLeast = 0;
+        } else {
+          // Others wait: hold only what is reserved, plus room for the head of the queue if the ledger
+          // has it all. A partial share would block others without letting anything in (a deadlock
+          // when every replica holds part of what it needs).
+          long head = Math.min(head(runtime), share.whole);
+          wantLive = Math.min(share.whole, reserved + head);
+          atLeast = pod.budget() - reserved >= head ? 0 : wantLive;
+        }
+        if (!share.confirmed) {
+          runtime.admission().setShare(podId, 0, share.whole); // nothing local is backed by the ledger yet
+        } else if (wantLive < pod.budget()) {
+          runtime.admission().setShare(podId, wantLive, share.whole); // give back: locally first
+        } else if (atLeast > 0) {
+          runtime.admission().setShare(podId, Math.min(pod.budget(), reserved), share.whole); // drop a partial share
+        }
+        long keepLive = Math.max(pod.budget(), pod.reserved());
+        want = wantLive + goneReserved;
+        keep = keepLive + goneReserved;
+        atLeast = atLeast > 0 ? atLeast + goneReserved : 0;
+      }
+      long budget = Math.max(share.whole, keep);
+      long sentGone = goneReserved;
+      long sentAt = System.nanoTime();
+      calls.add(ledger.lease(runtime.name(), podId, replica, want, keep, atLeast, budget).toCompletableFuture()
+          .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+          .handleAsync((grant, failure) -> {
+            applied(tracked, podId, share, pod, want, sentGone, sentAt, grant, failure);
+            return null;
+          }, scheduler));
+    }
+    CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+        .whenCompleteAsync((done, failure) -> finish(tracked), scheduler);
+  }
+
+  /** The head of the pool's queue, once per round. */
+  private static long head(PoolRuntime runtime) {
+    return runtime.admission().headTokens();
+  }
+
+  private void applied(Tracked tracked, String podId, PodShare share, PodBudget pod, long want, long sentGone,
+      long sentAt, SharedLedger.Grant grant, Throwable failure) {
+    PoolRuntime runtime = tracked.runtime;
+    boolean active = !tracked.retiring && !closed
+        && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS;
+    if (failure != null) {
+      errors.incrementAndGet();
+      tracked.failed = true;
+      tracked.lastFailure = failure.toString();
+      listener.ledgerFailed(runtime.name(), failure);
+      if (pod != null && active && share.live == pod
+          && (!share.confirmed || System.nanoTime() - share.confirmedAt >= graceNanos)) {
+        // Within half a TTL of the last answer the ledger still records this share: keep using it.
+        // Past that it may lapse, and the pod falls back to the partitioned share.
+        share.confirmed = false;
+        int replicas = liveReplicas > 0 ? liveReplicas : fallbackReplicas;
+        runtime.admission().setShare(podId, share.whole / Math.max(1, replicas), share.whole);
+      }
+      return;
+    }
+    if (grant.othersWaiting() > 0) {
+      tracked.seenWaiting = true;
+    }
+    if (want > grant.granted()) {
+      tracked.starving = true;
+    }
+    if (pod == null) {
+      if (want == 0 && share.gone.isEmpty()) {
+        tracked.pods.remove(podId, share); // dropped from the ledger
+      }
+      return;
+    }
+    if (active && share.live == pod) {
+      share.confirmed = true;
+      share.confirmedAt = sentAt;
+      runtime.admission().setShare(podId, Math.max(0, grant.granted() - sentGone), share.whole);
+    }
+  }
+
+  private void finish(Tracked tracked) {
+    PoolRuntime runtime = tracked.runtime;
+    boolean active = !tracked.retiring && !closed
+        && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS;
+    if (!active) {
+      tracked.pods.values().forEach(share -> {
+        if (share.live != null) {
+          share.gone.add(share.live);
+          share.live = null;
+        }
+      });
+      boolean wantedAgain = !tracked.retiring && !closed
+          && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS; // track() meanwhile
+      if (tracked.pods.isEmpty() && !wantedAgain) {
+        if (pools.remove(runtime.name(), tracked)) {
+          runtime.coordinateWith(signal -> { });
+        }
+        runtime.setCoordination(PoolRuntime.Coordination.NONE);
+        tracked.state.set(IDLE);
+        return;
+      }
+    } else {
+      boolean fallback = tracked.pods.values().stream().anyMatch(share -> share.live != null && !share.confirmed
+          && share.whole > 0);
+      PoolRuntime.Coordination before = runtime.coordination();
+      PoolRuntime.Coordination now = fallback ? PoolRuntime.Coordination.FALLBACK : PoolRuntime.Coordination.SHARED;
+      if (before != now) {
+        if (now == PoolRuntime.Coordination.FALLBACK) {
+          LOG.warn("ModelPool {}: the shared budget ledger cannot be reached ({}); budgets are partitioned until it can",
+              runtime.name(), tracked.lastFailure);
+        } else if (before == PoolRuntime.Coordination.FALLBACK) {
+          LOG.info("ModelPool {}: the shared budget ledger is back; budgets are shared again", runtime.name());
+        }
+        runtime.setCoordination(now);
+      }
+    }
+    if (!tracked.failed) {
+      tracked.othersWaiting = tracked.seenWaiting; // holds until a round sees nobody waiting on any pod
+    }
+    roundEnded(tracked);
+  }
+
+  /**
+   * Stops renewing and drops this replica's shares (what is still reserved stays recorded until
+   * it lapses). Waits for the ledger at most the timeout.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    CompletableFuture<Void> dropped = new CompletableFuture<>();
+    try {
+      scheduler.execute(() -> {
+        closed = true;
+        List<CompletableFuture<?>> calls = new ArrayList<>();
+        for (Tracked tracked : pools.values()) {
+          for (Map.Entry<String, PodShare> entry : tracked.pods.entrySet()) {
+            PodShare share = entry.getValue();
+            long reserved = share.gone.stream().mapToLong(PodBudget::reserved).sum()
+                + (share.live == null ? 0 : share.live.reserved());
+            calls.add(ledger.lease(tracked.runtime.name(), entry.getKey(), replica, reserved, reserved, 0,
+                Math.max(share.whole, reserved)).toCompletableFuture());
+          }
+        }
+        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
+            .whenComplete((done, failure) -> dropped.complete(null));
+      });
+      dropped.get(timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      LOG.warn("cannot drop this replica's budget shares; they lapse after the lease TTL: {}", e.toString());
+    } finally {
+      closed = true;
+      scheduler.shutdownNow();
+    }
+  }
+}
