@@ -148,6 +148,8 @@ class MetricsDocsTest {
       // Resources refused or accepted by cluster discovery: the calls KubernetesDiscovery makes.
       harness.router.metrics().configRejected("ModelPool", "llm/bad");
       harness.router.metrics().configAccepted("ModelPool", "llm/bad", false);
+      // A failed call to the shared ledger in Redis: the call RedisLedger's failure path makes.
+      harness.router.metrics().ledgerFailed("pool-a", new java.io.IOException("connection refused"));
 
       RouterHarness.eventually(() -> scrape(harness).contains("sluice_engine_scrape_errors_total"));
       RouterHarness.eventually(() -> scrape(harness).contains("sluice_queue_wait_seconds"));
