@@ -59,45 +59,64 @@ final class AdmissionMetrics {
     };
   }
 
+  /**
+   * Registers the pool's meters, and those of its classes and pods, that are not registered yet
+   * (registering a gauge twice would make Micrometer log a warning).
+   */
   void bind(PoolRuntime runtime, Collection<String> classes) {
     String pool = runtime.name();
     AdmissionController admission = runtime.admission();
+    if (registry.find("sluice.pool.reserved.tokens").tag("pool", pool).gauge() == null) {
+      bindPool(pool, admission);
+    }
+    for (String trafficClass : classes) {
+      if (registry.find("sluice.queue.requests").tags("pool", pool, "class", trafficClass).gauge() == null) {
+        AdmissionController.ClassCounters counters = admission.queued(trafficClass);
+        Gauge.builder("sluice.queue.requests", counters, AdmissionController.ClassCounters::requests)
+            .tags("pool", pool, "class", trafficClass).register(registry);
+        Gauge.builder("sluice.queue.tokens", counters, AdmissionController.ClassCounters::tokens)
+            .tags("pool", pool, "class", trafficClass).register(registry);
+      }
+    }
+    for (PodBudget pod : admission.pods()) {
+      if (registry.find("sluice.pod.budget.tokens").tags("pool", pool, "pod", pod.podId()).gauge() == null) {
+        bindPod(runtime, pod);
+      }
+    }
+  }
+
+  private void bindPool(String pool, AdmissionController admission) {
     Gauge.builder("sluice.queue.requests", admission, AdmissionController::queuedRequests)
         .description("Requests waiting in the pool's admission queue").tags("pool", pool, "class", "all")
         .register(registry);
     Gauge.builder("sluice.queue.tokens", admission, AdmissionController::queuedTokens)
         .description("Tokens the queued requests will reserve").tags("pool", pool, "class", "all")
         .register(registry);
-    for (String trafficClass : classes) {
-      AdmissionController.ClassCounters counters = admission.queued(trafficClass);
-      Gauge.builder("sluice.queue.requests", counters, AdmissionController.ClassCounters::requests)
-          .tags("pool", pool, "class", trafficClass).register(registry);
-      Gauge.builder("sluice.queue.tokens", counters, AdmissionController.ClassCounters::tokens)
-          .tags("pool", pool, "class", trafficClass).register(registry);
-    }
     Gauge.builder("sluice.pool.reserved.tokens", admission, AdmissionController::reservedTokens)
         .description("Tokens reserved on the pool's pods by requests in flight").tags("pool", pool)
         .register(registry);
     FunctionCounter.builder("sluice.overrun.tokens", admission, AdmissionController::overrunTokens)
         .description("Tokens reservations had to grow by because a stream outran its estimate")
         .tags("pool", pool).register(registry);
-    for (PodBudget pod : admission.pods()) {
-      Gauge.builder("sluice.pod.budget.tokens", pod, PodBudget::budget)
-          .description("Tokens the router may reserve on the pod (0 while unknown)")
-          .tags("pool", pool, "pod", pod.podId()).register(registry);
-      Gauge.builder("sluice.pod.reserved.tokens", pod, PodBudget::reserved)
-          .description("Tokens reserved on the pod by requests in flight")
-          .tags("pool", pool, "pod", pod.podId()).register(registry);
-      Gauge.builder("sluice.pod.ejected", pod, p -> p.ejected() ? 1 : 0)
-          .description("1 while passive health checks keep the pod out of rotation")
-          .tags("pool", pool, "pod", pod.podId()).register(registry);
-      Gauge.builder("sluice.pod.inflight.requests", pod, PodBudget::inFlight)
-          .description("Requests in flight on the pod").tags("pool", pool, "pod", pod.podId()).register(registry);
-      String podId = pod.podId();
-      FunctionCounter.builder("sluice.engine.preemptions", runtime, r -> r.enginePreemptions(podId))
-          .description("Preemptions the pod's engine reported (vLLM num_preemptions), as last read")
-          .tags("pool", pool, "pod", podId).register(registry);
-    }
+  }
+
+  private void bindPod(PoolRuntime runtime, PodBudget pod) {
+    String pool = runtime.name();
+    String podId = pod.podId();
+    Gauge.builder("sluice.pod.budget.tokens", pod, PodBudget::budget)
+        .description("Tokens the router may reserve on the pod (0 while unknown)")
+        .tags("pool", pool, "pod", podId).register(registry);
+    Gauge.builder("sluice.pod.reserved.tokens", pod, PodBudget::reserved)
+        .description("Tokens reserved on the pod by requests in flight")
+        .tags("pool", pool, "pod", podId).register(registry);
+    Gauge.builder("sluice.pod.ejected", pod, p -> p.ejected() ? 1 : 0)
+        .description("1 while passive health checks keep the pod out of rotation")
+        .tags("pool", pool, "pod", podId).register(registry);
+    Gauge.builder("sluice.pod.inflight.requests", pod, PodBudget::inFlight)
+        .description("Requests in flight on the pod").tags("pool", pool, "pod", podId).register(registry);
+    FunctionCounter.builder("sluice.engine.preemptions", runtime, r -> r.enginePreemptions(podId))
+        .description("Preemptions the pod's engine reported (vLLM num_preemptions), as last read")
+        .tags("pool", pool, "pod", podId).register(registry);
   }
 
   /** Estimated / actual, for prompt and output separately; a ratio above 1 over-estimates. */

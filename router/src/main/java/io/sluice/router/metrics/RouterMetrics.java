@@ -104,6 +104,13 @@ public final class RouterMetrics {
    * again is a no-op); call again after its pods or the traffic classes changed.
    */
   public void bindPool(PoolRuntime runtime, Collection<String> trafficClasses) {
+    if (registry.find("sluice.pool.pods").tag("pool", runtime.name()).gauge() == null) { // else Micrometer warns
+      bindPoolGauges(runtime);
+    }
+    admission.bind(runtime, trafficClasses);
+  }
+
+  private void bindPoolGauges(PoolRuntime runtime) {
     Gauge.builder("sluice.pool.pods", runtime.pool(), p -> p.pods().size())
         .tag("pool", runtime.name())
         .description("Pods known in the pool")
@@ -113,7 +120,6 @@ public final class RouterMetrics {
         .tag("pool", runtime.name())
         .description("1 while the pool's shared budget ledger (Redis) cannot be reached and budgets are partitioned")
         .register(registry);
-    admission.bind(runtime, trafficClasses);
   }
 
   /** A call to the shared budget ledger (Redis) failed or timed out. */
