@@ -11,7 +11,12 @@ import io.sluice.router.proxy.DataPlane;
 import io.sluice.router.proxy.ProxyHandler;
 import io.sluice.router.runtime.Runtimes;
 import io.sluice.router.runtime.TrafficClasses;
+import io.sluice.router.proxy.ClientLimits;
+import io.sluice.router.proxy.TlsFiles;
+import io.vertx.core.net.ServerSSLOptions;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -49,6 +54,8 @@ public final class SluiceServer {
   }
 
   private static final long TICK_MS = 500;
+  /** How often API key files and the TLS certificate are checked for changes. */
+  private static final long FILE_WATCH_MS = 1000;
 
   private final Vertx vertx;
   private final RouterSettings settings;
@@ -59,8 +66,10 @@ public final class SluiceServer {
   private final HttpClient client;
   private final EngineScraper engineScraper;
   private final ExecutorService tokenizerPool;
+  private final TlsFiles tls;
+  private final ScheduledExecutorService fileWatch;
   private long tickTimer = -1;
-  private final List<HttpServer> dataServers = new ArrayList<>();
+  private final List<HttpServer> dataServers = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   private HttpServer adminServer;
 
@@ -80,6 +89,13 @@ public final class SluiceServer {
     this.runtimes = pools.runtimes();
     this.classes = pools.classes();
     this.engineScraper = new EngineScraper(vertx, client, runtimes, metrics);
+    this.tls = settings.tls() == null ? null : new TlsFiles(settings.tls());
+    this.fileWatch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "sluice-file-watch");
+      thread.setDaemon(true);
+      return thread;
+    });
+    fileWatch.scheduleWithFixedDelay(this::watchFiles, FILE_WATCH_MS, FILE_WATCH_MS, TimeUnit.MILLISECONDS);
   }
 
   /** Starts the router; the future completes once both ports listen. */
@@ -96,13 +112,22 @@ public final class SluiceServer {
   private Future<Void> listen(Options options) {
     ProxyHandler proxy = new ProxyHandler(vertx, client, runtimes, classes, settings, metrics);
     long created = System.currentTimeMillis() / 1000;
-    Router data = DataPlane.router(vertx, proxy, runtimes, settings, draining::get, created);
+    ClientLimits limits = new ClientLimits(vertx, settings);
+    Router data = DataPlane.router(vertx, proxy, limits, runtimes, settings, draining::get, created);
     Router admin = AdminPlane.router(vertx, metrics, this::ready, runtimes, classes);
     HttpServerOptions dataOptions = new HttpServerOptions()
         .setHost(options.host())
         .setTcpNoDelay(true)
-        .setCompressionSupported(false);
-    HttpServer first = vertx.createHttpServer(dataOptions).requestHandler(data);
+        .setCompressionSupported(false)
+        .setMaxHeaderSize(settings.maxHeaderBytes());
+    if (tls != null) {
+      try {
+        dataOptions.setSsl(true).setKeyCertOptions(tls.read());
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }
+    HttpServer first = dataServer(dataOptions, data, limits);
     dataServers.add(first);
     return first.listen(options.port())
         .compose(bound -> {
@@ -115,7 +140,7 @@ public final class SluiceServer {
           // Further servers on the same port share it: Vert.x spreads connections over their event loops.
           List<Future<HttpServer>> more = new ArrayList<>();
           for (int i = 1; i < options.eventLoops(); i++) {
-            HttpServer extra = vertx.createHttpServer(dataOptions).requestHandler(data);
+            HttpServer extra = dataServer(dataOptions, data, limits);
             dataServers.add(extra);
             more.add(extra.listen(bound.actualPort()));
           }
@@ -129,6 +154,35 @@ public final class SluiceServer {
             port(), dataServers.size(), adminPort(),
             pools.describe()))
         .mapEmpty();
+  }
+
+  private HttpServer dataServer(HttpServerOptions dataOptions, Router data, ClientLimits limits) {
+    return vertx.createHttpServer(dataOptions)
+        .connectionHandler(limits::connected)
+        .invalidRequestHandler(limits::invalidRequest)
+        .requestHandler(data);
+  }
+
+  /** Runs on the file-watch thread: re-reads API key files and the TLS certificate that changed. */
+  private void watchFiles() {
+    try {
+      pools.pollKeyFiles();
+      if (tls != null && tls.changed()) {
+        ServerSSLOptions next = new ServerSSLOptions().setKeyCertOptions(tls.read());
+        for (HttpServer server : dataServers) {
+          server.updateSSLOptions(next, true).onComplete(done -> {
+            if (done.succeeded()) {
+              LOG.info("TLS certificate {} reloaded", tls);
+            } else {
+              LOG.warn("TLS certificate {} could not be reloaded; the previous one stays: {}", tls,
+                  done.cause().toString());
+            }
+          });
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("watching files failed: {}", e.toString());
+    }
   }
 
   /** Ready once configuration is loaded and at least one pod is known, until draining starts. */
@@ -186,6 +240,7 @@ public final class SluiceServer {
         .eventually(() -> adminServer == null ? Future.succeededFuture() : adminServer.close())
         .andThen(done -> {
           tokenizerPool.shutdown();
+          fileWatch.shutdownNow();
           metrics.close();
           LOG.info("stopped");
         })

@@ -13,11 +13,11 @@ class TrafficClassesTest {
   private static final String SECRET_KEY_SHA256 = TrafficClasses.digestOfBearer("Bearer secret-key");
 
   private static final TrafficClasses CLASSES = new TrafficClasses(List.of(
-      new TrafficClassConfig("batch", new TrafficClassSpec(0, null, null, true)),
-      new TrafficClassConfig("interactive", new TrafficClassSpec(100,
-          new TrafficClassSpec.TrafficMatch(null, List.of(SECRET_KEY_SHA256)), "x-tenant", false)),
-      new TrafficClassConfig("gateway", new TrafficClassSpec(50,
-          new TrafficClassSpec.TrafficMatch(Map.of("x-sluice-class", "gw"), null), null, false))));
+      new TrafficClassConfig("batch", TrafficClassSpec.of(0, null, null, true)),
+      new TrafficClassConfig("interactive", TrafficClassSpec.of(100,
+          new TrafficClassSpec.TrafficMatch(null, List.of(SECRET_KEY_SHA256), null, null), "x-tenant", false)),
+      new TrafficClassConfig("gateway", TrafficClassSpec.of(50,
+          new TrafficClassSpec.TrafficMatch(Map.of("x-sluice-class", "gw"), null, null, null), null, false))));
 
   private static Caller resolve(Map<String, String> headers) {
     return CLASSES.resolve(headers::get);
