@@ -119,7 +119,10 @@ public final class SluiceServer {
         .setHost(options.host())
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
-        .setMaxHeaderSize(settings.maxHeaderBytes());
+        .setMaxHeaderSize(settings.maxHeaderBytes())
+        // HTTP/1.1 only: without h2c detection a connection is set up (and limited, and timed) as
+        // soon as it is accepted, not when its first bytes arrive.
+        .setHttp2ClearTextEnabled(false);
     if (tls != null) {
       try {
         dataOptions.setSsl(true).setKeyCertOptions(tls.read());
