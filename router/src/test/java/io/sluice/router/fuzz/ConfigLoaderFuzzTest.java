@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  */
 class ConfigLoaderFuzzTest {
 
-  @FuzzTest(maxDuration = "10m")
+  @FuzzTest(maxDuration = "4m")
   void load(byte[] file) {
     String yaml = new String(file, StandardCharsets.UTF_8);
     ConfigLoader.Result result = ConfigLoader.parse(yaml, "fuzz.yaml");

@@ -32,7 +32,7 @@ class RequestParserFuzzTest {
         new ReservationPolicy(1.0, 64, 1 << 20, 16), Runnable::run, reason -> { });
   }
 
-  @FuzzTest(maxDuration = "10m")
+  @FuzzTest(maxDuration = "4m")
   void parse(byte[] body) {
     for (ApiKind kind : ApiKind.values()) {
       InferenceRequest request;
