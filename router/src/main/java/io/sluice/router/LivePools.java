@@ -17,6 +17,7 @@ import io.sluice.router.runtime.Caller;
 import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.router.runtime.Profiles;
 import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.ApiKeyFiles;
 import io.sluice.router.runtime.TrafficClasses;
 import io.sluice.scoring.PluginRegistry;
 import io.sluice.scoring.ProfileException;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,6 +50,7 @@ final class LivePools implements ClusterSink {
 
   private final Runtimes runtimes = new Runtimes(List.of());
   private final TrafficClasses classes = new TrafficClasses(List.of());
+  private final ApiKeyFiles keyFiles = new ApiKeyFiles(classes);
   private final List<PoolRuntime> retiring = new CopyOnWriteArrayList<>();
   private final PluginRegistry plugins = PluginRegistry.load(LivePools.class.getClassLoader());
   private final RouterMetrics metrics;
@@ -159,8 +162,19 @@ final class LivePools implements ClusterSink {
   @Override
   public synchronized void setClasses(List<TrafficClassConfig> next) {
     classes.replace(next);
+    keyFiles.follow(next);
     Set<String> names = classNames();
     runtimes.all().forEach(runtime -> metrics.bindPool(runtime, names));
+  }
+
+  @Override
+  public void setClassKeys(String source, Map<String, List<byte[]>> digests) {
+    classes.setKeys(source, digests);
+  }
+
+  /** Re-reads API key files that changed. */
+  void pollKeyFiles() {
+    keyFiles.poll();
   }
 
   @Override

@@ -13,7 +13,12 @@ import io.sluice.router.proxy.DataPlane;
 import io.sluice.router.proxy.ProxyHandler;
 import io.sluice.router.runtime.Runtimes;
 import io.sluice.router.runtime.TrafficClasses;
+import io.sluice.router.proxy.ClientLimits;
+import io.sluice.router.proxy.TlsFiles;
+import io.vertx.core.net.ServerSSLOptions;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -53,6 +58,8 @@ public final class SluiceServer {
   }
 
   private static final long TICK_MS = 500;
+  /** How often API key files and the TLS certificate are checked for changes. */
+  private static final long FILE_WATCH_MS = 1000;
 
   private final Vertx vertx;
   private final RouterSettings settings;
@@ -65,8 +72,10 @@ public final class SluiceServer {
   private final ExecutorService tokenizerPool;
   private final RedisLedger redis;
   private final LedgerCoordinator ledger;
+  private final TlsFiles tls;
+  private final ScheduledExecutorService fileWatch;
   private long tickTimer = -1;
-  private final List<HttpServer> dataServers = new ArrayList<>();
+  private final List<HttpServer> dataServers = new CopyOnWriteArrayList<>();
   private final AtomicBoolean draining = new AtomicBoolean();
   /** Further conditions for readiness, such as discovery's informers having synced. */
   private final List<BooleanSupplier> readinessGates = new CopyOnWriteArrayList<>();
@@ -96,6 +105,13 @@ public final class SluiceServer {
     this.runtimes = pools.runtimes();
     this.classes = pools.classes();
     this.engineScraper = new EngineScraper(vertx, client, runtimes, metrics);
+    this.tls = settings.tls() == null ? null : new TlsFiles(settings.tls());
+    this.fileWatch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "sluice-file-watch");
+      thread.setDaemon(true);
+      return thread;
+    });
+    fileWatch.scheduleWithFixedDelay(this::watchFiles, FILE_WATCH_MS, FILE_WATCH_MS, TimeUnit.MILLISECONDS);
   }
 
   /** Starts the router; the future completes once both ports listen. */
@@ -112,13 +128,25 @@ public final class SluiceServer {
   private Future<Void> listen(Options options) {
     ProxyHandler proxy = new ProxyHandler(vertx, client, runtimes, classes, settings, metrics);
     long created = System.currentTimeMillis() / 1000;
-    Router data = DataPlane.router(vertx, proxy, runtimes, settings, draining::get, created);
+    ClientLimits limits = new ClientLimits(vertx, settings);
+    Router data = DataPlane.router(vertx, proxy, limits, runtimes, settings, draining::get, created);
     Router admin = AdminPlane.router(vertx, metrics, this::ready, runtimes, classes);
     HttpServerOptions dataOptions = new HttpServerOptions()
         .setHost(options.host())
         .setTcpNoDelay(true)
-        .setCompressionSupported(false);
-    HttpServer first = vertx.createHttpServer(dataOptions).requestHandler(data);
+        .setCompressionSupported(false)
+        .setMaxHeaderSize(settings.maxHeaderBytes())
+        // HTTP/1.1 only: without h2c detection a connection is set up (and limited, and timed) as
+        // soon as it is accepted, not when its first bytes arrive.
+        .setHttp2ClearTextEnabled(false);
+    if (tls != null) {
+      try {
+        dataOptions.setSsl(true).setKeyCertOptions(tls.read());
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }
+    HttpServer first = dataServer(dataOptions, data, limits);
     dataServers.add(first);
     return first.listen(options.port())
         .compose(bound -> {
@@ -131,7 +159,7 @@ public final class SluiceServer {
           // Further servers on the same port share it: Vert.x spreads connections over their event loops.
           List<Future<HttpServer>> more = new ArrayList<>();
           for (int i = 1; i < options.eventLoops(); i++) {
-            HttpServer extra = vertx.createHttpServer(dataOptions).requestHandler(data);
+            HttpServer extra = dataServer(dataOptions, data, limits);
             dataServers.add(extra);
             more.add(extra.listen(bound.actualPort()));
           }
@@ -162,10 +190,34 @@ public final class SluiceServer {
     return ledger;
   }
 
-  /**
-   * Ready once configuration is loaded, every readiness gate holds and at least one pod is known,
-   * until draining starts.
-   */
+  private HttpServer dataServer(HttpServerOptions dataOptions, Router data, ClientLimits limits) {
+    return vertx.createHttpServer(dataOptions)
+        .connectionHandler(limits::connected)
+        .invalidRequestHandler(limits::invalidRequest)
+        .requestHandler(data);
+  }
+
+  /** Runs on the file-watch thread: re-reads API key files and the TLS certificate that changed. */
+  private void watchFiles() {
+    try {
+      pools.pollKeyFiles();
+      if (tls != null && tls.changed()) {
+        ServerSSLOptions next = new ServerSSLOptions().setKeyCertOptions(tls.read());
+        for (HttpServer server : dataServers) {
+          server.updateSSLOptions(next, true).onComplete(done -> {
+            if (done.succeeded()) {
+              LOG.info("TLS certificate {} reloaded", tls);
+            } else {
+              LOG.warn("TLS certificate {} could not be reloaded; the previous one stays: {}", tls,
+                  done.cause().toString());
+            }
+          });
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("watching files failed: {}", e.toString());
+    }
+  }
   public boolean ready() {
     return !draining.get() && readinessGates.stream().allMatch(BooleanSupplier::getAsBoolean)
         && runtimes.all().stream().anyMatch(runtime -> !runtime.pool().pods().isEmpty());
@@ -231,6 +283,7 @@ public final class SluiceServer {
         }))
         .andThen(done -> {
           tokenizerPool.shutdown();
+          fileWatch.shutdownNow();
           metrics.close();
           LOG.info("stopped");
         })

@@ -20,6 +20,30 @@ public record OpenAiError(int status, String type, String code, String param, St
     return new OpenAiError(400, INVALID_REQUEST, null, param, message);
   }
 
+  /** 401, as OpenAI answers a missing or wrong API key. */
+  public static OpenAiError invalidApiKey(String message) {
+    return new OpenAiError(401, INVALID_REQUEST, "invalid_api_key", null, message);
+  }
+
+  /** 403: the caller is known but may not do this. */
+  public static OpenAiError forbidden(String code, String param, String message) {
+    return new OpenAiError(403, INVALID_REQUEST, code, param, message);
+  }
+
+  public static OpenAiError requestTimeout(long millis) {
+    return new OpenAiError(408, INVALID_REQUEST, "request_timeout", null,
+        "The request was not received in full within " + millis + " ms.");
+  }
+
+  public static OpenAiError headersTooLarge(int limit) {
+    return new OpenAiError(431, INVALID_REQUEST, "headers_too_large", null,
+        "The request line and headers are larger than the limit of " + limit + " bytes.");
+  }
+
+  public static OpenAiError malformedHttp() {
+    return new OpenAiError(400, INVALID_REQUEST, "malformed_request", null, "The HTTP request could not be parsed.");
+  }
+
   public static OpenAiError modelNotFound(String model) {
     return new OpenAiError(404, INVALID_REQUEST, "model_not_found", "model",
         "The model '" + model + "' does not exist or is not served by this router.");

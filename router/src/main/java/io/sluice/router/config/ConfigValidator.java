@@ -253,6 +253,27 @@ final class ConfigValidator {
         problems.add("/spec/match/headers", "a header name must not be empty");
       }
     });
+    if (spec.match().apiKeySecretRef() != null) {
+      if (!cluster) {
+        problems.add("/spec/match/apiKeySecretRef", "Secrets are read with --kubernetes only; use apiKeyFiles");
+      } else if (spec.match().apiKeySecretRef().name() == null || spec.match().apiKeySecretRef().name().isBlank()) {
+        problems.add("/spec/match/apiKeySecretRef/name", "must name a Secret in the class's namespace");
+      }
+    }
+    for (int i = 0; i < spec.match().apiKeyFiles().size(); i++) {
+      String file = spec.match().apiKeyFiles().get(i);
+      if (file == null || file.isBlank()) {
+        problems.add("/spec/match/apiKeyFiles/" + i, "must be a file path");
+      }
+    }
+    for (int i = 0; i < spec.models().size(); i++) {
+      if (spec.models().get(i) == null || spec.models().get(i).isBlank()) {
+        problems.add("/spec/models/" + i, "must be a model name");
+      }
+    }
+    if (spec.priorityHeaderMin() > spec.priorityHeaderMax()) {
+      problems.add("/spec/priorityHeaderMax", "must be at least priorityHeaderMin (" + spec.priorityHeaderMin() + ")");
+    }
     if (spec.tenantHeader() != null && spec.tenantHeader().isBlank()) {
       problems.add("/spec/tenantHeader", "must not be empty");
     }
@@ -326,6 +347,22 @@ final class ConfigValidator {
       problems.add("/spec/tokenizerQueue", "must not be negative");
     }
     checkRedis(settings.redis());
+    if (settings.maxHeaderBytes() < 1024 || settings.maxHeaderBytes() > 1024 * 1024) {
+      problems.add("/spec/maxHeaderBytes", "must be between 1024 and 1048576 bytes");
+    }
+    if (settings.maxConnections() < 1) {
+      problems.add("/spec/maxConnections", "must be at least 1");
+    }
+    positive("/spec/requestTimeout", settings.requestTimeout());
+    positive("/spec/clientIdleTimeout", settings.clientIdleTimeout());
+    if (settings.tls() != null) {
+      if (settings.tls().certFile() == null || settings.tls().certFile().isBlank()) {
+        problems.add("/spec/tls/certFile", "TLS needs certFile: a PEM certificate chain");
+      }
+      if (settings.tls().keyFile() == null || settings.tls().keyFile().isBlank()) {
+        problems.add("/spec/tls/keyFile", "TLS needs keyFile: a PEM private key");
+      }
+    }
     return problems.problems().size() == before;
   }
 

@@ -1,5 +1,6 @@
 package io.sluice.router.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.time.Duration;
 
@@ -23,7 +24,17 @@ public record RouterSettings(
         Integer tokenizerQueue,
     @JsonPropertyDescription("Request header naming a conversation, for session-affinity scoring.")
         String sessionHeader,
-    @JsonPropertyDescription("The Redis server of pools with budget.coordination: redis.") RedisSettings redis) {
+    @JsonPropertyDescription("The Redis server of pools with budget.coordination: redis.") RedisSettings redis,
+    @JsonPropertyDescription("Largest request line plus headers accepted from a client, in bytes (431 past it).")
+        Integer maxHeaderBytes,
+    @JsonPropertyDescription("Client connections open at once on the data port; more are closed at once.")
+        Integer maxConnections,
+    @JsonPropertyDescription("Time a client has to send a whole request, headers and body (408 past it).")
+        Duration requestTimeout,
+    @JsonPropertyDescription("A client connection with no request in flight and no bytes for this long is closed.")
+        Duration clientIdleTimeout,
+    @JsonPropertyDescription("API-key authentication on the data port.") Authentication authentication,
+    @JsonPropertyDescription("TLS on the data port (PEM files, reloaded on change).") Tls tls) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -39,10 +50,45 @@ public record RouterSettings(
     tokenizerQueue = tokenizerQueue == null ? 1024 : tokenizerQueue;
     sessionHeader = sessionHeader == null || sessionHeader.isBlank() ? "x-session-id" : sessionHeader;
     redis = redis == null ? RedisSettings.none() : redis;
+    maxHeaderBytes = maxHeaderBytes == null ? DEFAULT_MAX_HEADER_BYTES : maxHeaderBytes;
+    maxConnections = maxConnections == null ? DEFAULT_MAX_CONNECTIONS : maxConnections;
+    requestTimeout = requestTimeout == null ? Duration.ofSeconds(30) : requestTimeout;
+    clientIdleTimeout = clientIdleTimeout == null ? Duration.ofMinutes(2) : clientIdleTimeout;
+    authentication = authentication == null ? new Authentication(null) : authentication;
   }
+
+  public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+  public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+
+  /** How callers prove who they are: a bearer API key listed by a TrafficClass. */
+  public enum AuthMode {
+    /** Keys only pick a class; a request without a known key gets the default class. */
+    @JsonProperty("none") NONE,
+    /** A request without a key gets the default class; a key that is sent must be known (401). */
+    @JsonProperty("optional") OPTIONAL,
+    /** Every request needs a known key (401 without one). */
+    @JsonProperty("required") REQUIRED
+  }
+
+  /** @param mode none (default), optional or required */
+  public record Authentication(
+      @JsonPropertyDescription("none (default), optional or required") AuthMode mode) {
+    public Authentication {
+      mode = mode == null ? AuthMode.NONE : mode;
+    }
+  }
+
+  /**
+   * @param certFile PEM certificate chain
+   * @param keyFile PEM private key (PKCS#8 or PKCS#1)
+   */
+  public record Tls(
+      @JsonPropertyDescription("PEM certificate chain") String certFile,
+      @JsonPropertyDescription("PEM private key") String keyFile) {}
 
   /** All defaults. */
   public static RouterSettings defaults() {
-    return new RouterSettings(null, null, null, null, null, null, null, null, null, null, null);
+    return new RouterSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null);
   }
 }

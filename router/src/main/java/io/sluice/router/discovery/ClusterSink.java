@@ -29,6 +29,12 @@ public interface ClusterSink {
   void setClasses(List<TrafficClassConfig> classes);
 
   /**
+   * Makes {@code digests} (SHA-256 of API keys, by traffic class name) the keys {@code source}
+   * provides, e.g. the classes' Secrets.
+   */
+  void setClassKeys(String source, java.util.Map<String, List<byte[]>> digests);
+
+  /**
    * {@code count} router replicas are live (this one included): every pool with a partitioned
    * budget, and every pool added later, uses budget / {@code count} of each pod.
    */

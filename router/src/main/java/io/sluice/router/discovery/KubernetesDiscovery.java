@@ -1,6 +1,11 @@
 package io.sluice.router.discovery;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.sluice.crd.TrafficClassSpec;
+import io.sluice.router.runtime.TrafficClasses;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -42,6 +47,8 @@ public final class KubernetesDiscovery implements AutoCloseable {
   private static final ResourceDefinitionContext TRAFFIC_CLASSES =
       ResourceDefinitionContext.fromResourceType(TrafficClass.class);
 
+  private static final String SECRETS = "secrets";
+
   private final KubernetesClient client;
   private final List<String> namespaces;
   private final ClusterSink sink;
@@ -59,6 +66,13 @@ public final class KubernetesDiscovery implements AutoCloseable {
    * but not the generation. Guarded by this.
    */
   private final Map<String, String> reported = new HashMap<>();
+  /** Secret informers by namespace, started once a class of the namespace refers to a Secret. Guarded by this. */
+  private final Map<String, SharedIndexInformer<Secret>> secretInformers = new HashMap<>();
+  /** The Secret references of the classes in force, by class name. Guarded by this. */
+  private Map<String, SecretRef> secretRefs = Map.of();
+
+  private record SecretRef(String namespace, TrafficClassSpec.SecretKeys keys) {}
+
   /** Why the latest version of each refused ModelPool was refused. Guarded by this. */
   private final Map<String, String> refusals = new HashMap<>();
   /** Why the latest version of each refused TrafficClass was refused. Guarded by this. */
@@ -213,6 +227,55 @@ public final class KubernetesDiscovery implements AutoCloseable {
     classRefusals.keySet().removeIf(key -> resources.stream()
         .noneMatch(r -> key.equals(r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())));
     sink.setClasses(inForce);
+    Map<String, SecretRef> refs = new HashMap<>();
+    good.forEach((key, config) -> {
+      TrafficClassSpec.SecretKeys ref = config.spec().match().apiKeySecretRef();
+      if (ref != null) {
+        String namespace = key.substring(0, key.indexOf('/'));
+        refs.put(config.name(), new SecretRef(namespace, ref));
+        secretInformers.computeIfAbsent(namespace, this::watchSecrets);
+      }
+    });
+    secretRefs = Map.copyOf(refs);
+    secretsChanged();
+  }
+
+  /** Watches the Secrets of {@code namespace}; needs get, list and watch on secrets there. */
+  private SharedIndexInformer<Secret> watchSecrets(String namespace) {
+    SharedIndexInformer<Secret> informer = client.secrets().inNamespace(namespace).runnableInformer(0);
+    informer.addEventHandler(handler(secret -> secretsChanged(), secret -> secretsChanged()));
+    informer.start().whenComplete((done, failure) -> {
+      if (failure != null) {
+        LOG.warn("cannot watch Secrets in {} (does the router's role allow get, list and watch on secrets?): {}",
+            namespace, failure.toString());
+      }
+    });
+    return informer;
+  }
+
+  /**
+   * Hands the API keys in the Secrets the classes refer to to the sink, hashed: each data value
+   * (or each listed entry) is one key. A missing Secret or entry gives no keys.
+   */
+  private synchronized void secretsChanged() {
+    Map<String, List<byte[]>> digests = new HashMap<>();
+    secretRefs.forEach((className, ref) -> {
+      SharedIndexInformer<Secret> informer = secretInformers.get(ref.namespace());
+      Secret secret = informer == null ? null : informer.getStore().getByKey(ref.namespace() + "/" + ref.keys().name());
+      List<byte[]> keys = new ArrayList<>();
+      if (secret != null && secret.getData() != null) {
+        secret.getData().forEach((entry, base64) -> {
+          if (base64 != null && (ref.keys().keys().isEmpty() || ref.keys().keys().contains(entry))) {
+            String key = new String(Base64.getMimeDecoder().decode(base64), StandardCharsets.UTF_8).strip();
+            if (!key.isEmpty()) {
+              keys.add(TrafficClasses.digestOfKey(key));
+            }
+          }
+        });
+      }
+      digests.put(className, keys);
+    });
+    sink.setClassKeys(SECRETS, digests);
   }
 
   private void refused(String kind, String key, GenericKubernetesResource resource, List<String> problems) {
@@ -288,6 +351,7 @@ public final class KubernetesDiscovery implements AutoCloseable {
   @Override
   public synchronized void close() {
     resourceInformers.forEach(SharedIndexInformer::stop);
+    secretInformers.values().forEach(SharedIndexInformer::stop);
     pools.values().forEach(watch -> watch.pods.stop());
   }
 }

@@ -51,6 +51,22 @@ abstract class TokenizingCounter implements PromptCounter {
     return tally.tokens;
   }
 
+  /**
+   * The text with each unpaired surrogate (JSON allows {@code "\ud800"}) replaced by {@code ?}:
+   * the tokenizers only take well-formed Unicode (JTokkit throws an AssertionError otherwise).
+   */
+  static String wellFormed(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return new String(text.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return text;
+  }
+
   private final class Tally implements SegmentSplitter.Sink {
     long tokens;
     boolean tokenized;
@@ -61,7 +77,7 @@ abstract class TokenizingCounter implements PromptCounter {
       ContentHash key = ContentHash.of(piece);
       int count = cache.get(key);
       if (count < 0) {
-        count = tokenize(piece);
+        count = tokenize(wellFormed(piece));
         cache.put(key, count);
         tokenized = true;
       }

@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,9 +19,10 @@ public final class DataPlane {
   private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
   private DataPlane() {}
 
-  public static Router router(Vertx vertx, ProxyHandler proxy, Runtimes models, RouterSettings settings,
-      BooleanSupplier draining, long createdEpochSeconds) {
+  public static Router router(Vertx vertx, ProxyHandler proxy, ClientLimits limits, Runtimes models,
+      RouterSettings settings, BooleanSupplier draining, long createdEpochSeconds) {
     Router router = Router.router(vertx);
+    router.route().handler(limits::requestStarted);
     router.route().handler(ctx -> {
       if (draining.getAsBoolean()) {
         ctx.response().putHeader("connection", "close");
@@ -30,10 +32,12 @@ public final class DataPlane {
       }
     });
     BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
+    // A platform handler may run before the body handler: keys are checked before a body is read.
+    PlatformHandler authenticate = proxy::authenticate;
     for (ApiKind kind : ApiKind.values()) {
-      router.post(kind.path()).handler(body).handler(ctx -> proxy.handle(ctx, kind));
+      router.post(kind.path()).handler(authenticate).handler(body).handler(ctx -> proxy.handle(ctx, kind));
     }
-    router.get("/v1/models").handler(ctx -> ctx.response()
+    router.get("/v1/models").handler(authenticate).handler(ctx -> ctx.response()
         .putHeader("content-type", "application/json")
         .end(modelList(models, createdEpochSeconds).encode()));
 

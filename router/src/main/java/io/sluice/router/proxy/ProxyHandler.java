@@ -9,6 +9,7 @@ import io.sluice.router.api.ApiKind;
 import io.sluice.router.api.OpenAiError;
 import io.sluice.router.api.RequestParser;
 import io.sluice.router.config.RouterSettings;
+import io.sluice.router.config.TrafficClassConfig;
 import io.sluice.router.estimate.CostEstimate;
 import io.sluice.router.metrics.RouterMetrics;
 import io.sluice.router.runtime.RouterScoringRequest;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProxyHandler {
   private static final Logger ACCESS = LoggerFactory.getLogger("sluice.access");
+  private static final String CLASS_KEY = "sluice.trafficClass";
 
   private final Vertx vertx;
   private final Runtimes runtimes;
@@ -40,6 +42,7 @@ public final class ProxyHandler {
   private final RouterMetrics metrics;
   private final boolean accessLog;
   private final String sessionHeader;
+  private final RouterSettings.AuthMode authMode;
 
   public ProxyHandler(Vertx vertx, HttpClient client, Runtimes runtimes, TrafficClasses classes,
       RouterSettings settings, RouterMetrics metrics) {
@@ -50,6 +53,28 @@ public final class ProxyHandler {
     this.metrics = metrics;
     this.accessLog = settings.accessLog();
     this.sessionHeader = settings.sessionHeader();
+    this.authMode = settings.authentication().mode();
+  }
+
+  /**
+   * The first handler of an API route, before its body is read: checks the caller's API key (401
+   * as the authentication mode demands) and keeps its traffic class for {@link #handle}.
+   */
+  public void authenticate(RoutingContext ctx) {
+    try {
+      TrafficClassConfig config = classes.authenticate(name -> ctx.request().getHeader(name), authMode);
+      if (config != null) {
+        ctx.put(CLASS_KEY, config);
+      }
+    } catch (ApiException e) {
+      if (ctx.request().isEnded()) {
+        sendError(ctx, e.error());
+      } else {
+        sendErrorAndClose(ctx, e.error()); // its body is not read
+      }
+      return;
+    }
+    ctx.next();
   }
 
   /** Handles one request to {@code kind}'s endpoint; the body has been read by then. */
@@ -66,7 +91,8 @@ public final class ProxyHandler {
       if (exchange.runtime == null) {
         throw new ApiException(OpenAiError.modelNotFound(exchange.request.model()));
       }
-      exchange.caller = classes.resolve(name -> ctx.request().getHeader(name));
+      exchange.caller = TrafficClasses.permit(ctx.get(CLASS_KEY), name -> ctx.request().getHeader(name),
+          exchange.request.model());
       exchange.body = prepareBody(exchange, raw);
     } catch (ApiException e) {
       sendError(ctx, e.error());
@@ -235,6 +261,20 @@ public final class ProxyHandler {
           Math.max(1, exchange.request.body().path("n").asInt(1)));
     }
     metrics.estimateObserved(exchange.runtime.name(), exchange.cost, usage.promptTokens(), usage.outputTokens());
+  }
+
+  /** Writes an OpenAI-format error and closes the connection after it (the request was not read in full). */
+  static void sendErrorAndClose(RoutingContext ctx, OpenAiError error) {
+    HttpServerResponse response = ctx.response();
+    if (response.headWritten() || response.ended() || response.closed()) {
+      ctx.request().connection().close();
+      return;
+    }
+    response.setStatusCode(error.status())
+        .putHeader("content-type", "application/json")
+        .putHeader("connection", "close")
+        .end(Buffer.buffer(error.toJson()))
+        .onComplete(done -> ctx.request().connection().close());
   }
 
   /** Writes an OpenAI-format error, unless a response has already started. */

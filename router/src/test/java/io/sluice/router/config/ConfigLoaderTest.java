@@ -218,4 +218,48 @@ class ConfigLoaderTest {
         "selector is for serve --kubernetes; a static pool lists endpoints",
         "targetPort is for serve --kubernetes; a static pool lists endpoints");
   }
+
+  @Test
+  void securitySettingsAndClassPermissionsAreChecked() {
+    List<ConfigProblem> problems = ConfigLoader.parse("""
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: qwen}
+        spec: {models: [m], endpoints: ["http://127.0.0.1:8001"]}
+        ---
+        apiVersion: sluice.io/v1alpha1
+        kind: RouterSettings
+        metadata: {name: settings}
+        spec:
+          maxHeaderBytes: 100
+          maxConnections: 0
+          requestTimeout: 0s
+          authentication: {mode: sometimes}
+          tls: {certFile: /tmp/c.pem}
+        ---
+        apiVersion: sluice.io/v1alpha1
+        kind: TrafficClass
+        metadata: {name: gold}
+        spec:
+          priority: 10
+          priorityHeaderMin: 20
+          match: {apiKeySecretRef: {name: keys}, apiKeyFiles: [""]}
+        """, "security.yaml").problems();
+    assertThat(problems).extracting(ConfigProblem::path).containsExactlyInAnyOrder(
+        "RouterSettings/settings spec.authentication.mode", "RouterSettings/settings spec.maxHeaderBytes",
+        "RouterSettings/settings spec.maxConnections", "RouterSettings/settings spec.requestTimeout",
+        "RouterSettings/settings spec.tls.keyFile", "TrafficClass/gold spec.match.apiKeySecretRef",
+        "TrafficClass/gold spec.match.apiKeyFiles[0]", "TrafficClass/gold spec.priorityHeaderMax");
+    assertThat(problems).extracting(ConfigProblem::toString).anySatisfy(p -> assertThat(p).contains("sometimes"));
+  }
+
+  @Test
+  void securityDefaultsAreOff() {
+    RouterSettings settings = RouterSettings.defaults();
+    assertThat(settings.authentication().mode()).isEqualTo(RouterSettings.AuthMode.NONE);
+    assertThat(settings.tls()).isNull();
+    assertThat(settings.maxHeaderBytes()).isEqualTo(16384);
+    assertThat(settings.requestTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.clientIdleTimeout()).isEqualTo(Duration.ofMinutes(2));
+  }
 }

@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -76,6 +80,7 @@ class KubernetesDiscoveryTest {
     client.pods().inNamespace(NS).delete();
     client.genericKubernetesResources(context(ModelPool.class)).inNamespace(NS).delete();
     client.genericKubernetesResources(context(TrafficClass.class)).inNamespace(NS).delete();
+    client.secrets().inNamespace(NS).delete();
     engineA.close();
     engineB.close();
     harness.close();
@@ -174,6 +179,40 @@ class KubernetesDiscoveryTest {
         """);
     within(() -> rejected("TrafficClass") == 1.0);
     assertThat(classNames()).containsExactly("batch");
+  }
+
+  @Test
+  void apiKeysComeFromTheSecretTheClassNamesAndRotateLive() {
+    client.secrets().inNamespace(NS).resource(new SecretBuilder()
+        .withNewMetadata().withName("tenant-keys").withNamespace(NS).endMetadata()
+        .addToData("alice", base64("key-alice\n")).addToData("bob", base64("key-bob"))
+        .addToData("note", base64("not-a-key")).build()).create();
+    apply(TrafficClass.class, """
+        apiVersion: sluice.io/v1alpha1
+        kind: TrafficClass
+        metadata: {name: paying, namespace: llm}
+        spec: {priority: 10, match: {apiKeySecretRef: {name: tenant-keys, keys: [alice, bob]}}}
+        """);
+    within(() -> classOf("key-alice").equals("paying") && classOf("key-bob").equals("paying"));
+    assertThat(classOf("not-a-key")).isEqualTo("default");
+    assertThat(harness.router.trafficClasses().keyCount()).isEqualTo(2);
+
+    client.secrets().inNamespace(NS).withName("tenant-keys").edit(secret -> new SecretBuilder(secret)
+        .withData(Map.of("alice", base64("key-alice-2"), "bob", base64("key-bob"))).build());
+    within(() -> classOf("key-alice-2").equals("paying") && classOf("key-alice").equals("default"));
+
+    client.secrets().inNamespace(NS).withName("tenant-keys").delete();
+    within(() -> classOf("key-bob").equals("default"));
+    assertThat(harness.router.trafficClasses().keyCount()).isZero();
+  }
+
+  private String classOf(String key) {
+    return harness.router.trafficClasses().resolve(
+        name -> name.equals("authorization") ? "Bearer " + key : null).trafficClass();
+  }
+
+  private static String base64(String value) {
+    return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
   }
 
   /** Waits until {@code condition} holds, at most a second: the time discovery has to apply a change. */

@@ -10,8 +10,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 /** Every refusal of the router is an OpenAI-format error with the right status. */
@@ -52,40 +50,7 @@ class ErrorResponsesTest {
     return error;
   }
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', quoteCharacter = '\'', value = {
-      "invalid json          | /v1/chat/completions | {\"model\": \"m1\",                          | 400 | invalid_request_error |",
-      "not an object         | /v1/chat/completions | [1, 2]                                       | 400 | invalid_request_error |",
-      "missing model         | /v1/chat/completions | {\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]} | 400 | invalid_request_error | model",
-      "model not a string    | /v1/chat/completions | {\"model\": 7, \"messages\": []}             | 400 | invalid_request_error | model",
-      "stream not a boolean  | /v1/chat/completions | {\"model\": \"m1\", \"stream\": \"yes\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]} | 400 | invalid_request_error | stream",
-      "negative max_tokens   | /v1/chat/completions | {\"model\": \"m1\", \"max_tokens\": -5, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]} | 400 | invalid_request_error | max_tokens",
-      "huge max_tokens       | /v1/completions      | {\"model\": \"m1\", \"max_tokens\": 99999999999999, \"prompt\": \"x\"} | 400 | invalid_request_error | max_tokens",
-      "messages not an array | /v1/chat/completions | {\"model\": \"m1\", \"messages\": \"hi\"}  | 400 | invalid_request_error | messages",
-      "empty messages        | /v1/chat/completions | {\"model\": \"m1\", \"messages\": []}      | 400 | invalid_request_error | messages",
-      "prompt wrong type     | /v1/completions      | {\"model\": \"m1\", \"prompt\": {\"a\": 1}} | 400 | invalid_request_error | prompt",
-      "missing input         | /v1/embeddings       | {\"model\": \"m1\"}                         | 400 | invalid_request_error | input",
-      "duplicate model key   | /v1/completions      | {\"model\": \"m1\", \"model\": \"m2\", \"prompt\": \"x\"} | 400 | invalid_request_error |",
-      "unknown model         | /v1/chat/completions | {\"model\": \"nope\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]} | 404 | invalid_request_error | model",
-  })
-  void badRequestsAreRefused(String name, String path, String body, int status, String type, String param)
-      throws Exception {
-    int received = engine.received.size();
-    HttpResponse<String> response = harness.postJson(path, body);
-    assertThat(response.statusCode()).isEqualTo(status);
-    JsonObject error = error(response);
-    assertThat(error.getString("type")).isEqualTo(type);
-    assertThat(error.getString("param")).isEqualTo(param);
-    assertThat(engine.received).hasSize(received);
-  }
-
-  @Test
-  void deeplyNestedJsonIsRefused() throws Exception {
-    String nested = "{\"model\":\"m1\",\"prompt\":\"x\",\"extra\":" + "[".repeat(100) + "]".repeat(100) + "}";
-    HttpResponse<String> deep = harness.postJson("/v1/completions", nested);
-    assertThat(deep.statusCode()).isEqualTo(400);
-    error(deep);
-  }
+  // Malformed bodies, wrong types and absurd values: the data-driven corpus in BadRequestCorpusTest.
 
   @Test
   void bodyOverTheLimitIs413() throws Exception {

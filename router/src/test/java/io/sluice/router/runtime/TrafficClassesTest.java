@@ -3,6 +3,8 @@ package io.sluice.router.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.crd.TrafficClassSpec;
+import io.sluice.router.api.ApiException;
+import io.sluice.router.config.RouterSettings.AuthMode;
 import io.sluice.router.config.TrafficClassConfig;
 import java.util.List;
 import java.util.Map;
@@ -13,11 +15,11 @@ class TrafficClassesTest {
   private static final String SECRET_KEY_SHA256 = TrafficClasses.digestOfBearer("Bearer secret-key");
 
   private static final TrafficClasses CLASSES = new TrafficClasses(List.of(
-      new TrafficClassConfig("batch", new TrafficClassSpec(0, null, null, true)),
-      new TrafficClassConfig("interactive", new TrafficClassSpec(100,
-          new TrafficClassSpec.TrafficMatch(null, List.of(SECRET_KEY_SHA256)), "x-tenant", false)),
-      new TrafficClassConfig("gateway", new TrafficClassSpec(50,
-          new TrafficClassSpec.TrafficMatch(Map.of("x-sluice-class", "gw"), null), null, false))));
+      new TrafficClassConfig("batch", TrafficClassSpec.of(0, null, null, true)),
+      new TrafficClassConfig("interactive", TrafficClassSpec.of(100,
+          new TrafficClassSpec.TrafficMatch(null, List.of(SECRET_KEY_SHA256), null, null), "x-tenant", false)),
+      new TrafficClassConfig("gateway", TrafficClassSpec.of(50,
+          new TrafficClassSpec.TrafficMatch(Map.of("x-sluice-class", "gw"), null, null, null), null, false))));
 
   private static Caller resolve(Map<String, String> headers) {
     return CLASSES.resolve(headers::get);
@@ -44,5 +46,69 @@ class TrafficClassesTest {
   void digestIsTheHexSha256OfTheKey() {
     assertThat(SECRET_KEY_SHA256).hasSize(64).matches("[0-9a-f]+");
     assertThat(TrafficClasses.digestOfBearer("Basic abc")).isNull();
+  }
+
+  private static final TrafficClasses SECURED = new TrafficClasses(List.of(
+      new TrafficClassConfig("batch", TrafficClassSpec.of(0, null, null, true)),
+      new TrafficClassConfig("gold", new TrafficClassSpec(100,
+          new TrafficClassSpec.TrafficMatch(null, List.of(SECRET_KEY_SHA256), null, null), null, false,
+          List.of("m1"), true, 10, null))));
+
+  private static Caller authorize(AuthMode mode, Map<String, String> headers, String model) {
+    TrafficClassConfig config = SECURED.authenticate(headers::get, mode);
+    return TrafficClasses.permit(config, headers::get, model);
+  }
+
+  private static int refusal(Runnable call) {
+    try {
+      call.run();
+    } catch (ApiException e) {
+      return e.error().status();
+    }
+    return 0;
+  }
+
+  @Test
+  void requiredModeRefusesMissingAndUnknownKeys() {
+    assertThat(refusal(() -> authorize(AuthMode.REQUIRED, Map.of(), "m1"))).isEqualTo(401);
+    assertThat(refusal(() -> authorize(AuthMode.REQUIRED, Map.of("authorization", "Bearer nope"), "m1"))).isEqualTo(401);
+    assertThat(refusal(() -> authorize(AuthMode.REQUIRED, Map.of("authorization", "Basic abc"), "m1"))).isEqualTo(401);
+    assertThat(authorize(AuthMode.REQUIRED, Map.of("authorization", "Bearer secret-key"), "m1").trafficClass())
+        .isEqualTo("gold");
+  }
+
+  @Test
+  void optionalModeLetsKeylessCallersInAsTheDefaultClassButNotUnknownKeys() {
+    assertThat(authorize(AuthMode.OPTIONAL, Map.of(), "m1").trafficClass()).isEqualTo("batch");
+    assertThat(refusal(() -> authorize(AuthMode.OPTIONAL, Map.of("authorization", "Bearer nope"), "m1")))
+        .isEqualTo(401);
+    assertThat(authorize(AuthMode.NONE, Map.of("authorization", "Bearer nope"), "m1").trafficClass())
+        .isEqualTo("batch");
+  }
+
+  @Test
+  void thePriorityHeaderStaysWithinTheClassBounds() {
+    Map<String, String> gold = Map.of("authorization", "Bearer secret-key", TrafficClasses.PRIORITY_HEADER, "50");
+    assertThat(authorize(AuthMode.NONE, gold, "m1").priority()).isEqualTo(50);
+    assertThat(refusal(() -> authorize(AuthMode.NONE,
+        Map.of("authorization", "Bearer secret-key", TrafficClasses.PRIORITY_HEADER, "5"), "m1"))).isEqualTo(403);
+    assertThat(refusal(() -> authorize(AuthMode.NONE,
+        Map.of("authorization", "Bearer secret-key", TrafficClasses.PRIORITY_HEADER, "101"), "m1"))).isEqualTo(403);
+    assertThat(refusal(() -> authorize(AuthMode.NONE, Map.of(TrafficClasses.PRIORITY_HEADER, "1"), "m1")))
+        .isEqualTo(403);
+    assertThat(refusal(() -> authorize(AuthMode.NONE, Map.of("authorization", "Bearer secret-key"), "m2")))
+        .isEqualTo(403);
+  }
+
+  @Test
+  void loadedKeysAreReplacedPerSource() {
+    TrafficClasses classes = new TrafficClasses(List.of(
+        new TrafficClassConfig("gold", TrafficClassSpec.of(1, null, null, false))));
+    classes.setKeys("files", Map.of("gold", List.of(TrafficClasses.digestOfKey("a"))));
+    classes.setKeys("secrets", Map.of("gold", List.of(TrafficClasses.digestOfKey("b"))));
+    assertThat(classes.resolve(h -> h.equals("authorization") ? "Bearer a" : null).trafficClass()).isEqualTo("gold");
+    classes.setKeys("files", Map.of());
+    assertThat(classes.resolve(h -> h.equals("authorization") ? "Bearer a" : null)).isEqualTo(Caller.DEFAULT);
+    assertThat(classes.resolve(h -> h.equals("authorization") ? "Bearer b" : null).trafficClass()).isEqualTo("gold");
   }
 }

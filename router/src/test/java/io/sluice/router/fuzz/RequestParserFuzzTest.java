@@ -1,0 +1,54 @@
+package io.sluice.router.fuzz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.sluice.router.api.ApiException;
+import io.sluice.router.api.ApiKind;
+import io.sluice.router.api.InferenceRequest;
+import io.sluice.router.api.RequestParser;
+import io.sluice.router.estimate.ApproximateCounter;
+import io.sluice.router.estimate.CostEstimate;
+import io.sluice.router.estimate.OutputPredictor;
+import io.sluice.router.estimate.ReservationPolicy;
+import io.sluice.router.estimate.SegmentCache;
+import io.sluice.router.estimate.TiktokenCounter;
+import io.sluice.router.estimate.TokenEstimator;
+import java.util.List;
+
+/**
+ * Any bytes, as the body of any API: the parser returns a request or refuses it with a 4xx
+ * {@link ApiException}, nothing else; the estimators then give a cost for every accepted request
+ * without throwing. Regression mode (every build) replays the inputs checked in under
+ * {@code RequestParserFuzzTestInputs/parse}; {@code mvn -Pfuzz} fuzzes (docs/operations.md).
+ */
+class RequestParserFuzzTest {
+  private static final List<TokenEstimator> ESTIMATORS = List.of(
+      estimator(new ApproximateCounter(576)),
+      estimator(TiktokenCounter.of("cl100k_base", new SegmentCache(10_000), 576)));
+
+  private static TokenEstimator estimator(io.sluice.router.estimate.PromptCounter counter) {
+    return new TokenEstimator(counter, 576, new OutputPredictor(new OutputPredictor.Settings(0.9, 256, 100, 60, 20, 50, 100)),
+        new ReservationPolicy(1.0, 64, 1 << 20, 16), Runnable::run, reason -> { });
+  }
+
+  @FuzzTest(maxDuration = "4m")
+  void parse(byte[] body) {
+    for (ApiKind kind : ApiKind.values()) {
+      InferenceRequest request;
+      try {
+        request = RequestParser.parse(kind, body);
+      } catch (ApiException refused) {
+        assertThat(refused.error().status()).isBetween(400, 499);
+        assertThat(refused.error().toJson()).contains("\"error\"");
+        continue;
+      }
+      assertThat(request.model()).isNotBlank();
+      for (TokenEstimator estimator : ESTIMATORS) {
+        CostEstimate cost = estimator.estimateNow(request, "fuzz");
+        assertThat(cost.promptTokens()).isNotNegative();
+        assertThat(cost.reservationTokens()).isNotNegative();
+      }
+    }
+  }
+}
