@@ -54,7 +54,7 @@ class ConfigurationDocsTest {
   @Test
   void everyTrafficClassFieldIsDocumentedAndNothingElse() throws Exception {
     Schema schema = crdSchema("trafficclasses.sluice.io-v1.yml");
-    TrafficClassSpec defaults = new TrafficClassSpec(null, null, null, null);
+    TrafficClassSpec defaults = new TrafficClassSpec(null, null, null, null, null, null, null, null);
     checkKind("TrafficClass", schema, flatten("spec", new ObjectMapper().valueToTree(defaults)));
   }
 
@@ -194,6 +194,8 @@ class ConfigurationDocsTest {
       leaves.add(name);
       if (fieldValue instanceof Duration duration) {
         defaults.put(name, Durations.format(duration));
+      } else if (fieldValue instanceof Enum<?> constant) { // written as its JSON name, e.g. none
+        defaults.put(name, new ObjectMapper().valueToTree(constant).asText());
       } else if (fieldValue != null && !(fieldValue instanceof Collection<?>) && !(fieldValue instanceof Map<?, ?>)) {
         defaults.put(name, String.valueOf(fieldValue));
       }
