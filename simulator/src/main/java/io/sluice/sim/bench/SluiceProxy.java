@@ -17,8 +17,23 @@ import java.util.stream.Collectors;
  * {@code tokensPerPod: auto}. Ready once every pod's budget has been read from its metrics.
  */
 public final class SluiceProxy extends ProcessProxy {
-  private SluiceProxy(ChildProcess child, int port) {
+  private final ChildProcess child;
+  private final int adminPort;
+
+  private SluiceProxy(ChildProcess child, int port, int adminPort) {
     super(child, port, "Sluice");
+    this.child = child;
+    this.adminPort = adminPort;
+  }
+
+  /** The router's admin port (/metrics). */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  /** The router process's id (for jcmd). */
+  public long pid() {
+    return child.pid();
   }
 
   /**
@@ -58,7 +73,7 @@ public final class SluiceProxy extends ProcessProxy {
     child.awaitPort(port, 30_000);
     child.awaitPort(adminPort, 10_000);
     awaitBudgets(adminPort, backends.size(), dir);
-    return new SluiceProxy(child, port);
+    return new SluiceProxy(child, port, adminPort);
   }
 
   private static void awaitBudgets(int adminPort, int pods, Path dir) throws IOException, InterruptedException {
