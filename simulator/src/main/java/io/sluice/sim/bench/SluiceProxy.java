@@ -43,6 +43,14 @@ public final class SluiceProxy extends ProcessProxy {
    */
   public static SluiceProxy start(Path dir, List<String> backends, String model, String extraSpec, boolean accessLog,
                                   int eventLoops) throws IOException, InterruptedException {
+    return start(dir, backends, model, extraSpec, accessLog, eventLoops, "");
+  }
+
+  /**
+   * @param extraSettings YAML lines appended to the RouterSettings spec (indented two spaces), or empty
+   */
+  public static SluiceProxy start(Path dir, List<String> backends, String model, String extraSpec, boolean accessLog,
+                                  int eventLoops, String extraSettings) throws IOException, InterruptedException {
     int port = FreePort.pick();
     int adminPort = FreePort.pick();
     String yaml = """
@@ -59,8 +67,8 @@ public final class SluiceProxy extends ProcessProxy {
         metadata: {name: settings}
         spec:
           accessLog: %b
-        """.formatted(model, backends.stream().map(b -> "\"" + b + "\"").collect(Collectors.joining(", ")),
-        extraSpec, accessLog);
+        %s""".formatted(model, backends.stream().map(b -> "\"" + b + "\"").collect(Collectors.joining(", ")),
+        extraSpec, accessLog, extraSettings);
     Files.createDirectories(dir);
     Path config = Files.writeString(dir.resolve("sluice.yaml"), yaml);
     List<String> command = new ArrayList<>(List.of(
