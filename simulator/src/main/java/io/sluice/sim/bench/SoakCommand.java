@@ -248,8 +248,10 @@ public final class SoakCommand implements Callable<Integer> {
     boolean drained = last.queued() == 0 && last.inFlight() == 0 && last.reserved().values().stream().allMatch(v -> v == 0);
     int failed = rows.stream().mapToInt(Row::failed).sum();
     int ended = rows.stream().mapToInt(Row::ended).sum();
-    return String.format(Locale.ROOT, """
-        verdict over the second half (minutes %.1f to %.1f): heap after GC %s (slope %+.2f MiB/min, mean %.1f MiB;         whole run %+.2f MiB/min); latency %s (E2E p99 slope %+.2f%%/min, TTFT p99 %+.2f%%/min of their means);         after the drain: queue %d, in flight %d, reserved %s (%s);         %d requests ended, %d failed; engine preemptions %d""",
+    return String.format(Locale.ROOT, "verdict over the second half (minutes %.1f to %.1f): heap after GC %s "
+        + "(slope %+.2f MiB/min, mean %.1f MiB; whole run %+.2f MiB/min); latency %s (E2E p99 slope %+.2f%%/min, "
+        + "TTFT p99 %+.2f%%/min of their means); after the drain: queue %d, in flight %d, reserved %s (%s); "
+        + "%d requests ended, %d failed; engine preemptions %d",
         steady.get(0).minute(), steady.get(steady.size() - 1).minute(), heapFlat ? "flat" : "NOT flat", heapSlope,
         heapMean, slope(sending, Row::heapMiB), latencyFlat ? "flat" : "GROWING", e2eSlope, ttftSlope, last.queued(),
         last.inFlight(), last.reserved().values(), drained ? "all zero" : "NOT zero", ended, failed, preemptions);
@@ -279,7 +281,9 @@ public final class SoakCommand implements Callable<Integer> {
 
   /** The router's metrics page, and its heap after a full GC forced with jcmd. */
   static final class Metrics {
-    private final HttpClient http = HttpClient.newHttpClient();
+    // HTTP/1.1: the default (an h2c upgrade attempt) once hung here with its timeout never firing.
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5)).build();
     private final URI uri;
     private final long pid;
 
@@ -289,8 +293,12 @@ public final class SoakCommand implements Callable<Integer> {
     }
 
     String page() throws IOException, InterruptedException {
-      return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
+      try {
+        return http.sendAsync(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse.BodyHandlers.ofString()).get(20, TimeUnit.SECONDS).body();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IOException("cannot read " + uri + ": " + e, e);
+      }
     }
 
     /** Bytes of heap in use right after {@code jcmd PID GC.run} (a full, blocking collection). */
