@@ -76,6 +76,13 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("give --config FILE, or --kubernetes to take the configuration from the cluster");
       return 1;
     }
+    java.time.Duration checkEvery;
+    try {
+      checkEvery = Durations.parse(configCheckInterval);
+    } catch (IllegalArgumentException e) {
+      System.err.println("--config-check-interval: " + e.getMessage());
+      return 1;
+    }
     ConfigLoader.Result loaded;
     String text = "";
     try {
@@ -142,7 +149,7 @@ final class ServeCommand implements Callable<Integer> {
     ConfigFileWatcher fileWatcher = null;
     if (!kubernetes && watchConfig) {
       fileWatcher = new ConfigFileWatcher(config, loaded.config(), text, server.clusterSink(), server.metrics());
-      fileWatcher.start(Durations.parse(configCheckInterval));
+      fileWatcher.start(checkEvery);
       onHangup(fileWatcher, log);
     }
     ConfigFileWatcher files = fileWatcher;
