@@ -116,7 +116,9 @@ class ChaosTest {
       watcher.start(java.time.Duration.ofMillis(100));
       PoolRuntime pool = router.runtimes().forModel(MODEL);
 
-      HttpClient http = clients.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+      // One connection per request: a client that leaves resets its connection, and a pooled
+      // connection handed out just before that close would fail a request the router never saw.
+      HttpClient http = clients.createHttpClient(new HttpClientOptions().setKeepAlive(false),
           new PoolOptions().setHttp1MaxSize(CONCURRENCY * 2));
       Map<Integer, Outcome> outcomes = new ConcurrentHashMap<>();
       AtomicInteger doubleAnswers = new AtomicInteger();
@@ -200,7 +202,8 @@ class ChaosTest {
       table.append("outcomes: ").append(results).append("; errors by status: ").append(errorStatus)
           .append("; slowest answer ").append(maxMillis).append(" ms\n");
       List<String> engineReport = new ArrayList<>();
-      java.net.http.HttpClient scraper = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpClient scraper = java.net.http.HttpClient.newBuilder()
+          .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
       long preemptions = 0;
       for (EngineServer s : servers) {
         String page = scraper.send(java.net.http.HttpRequest.newBuilder(
