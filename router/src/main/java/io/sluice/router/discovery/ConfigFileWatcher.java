@@ -118,11 +118,11 @@ public final class ConfigFileWatcher implements AutoCloseable {
     SluiceConfig next = loaded.config();
     try {
       apply(inForce, next);
-    } catch (IllegalArgumentException e) {
+    } catch (RuntimeException e) {
       // A pool that validates but cannot be built (e.g. a tokenizer file that cannot be read):
       // put the last good configuration back, whatever part of the new one went in.
       apply(next, inForce);
-      reject(List.of(e.getMessage()));
+      reject(List.of(String.valueOf(e.getMessage())));
       return Outcome.REJECTED;
     }
     if (!next.settings().equals(inForce.settings())) {

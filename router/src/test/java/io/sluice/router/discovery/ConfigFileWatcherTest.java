@@ -133,6 +133,28 @@ class ConfigFileWatcherTest {
   }
 
   @Test
+  void aPoolThatCannotBeBuiltRollsBackTheWholeEdit() throws Exception {
+    String unbuildable = """
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: pool-b}
+        spec:
+          models: [other]
+          endpoints: ["%s"]
+          engine: vllm
+          tokenizer: {type: huggingface, path: "https://example.invalid/tokenizer.json"}
+        """.formatted(b.url());
+    // pool-a's new budget is applied first, then pool-b fails to build: both must be undone.
+    Files.writeString(file, RouterHarness.config("m", List.of(a.url(), b.url()), unbuildable)
+        .replace("tokensPerPod: 100000", "tokensPerPod: 3000"));
+    assertEquals(ConfigFileWatcher.Outcome.REJECTED, watcher.check(false));
+    assertEquals(null, harness.router.runtimes().named("pool-b"));
+    assertEquals(1, pool().pool().pods().size());
+    assertEquals(100_000, pool().admission().pods().get(0).budget());
+    assertEquals(200, harness.postJson("/v1/chat/completions", CHAT).statusCode());
+  }
+
+  @Test
   void poolsAndClassesAreAddedAndRemovedOnTheTimer() throws Exception {
     watcher.start(Duration.ofMillis(100));
     String second = """
