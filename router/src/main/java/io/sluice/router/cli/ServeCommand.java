@@ -5,6 +5,8 @@ import ch.qos.logback.classic.LoggerContext;
 import io.sluice.router.SluiceServer;
 import io.sluice.router.config.ConfigLoader;
 import io.sluice.router.config.ConfigProblem;
+import io.sluice.crd.Durations;
+import io.sluice.router.discovery.ConfigFileWatcher;
 import io.vertx.core.Vertx;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -53,6 +55,15 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--event-loops", description = "Event loops serving the data port. Default: the number of CPUs.")
   Integer eventLoops;
 
+  @Option(names = "--watch-config", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Without --kubernetes: apply changes of the --config file while running (also on SIGHUP). "
+          + "--no-watch-config reads it once. Default: ${DEFAULT-VALUE}.")
+  boolean watchConfig;
+
+  @Option(names = "--config-check-interval", defaultValue = "1s", paramLabel = "DURATION",
+      description = "How often the --config file is checked for changes (e.g. 1s, 500ms). Default: ${DEFAULT-VALUE}.")
+  String configCheckInterval;
+
   @Option(names = "--log-level", defaultValue = "info",
       description = "trace, debug, info, warn or error. Default: ${DEFAULT-VALUE}.")
   String logLevel;
@@ -65,11 +76,20 @@ final class ServeCommand implements Callable<Integer> {
       System.err.println("give --config FILE, or --kubernetes to take the configuration from the cluster");
       return 1;
     }
-    ConfigLoader.Result loaded;
+    java.time.Duration checkEvery;
     try {
+      checkEvery = Durations.parse(configCheckInterval);
+    } catch (IllegalArgumentException e) {
+      System.err.println("--config-check-interval: " + e.getMessage());
+      return 1;
+    }
+    ConfigLoader.Result loaded;
+    String text = "";
+    try {
+      text = config == null ? "" : Files.readString(config);
       loaded = config == null ? ConfigLoader.parseSettings("", "defaults")
-          : kubernetes ? ConfigLoader.parseSettings(Files.readString(config), config.toString())
-          : ConfigLoader.load(config);
+          : kubernetes ? ConfigLoader.parseSettings(text, config.toString())
+          : ConfigLoader.parse(text, config.toString());
     } catch (IOException e) {
       System.err.println(config + ": cannot read: " + e.getMessage());
       return 1;
@@ -127,12 +147,22 @@ final class ServeCommand implements Callable<Integer> {
         return 1;
       }
     }
+    ConfigFileWatcher fileWatcher = null;
+    if (!kubernetes && watchConfig) {
+      fileWatcher = new ConfigFileWatcher(config, loaded.config(), text, server.clusterSink(), server.metrics());
+      fileWatcher.start(checkEvery);
+      onHangup(fileWatcher, log);
+    }
+    ConfigFileWatcher files = fileWatcher;
     KubernetesDiscovery watching = discovery;
     ReplicaLeases replica = leases;
     StatusWriter writer = status;
     KubernetesClient cluster = client;
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (files != null) {
+        files.close();
+      }
       if (watching != null) {
         writer.close(); // hands the leader Lease over
         watching.close();
@@ -148,6 +178,18 @@ final class ServeCommand implements Callable<Integer> {
     }, "sluice-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** SIGHUP re-reads the config file at once, where the JVM lets us handle the signal. */
+  private static void onHangup(ConfigFileWatcher watcher, Logger log) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+        log.info("SIGHUP: reloading the configuration file");
+        watcher.reload();
+      });
+    } catch (IllegalArgumentException | LinkageError e) {
+      log.info("SIGHUP cannot be handled here ({}); the file is still checked on a timer", e.getMessage());
+    }
   }
 
   /** This replica's name: POD_NAME, else HOSTNAME (a pod's name), else the host name. */

@@ -150,8 +150,17 @@ public final class RouterMetrics {
   /** A cluster resource was refused (invalid); the last good version stays in force. */
   public void configRejected(String kind, String name) {
     Counter.builder("sluice.config.rejected")
-        .description("Cluster resources refused as invalid; the last good version of each stays in force")
+        .description("Cluster resources or config file versions refused as invalid; the last good version stays in force")
         .tags("kind", kind, "name", name)
+        .register(registry)
+        .increment();
+  }
+
+  /** The static configuration file was checked after a change: {@code applied} or {@code rejected}. */
+  public void configReloaded(String result) {
+    Counter.builder("sluice.config.reloads")
+        .description("Changes of the static configuration file, by result (applied, rejected)")
+        .tags("result", result)
         .register(registry)
         .increment();
   }

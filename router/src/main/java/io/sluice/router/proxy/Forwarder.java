@@ -56,6 +56,15 @@ final class Forwarder {
   /** Forwards to the pod of {@code exchange.reservation}. On the exchange's event loop. */
   void forward(Exchange exchange) {
     Pod pod = exchange.runtime.pod(exchange.reservation.podId());
+    if (pod == null) {
+      // The pod left the pool (config reload, pod deleted) between the reservation and now: release
+      // it and try another pod, or wait in the queue again.
+      exchange.tried.add(exchange.reservation.podId());
+      if (!moveElsewhere(exchange, "pod " + exchange.reservation.podId() + " left the pool")) {
+        ProxyHandler.sendError(exchange.ctx, OpenAiError.noReadyPod(exchange.runtime.name()));
+      }
+      return;
+    }
     exchange.pod = pod;
     exchange.attempts++;
     exchange.tried.add(pod.id());

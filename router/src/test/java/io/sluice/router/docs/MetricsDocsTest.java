@@ -148,6 +148,8 @@ class MetricsDocsTest {
       // Resources refused or accepted by cluster discovery: the calls KubernetesDiscovery makes.
       harness.router.metrics().configRejected("ModelPool", "llm/bad");
       harness.router.metrics().configAccepted("ModelPool", "llm/bad", false);
+      // A changed static config file, as ConfigFileWatcher reports it.
+      harness.router.metrics().configReloaded("applied");
       // A failed call to the shared ledger in Redis: the call RedisLedger's failure path makes.
       harness.router.metrics().ledgerFailed("pool-a", new java.io.IOException("connection refused"));
 

@@ -41,6 +41,10 @@ final class ChildProcess {
     throw new IOException(name + " did not listen on " + port + " within " + timeoutMs + " ms; see " + log);
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   double cpuSeconds() {
     return ProcCpu.seconds(process.toHandle());
   }

@@ -45,7 +45,7 @@ public final class EngineCluster implements AutoCloseable {
 
   /** The sum of {@code vllm:num_preemptions_total} over the engines' metrics pages. */
   public long preemptions() throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newHttpClient();
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     double total = 0;
     for (String url : urls) {
       String text = http.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),

@@ -17,8 +17,23 @@ import java.util.stream.Collectors;
  * {@code tokensPerPod: auto}. Ready once every pod's budget has been read from its metrics.
  */
 public final class SluiceProxy extends ProcessProxy {
-  private SluiceProxy(ChildProcess child, int port) {
+  private final ChildProcess child;
+  private final int adminPort;
+
+  private SluiceProxy(ChildProcess child, int port, int adminPort) {
     super(child, port, "Sluice");
+    this.child = child;
+    this.adminPort = adminPort;
+  }
+
+  /** The router's admin port (/metrics). */
+  public int adminPort() {
+    return adminPort;
+  }
+
+  /** The router process's id (for jcmd). */
+  public long pid() {
+    return child.pid();
   }
 
   /**
@@ -28,6 +43,14 @@ public final class SluiceProxy extends ProcessProxy {
    */
   public static SluiceProxy start(Path dir, List<String> backends, String model, String extraSpec, boolean accessLog,
                                   int eventLoops) throws IOException, InterruptedException {
+    return start(dir, backends, model, extraSpec, accessLog, eventLoops, "");
+  }
+
+  /**
+   * @param extraSettings YAML lines appended to the RouterSettings spec (indented two spaces), or empty
+   */
+  public static SluiceProxy start(Path dir, List<String> backends, String model, String extraSpec, boolean accessLog,
+                                  int eventLoops, String extraSettings) throws IOException, InterruptedException {
     int port = FreePort.pick();
     int adminPort = FreePort.pick();
     String yaml = """
@@ -44,8 +67,8 @@ public final class SluiceProxy extends ProcessProxy {
         metadata: {name: settings}
         spec:
           accessLog: %b
-        """.formatted(model, backends.stream().map(b -> "\"" + b + "\"").collect(Collectors.joining(", ")),
-        extraSpec, accessLog);
+        %s""".formatted(model, backends.stream().map(b -> "\"" + b + "\"").collect(Collectors.joining(", ")),
+        extraSpec, accessLog, extraSettings);
     Files.createDirectories(dir);
     Path config = Files.writeString(dir.resolve("sluice.yaml"), yaml);
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
@@ -63,7 +86,7 @@ public final class SluiceProxy extends ProcessProxy {
     child.awaitPort(port, 30_000);
     child.awaitPort(adminPort, 10_000);
     awaitBudgets(adminPort, backends.size(), dir);
-    return new SluiceProxy(child, port);
+    return new SluiceProxy(child, port, adminPort);
   }
 
   private static void awaitBudgets(int adminPort, int pods, Path dir) throws IOException, InterruptedException {

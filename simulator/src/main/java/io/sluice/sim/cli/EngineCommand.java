@@ -62,6 +62,13 @@ final class EngineCommand implements Callable<Integer> {
     boolean refuse;
     @Option(names = "--fault-slow-start-ms", defaultValue = "0", description = "Answer 503 for this long after start.")
     long slowStartMs;
+    @Option(names = "--fault-stall-rate", defaultValue = "0", description = "Fraction of API requests never answered.")
+    double stallRate;
+    @Option(names = "--fault-drop-rate", defaultValue = "0",
+            description = "Fraction of completions reset after 1 to 8 output tokens.")
+    double dropRate;
+    @Option(names = "--fault-refuse-rate", defaultValue = "0", description = "Fraction of connections closed at once.")
+    double refuseRate;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -72,7 +79,7 @@ final class EngineCommand implements Callable<Integer> {
                 .withMaxLoras(maxLoras).withPrefixCaching(!noPrefixCaching);
         EngineOptions options = new EngineOptions(host, port, model, loras, config, timeScale, tokenizer, seed,
                 outputLengths, EngineOptions.Flavor.valueOf(flavor.toUpperCase(java.util.Locale.ROOT)),
-                new Faults(errorRate, latencyMs, dropAfter, refuse, slowStartMs));
+                new Faults(errorRate, latencyMs, dropAfter, refuse, slowStartMs, stallRate, dropRate, refuseRate));
         Vertx vertx = Vertx.vertx();
         EngineServer server = EngineServer.deploy(vertx, options).await();
         System.out.printf("sluice-sim engine: model %s on %s:%d, %d KV blocks of %d tokens, profile %s, time scale %.2f%n",

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,9 +26,13 @@ final class CompletionEndpoint {
     private final EngineOptions options;
     private final PromptTokenizer tokenizer;
     private final OutputLengths outputLengths;
+    private final SplittableRandom dropRandom;
+    private final FaultCounts injected;
 
     CompletionEndpoint(Vertx vertx, EngineDriver driver, EngineOptions options, PromptTokenizer tokenizer,
-                       OutputLengths outputLengths) {
+                       OutputLengths outputLengths, SplittableRandom dropRandom, FaultCounts injected) {
+        this.dropRandom = dropRandom;
+        this.injected = injected;
         this.vertx = vertx;
         this.driver = driver;
         this.options = options;
@@ -100,8 +105,16 @@ final class CompletionEndpoint {
         String id = (chat ? "chatcmpl-" : "cmpl-") + Long.toHexString(IDS.incrementAndGet());
         String lora = model.equals(options.model()) ? null : model;
         Sequence seq = new Sequence(id, prompt, limit.tokens(), limit.reason(), lora, driver.modelNow());
+        int dropAfter = options.faults().dropAfterTokens();
+        if (options.faults().dropRate() > 0 && dropRandom.nextDouble() < options.faults().dropRate()) {
+            dropAfter = 1 + dropRandom.nextInt(8);
+        }
+        boolean injectedDrop = dropAfter != options.faults().dropAfterTokens();
         ResponseSink sink = new ResponseSink(response, id, model, chat, stream, includeUsage, continuousUsage,
-                prompt.length, options.faults().dropAfterTokens(), () -> {
+                prompt.length, dropAfter, () -> {
+                    if (injectedDrop) {
+                        injected.drops.incrementAndGet();
+                    }
                     driver.abort(id);
                     response.reset();
                 });

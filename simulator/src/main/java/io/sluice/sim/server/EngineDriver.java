@@ -40,6 +40,7 @@ final class EngineDriver implements EngineListener {
     private final Histogram ttft = new Histogram(Histogram.TTFT_BUCKETS);
     private final Histogram e2e = new Histogram(Histogram.LATENCY_BUCKETS);
     private StepPlan inFlight;
+    private int peakUsedBlocks;
     private final Thread owner;
 
     /** Must be constructed on the event loop that will own it (the verticle's start). */
@@ -56,6 +57,11 @@ final class EngineDriver implements EngineListener {
 
     EngineCore core() {
         return core;
+    }
+
+    /** Most KV blocks in use at once, sampled as each step is planned (when blocks are taken). */
+    int peakUsedBlocks() {
+        return peakUsedBlocks;
     }
 
     Histogram ttft() {
@@ -99,6 +105,7 @@ final class EngineDriver implements EngineListener {
                 return;
             }
             inFlight = core.beginStep(next);
+            peakUsedBlocks = Math.max(peakUsedBlocks, core.totalBlocks() - core.freeBlocks());
             if (inFlight == null) {
                 return;
             }

@@ -25,6 +25,7 @@ public final class EngineServer extends VerticleBase {
     private HttpServer server;
     private long startedAtMillis;
     private SplittableRandom faultRandom;
+    private final FaultCounts injected = new FaultCounts();
 
     public EngineServer(EngineOptions options) {
         this.options = options;
@@ -43,7 +44,8 @@ public final class EngineServer extends VerticleBase {
         faultRandom = new SplittableRandom(options.seed() ^ 0x5DEECE66DL);
         driver = new EngineDriver(vertx, options.engine(), options.timeScale());
         OutputLengths lengths = OutputLengths.parse(options.outputLengths(), options.engine().maxModelLen(), options.seed());
-        CompletionEndpoint completions = new CompletionEndpoint(vertx, driver, options, tokenizer, lengths);
+        CompletionEndpoint completions = new CompletionEndpoint(vertx, driver, options, tokenizer, lengths,
+                new SplittableRandom(options.seed() ^ 0x2545F4914F6CDD1DL), injected);
         AuxEndpoints aux = new AuxEndpoints(vertx, options, tokenizer);
         MetricsExporter metrics = new MetricsExporter(options.model(), options.flavor());
 
@@ -64,6 +66,14 @@ public final class EngineServer extends VerticleBase {
         server = vertx.createHttpServer(new HttpServerOptions().setHost(options.host()).setPort(options.port()));
         if (options.faults().refuseConnections()) {
             server.connectionHandler(conn -> conn.close());
+        } else if (options.faults().refuseRate() > 0) {
+            SplittableRandom refusals = new SplittableRandom(options.seed() ^ 0x9E3779B97F4A7C15L);
+            server.connectionHandler(conn -> {
+                if (refusals.nextDouble() < options.faults().refuseRate()) {
+                    injected.refused.incrementAndGet();
+                    conn.close();
+                }
+            });
         }
         return server.requestHandler(router).listen();
     }
@@ -79,8 +89,13 @@ public final class EngineServer extends VerticleBase {
             return;
         }
         if (f.errorRate() > 0 && faultRandom.nextDouble() < f.errorRate()) {
+            injected.errors.incrementAndGet();
             OpenAiErrors.send(ctx.response(), 500, "InternalServerError", "Injected fault: engine error.", null);
             return;
+        }
+        if (f.stallRate() > 0 && faultRandom.nextDouble() < f.stallRate()) {
+            injected.stalls.incrementAndGet();
+            return; // never answered; the connection stays open until the client gives up
         }
         if (f.addedLatencyMs() > 0) {
             vertx.setTimer(f.addedLatencyMs(), id -> ctx.next());
@@ -92,6 +107,11 @@ public final class EngineServer extends VerticleBase {
     /** The port actually bound (useful with port 0). */
     public int port() {
         return server.actualPort();
+    }
+
+    /** How many faults this engine has injected so far. */
+    public FaultCounts injected() {
+        return injected;
     }
 
     public EngineOptions options() {

@@ -25,6 +25,9 @@ final class MetricsExporter {
         } else {
             vllm(out, driver);
         }
+        // Not an engine metric: the emulator's own high-water mark, for tests that check admission.
+        gauge(out, "sim:kv_peak_used_tokens", "Most KV-cache tokens (whole blocks) held at once since start.",
+                labels(), driver.peakUsedBlocks() * (double) driver.core().config().blockSize());
         return out.toString();
     }
 
