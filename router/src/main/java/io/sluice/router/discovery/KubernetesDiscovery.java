@@ -145,8 +145,8 @@ public final class KubernetesDiscovery implements AutoCloseable {
     PoolConfig config = checked.resource();
     try {
       sink.applyPool(config);
-    } catch (IllegalArgumentException e) {
-      refused("ModelPool", key, resource, List.of(e.getMessage()));
+    } catch (RuntimeException e) { // e.g. a tokenizer file that cannot be read: refuse it, never kill the informer
+      refused("ModelPool", key, resource, List.of(e.getMessage() != null ? e.getMessage() : e.toString()));
       return;
     }
     metrics.configAccepted("ModelPool", key, true);

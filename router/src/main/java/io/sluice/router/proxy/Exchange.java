@@ -50,6 +50,9 @@ final class Exchange {
   final Set<String> pressured = new HashSet<>();
   HttpClientRequest upstream;
   long responseTimer = -1;
+  /** The router's own idle timer on a response being relayed (-1 when none), and the last chunk's time. */
+  long idleTimer = -1;
+  long lastChunkNanos;
   boolean timedOut;
   boolean clientClosed;
   boolean streamFailed;

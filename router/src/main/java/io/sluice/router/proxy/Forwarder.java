@@ -193,7 +193,8 @@ final class Forwarder {
       upstream.reset();
       return;
     }
-    upstream.idleTimeout(settings.idleTimeout().toMillis());
+    exchange.lastChunkNanos = System.nanoTime();
+    armIdleTimer(exchange, upstream, settings.idleTimeout().toMillis());
     downstream.setStatusCode(response.statusCode());
     downstream.setStatusMessage(response.statusMessage());
     Headers.copy(response.headers(), downstream.headers());
@@ -208,6 +209,7 @@ final class Forwarder {
         generated -> grow(exchange, generated)) : null;
     exchange.usage = watcher;
     response.handler(chunk -> {
+      exchange.lastChunkNanos = System.nanoTime();
       Buffer pass = watcher == null ? chunk : Buffer.buffer(watcher.onChunk(chunk.getBytes()));
       if (pass.length() > 0) {
         downstream.write(pass);
@@ -218,8 +220,9 @@ final class Forwarder {
       }
     });
     response.exceptionHandler(failure -> {
-      if (exchange.over()) {
-        return;
+      cancelIdleTimer(exchange);
+      if (exchange.over() || exchange.streamFailed) {
+        return; // a reset is reported once, though Vert.x may call this again as the connection closes
       }
       // The pod dropped the stream or stalled past the idle timeout: the client cannot get a
       // status any more, so end its connection without the closing chunk.
@@ -230,9 +233,40 @@ final class Forwarder {
       downstream.reset();
     });
     response.endHandler(ended -> {
+      cancelIdleTimer(exchange);
       byte[] rest = watcher == null ? new byte[0] : watcher.onEnd();
       downstream.end(Buffer.buffer(rest));
     });
+  }
+
+  /**
+   * Resets the upstream request once no chunk has arrived for {@code idleMs}. The router keeps
+   * this timer itself rather than use {@code HttpClientRequest.idleTimeout}: Vert.x 5.0.7 does not
+   * cancel that one when the response ends, so every finished request stayed reachable (body and
+   * all) until its timer fired. One timer per idle period, re-armed for the remainder while
+   * chunks keep arriving; cancelled when the response ends or fails, and when the exchange ends.
+   */
+  private void armIdleTimer(Exchange exchange, HttpClientRequest upstream, long idleMs) {
+    exchange.idleTimer = vertx.setTimer(idleMs, id -> {
+      exchange.idleTimer = -1;
+      if (exchange.finished) {
+        return;
+      }
+      long silentMs = (System.nanoTime() - exchange.lastChunkNanos) / 1_000_000;
+      if (silentMs >= settings.idleTimeout().toMillis()) {
+        upstream.reset(); // the response's exception handler ends the client's stream
+      } else {
+        armIdleTimer(exchange, upstream, settings.idleTimeout().toMillis() - silentMs);
+      }
+    });
+  }
+
+  /** Stops the exchange's idle timer, if any. On the exchange's event loop. */
+  void cancelIdleTimer(Exchange exchange) {
+    if (exchange.idleTimer != -1) {
+      vertx.cancelTimer(exchange.idleTimer);
+      exchange.idleTimer = -1;
+    }
   }
 
   /** A stream outran its reservation: hold more, a block-rounded step at a time. */

@@ -227,6 +227,7 @@ public final class ProxyHandler {
       onClientClosed(exchange); // the end handler may run before the close handler
     }
     exchange.finished = true;
+    forwarder.cancelIdleTimer(exchange);
     if (exchange.waiter != null) {
       exchange.waiter.cancel();
     }

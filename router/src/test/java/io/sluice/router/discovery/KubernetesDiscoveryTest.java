@@ -160,6 +160,14 @@ class KubernetesDiscoveryTest {
     apply(pool("other", "[qwen-7b]", "app: other", engineB.port(), "")); // a model already served
     within(() -> rejected("ModelPool") == 2.0);
     assertThat(harness.router.runtimes().named("other")).isNull();
+
+    // Valid, but its tokenizer file cannot be read when the pool is built: refused, not a dead informer.
+    apply(pool("unreadable", "[qwen-9b]", "app: other", engineB.port(),
+        "tokenizer: {type: huggingface, path: /nonexistent/tokenizer.json}"));
+    within(() -> rejected("ModelPool") == 3.0);
+    assertThat(harness.router.runtimes().named("unreadable")).isNull();
+    apply(pool("later", "[qwen-10b]", "app: other", engineB.port(), ""));
+    within(() -> harness.router.runtimes().forModel("qwen-10b") != null); // the informer still applies changes
   }
 
   @Test

@@ -44,6 +44,50 @@ class UpstreamFailuresTest {
     }
   }
 
+  private static final String STREAM = "{\"model\":\"m1\",\"prompt\":\"x\",\"stream\":true,\"max_tokens\":8}";
+  private static final String IDLE_400MS = """
+      apiVersion: sluice.io/v1alpha1
+      kind: RouterSettings
+      metadata: {name: settings}
+      spec: {idleTimeout: 400ms}
+      """;
+
+  @Test
+  void aStreamSilentForTheIdleTimeoutIsCutAndReleasesItsReservation() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine engine = new FakeEngine(harness.vertx, "stalls").start();
+      engine.mode = FakeEngine.Mode.STALL_MID_STREAM;
+      harness.start(RouterHarness.config("m1", List.of(engine.url()), IDLE_400MS));
+      long started = System.nanoTime();
+      String body;
+      try {
+        body = harness.postJson("/v1/completions", STREAM).body();
+      } catch (java.io.IOException cut) {
+        body = ""; // the connection was reset mid-stream: the client cannot get a status any more
+      }
+      long tookMs = (System.nanoTime() - started) / 1_000_000;
+      assertThat(body).doesNotContain("[DONE]");
+      assertThat(tookMs).isGreaterThanOrEqualTo(400).isLessThan(10_000);
+      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
+      assertThat(value(harness.router.metrics().scrape(), "sluice_upstream_errors_total{pod=\"" + engine.url()
+          .replace("http://", "") + "\",pool=\"pool-a\",reason=\"stream\"}")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aStreamLongerThanTheIdleTimeoutIsNotCutWhileChunksKeepComing() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine engine = new FakeEngine(harness.vertx, "slow").start();
+      engine.tokenIntervalMs = 150; // 8 tokens: about 1.2 s in all, never 400 ms of silence
+      engine.streamTokens = 8;
+      harness.start(RouterHarness.config("m1", List.of(engine.url()), IDLE_400MS));
+      HttpResponse<String> response = harness.postJson("/v1/completions", STREAM);
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).contains("[DONE]");
+      assertThat(engine.streamsCompleted).hasValue(1);
+    }
+  }
+
   private static double value(String metrics, String series) {
     return metrics.lines().filter(line -> line.startsWith(series + " ")).mapToDouble(
         line -> Double.parseDouble(line.substring(series.length() + 1))).findFirst().orElse(0);

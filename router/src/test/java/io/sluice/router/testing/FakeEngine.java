@@ -29,6 +29,8 @@ public final class FakeEngine implements AutoCloseable {
     BAD_REQUEST,
     /** Send headers and two chunks, then close the connection. */
     DROP_MID_STREAM,
+    /** Send headers and two chunks, then nothing more, keeping the connection open. */
+    STALL_MID_STREAM,
     /** Answer 500 (an engine fault). */
     ERROR_500,
     /** Answer 503 (the engine is overloaded). */
@@ -146,6 +148,9 @@ public final class FakeEngine implements AutoCloseable {
     }
     if (mode == Mode.DROP_MID_STREAM && index == 2) {
       response.reset();
+      return;
+    }
+    if (mode == Mode.STALL_MID_STREAM && index == 2) {
       return;
     }
     if (index == streamTokens) {
