@@ -78,6 +78,12 @@ public record OpenAiError(int status, String type, String code, String param, St
         "The model server could not be reached: " + detail);
   }
 
+  /** A stream the model server broke after the 200 went out: sent as the stream's last event. */
+  public static OpenAiError streamInterrupted(String detail) {
+    return new OpenAiError(502, SERVER_ERROR, "upstream_stream_failed", null,
+        "The model server stopped the stream before it finished: " + detail);
+  }
+
   public static OpenAiError upstreamTimeout(long millis) {
     return new OpenAiError(504, SERVER_ERROR, "upstream_timeout", null,
         "The model server did not answer within " + millis + " ms.");

@@ -199,6 +199,8 @@ final class Forwarder {
     downstream.setStatusMessage(response.statusMessage());
     Headers.copy(response.headers(), downstream.headers());
     boolean watch = response.statusCode() == 200;
+    String contentType = response.getHeader("content-type");
+    boolean sse = watch && contentType != null && contentType.startsWith("text/event-stream");
     String length = response.getHeader("content-length");
     if (length != null && !(watch && exchange.hideUsage)) {
       downstream.putHeader("content-length", length);
@@ -225,12 +227,20 @@ final class Forwarder {
         return; // a reset is reported once, though Vert.x may call this again as the connection closes
       }
       // The pod dropped the stream or stalled past the idle timeout: the client cannot get a
-      // status any more, so end its connection without the closing chunk.
+      // status any more. An event stream ends with an OpenAI-format error event (what OpenAI's
+      // own API and SDKs use for a failure mid-stream) and no [DONE]; any other body is cut
+      // without its closing chunk, so the client cannot take it for complete.
       exchange.streamFailed = true;
       exchange.runtime.upstreamFailed(exchange.pod.id());
       metrics.upstreamError(exchange.runtime.name(), exchange.podTag(), "stream");
       LOG.debug("stream from pod {} failed: {}", exchange.podTag(), failure.toString());
-      downstream.reset();
+      if (sse && !downstream.ended()) {
+        String detail = failure instanceof java.util.concurrent.TimeoutException || idleExpired(exchange)
+            ? "no token for " + settings.idleTimeout().toMillis() + " ms" : describe(failure);
+        downstream.end(Buffer.buffer("data: " + OpenAiError.streamInterrupted(detail).toJson() + "\n\n"));
+      } else {
+        downstream.reset();
+      }
     });
     response.endHandler(ended -> {
       cancelIdleTimer(exchange);
@@ -259,6 +269,10 @@ final class Forwarder {
         armIdleTimer(exchange, upstream, settings.idleTimeout().toMillis() - silentMs);
       }
     });
+  }
+
+  private boolean idleExpired(Exchange exchange) {
+    return (System.nanoTime() - exchange.lastChunkNanos) / 1_000_000 >= settings.idleTimeout().toMillis();
   }
 
   /** Stops the exchange's idle timer, if any. On the exchange's event loop. */

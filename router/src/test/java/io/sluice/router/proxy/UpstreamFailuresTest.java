@@ -59,14 +59,11 @@ class UpstreamFailuresTest {
       engine.mode = FakeEngine.Mode.STALL_MID_STREAM;
       harness.start(RouterHarness.config("m1", List.of(engine.url()), IDLE_400MS));
       long started = System.nanoTime();
-      String body;
-      try {
-        body = harness.postJson("/v1/completions", STREAM).body();
-      } catch (java.io.IOException cut) {
-        body = ""; // the connection was reset mid-stream: the client cannot get a status any more
-      }
+      String body = harness.postJson("/v1/completions", STREAM).body();
       long tookMs = (System.nanoTime() - started) / 1_000_000;
       assertThat(body).doesNotContain("[DONE]");
+      assertErrorEvent(body);
+      assertThat(body).contains("no token for 400 ms");
       assertThat(tookMs).isGreaterThanOrEqualTo(400).isLessThan(10_000);
       RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
       assertThat(value(harness.router.metrics().scrape(), "sluice_upstream_errors_total{pod=\"" + engine.url()
@@ -86,6 +83,17 @@ class UpstreamFailuresTest {
       assertThat(response.body()).contains("[DONE]");
       assertThat(engine.streamsCompleted).hasValue(1);
     }
+  }
+
+  /** The stream's last event is an OpenAI-format error. */
+  private static void assertErrorEvent(String body) {
+    String[] events = body.trim().split("\n\n");
+    String last = events[events.length - 1];
+    assertThat(last).startsWith("data: ");
+    io.vertx.core.json.JsonObject error = new io.vertx.core.json.JsonObject(last.substring(6)).getJsonObject("error");
+    assertThat(error.fieldNames()).contains("message", "type", "param", "code");
+    assertThat(error.getString("type")).isEqualTo("server_error");
+    assertThat(error.getString("code")).isEqualTo("upstream_stream_failed");
   }
 
   private static double value(String metrics, String series) {
@@ -157,16 +165,14 @@ class UpstreamFailuresTest {
           .header("content-type", "application/json")
           .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"m1\",\"prompt\":\"x\",\"stream\":true}"))
           .build();
-      // The client sees 200 and a truncated stream (no [DONE]), never a stream that looks complete.
-      Throwable failure = null;
-      String body = "";
-      try {
-        body = harness.http.send(request, HttpResponse.BodyHandlers.ofString()).body();
-      } catch (java.io.IOException e) {
-        failure = e;
-      }
-      assertThat(failure != null || !body.contains("[DONE]")).isTrue();
+      // The client sees 200, the tokens sent so far, then an OpenAI-format error event and no [DONE]:
+      // never a stream that looks complete.
+      HttpResponse<String> response = harness.http.send(request, HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).contains("t0 ").doesNotContain("[DONE]");
+      assertErrorEvent(response.body());
       assertThat(harness.router.metrics().scrape()).contains("reason=\"stream\"");
+      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
     }
   }
 }

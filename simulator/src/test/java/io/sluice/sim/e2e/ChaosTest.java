@@ -75,7 +75,10 @@ class ChaosTest {
     COMPLETE,
     /** An OpenAI-format error with its status. */
     ERROR,
-    /** A stream cut after its 200 because the engine failed mid-stream (no status can follow). */
+    /**
+     * A stream the engine broke after its 200: it ends with an OpenAI-format error event (or, for
+     * a client that left meanwhile, a reset).
+     */
     CUT,
     /** The client left on purpose. */
     LEFT,
@@ -339,7 +342,8 @@ class ChaosTest {
   private static Result classify(int status, String body, boolean stream) {
     if (status == 200) {
       if (stream) {
-        return body.contains("data: [DONE]") ? Result.COMPLETE : Result.INVALID;
+        // A stream the engine broke after the 200 ends with an OpenAI-format error event, no [DONE].
+        return body.contains("data: [DONE]") ? Result.COMPLETE : endsWithErrorEvent(body) ? Result.CUT : Result.INVALID;
       }
       try {
         return new JsonObject(body).getJsonArray("choices") != null ? Result.COMPLETE : Result.INVALID;
@@ -353,6 +357,18 @@ class ChaosTest {
           && error.containsKey("code") ? Result.ERROR : Result.INVALID;
     } catch (RuntimeException e) {
       return Result.INVALID;
+    }
+  }
+
+  private static boolean endsWithErrorEvent(String body) {
+    String[] events = body.trim().split("\n\n");
+    String last = events[events.length - 1];
+    try {
+      JsonObject error = last.startsWith("data: ") ? new JsonObject(last.substring(6)).getJsonObject("error") : null;
+      return error != null && error.containsKey("message") && error.containsKey("type") && error.containsKey("param")
+          && error.containsKey("code");
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 
