@@ -85,6 +85,13 @@ public final class Workload {
     return new Workload(name, offsets, prompt, output, none, new int[count]);
   }
 
+  /** Exactly these requests, with no shared prefixes (for tests and hand-made scenarios). */
+  public static Workload of(String name, long[] offsets, int[] prompt, int[] output) {
+    int[] none = new int[offsets.length];
+    java.util.Arrays.fill(none, -1);
+    return new Workload(name, offsets.clone(), prompt.clone(), output.clone(), none, new int[offsets.length]);
+  }
+
   /** {@code requests} requests of a synthetic mix at a mean rate of one per second, from {@code seed}. */
   public static Workload synthetic(Mix mix, int requests, long seed) {
     SplittableRandom random = new SplittableRandom(seed);
