@@ -50,9 +50,10 @@ public final class CompareReport {
     written.add(csv);
     System.setProperty("java.awt.headless", "true");
     for (Figure figure : FIGURES) {
-      XYChart chart = new XYChartBuilder().width(800).height(480).title(figure.title() + " - " + title)
+      XYChart chart = new XYChartBuilder().width(900).height(480).title(figure.title() + " - " + title)
           .xAxisTitle("load (fraction of measured cluster capacity)").yAxisTitle(figure.yAxis()).build();
-      chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+      chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+      chart.getStyler().setYAxisDecimalPattern("#,##0.##");
       Map<String, List<double[]>> series = new LinkedHashMap<>();
       for (RunResult r : results) {
         double v = figure.value().applyAsDouble(r);
