@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of sluice-sim.jar. */
 @Command(name = "sluice-sim", mixinStandardHelpOptions = true,
         description = "Sluice simulator: emulated LLM engines, calibration, trace replay and benchmarks.",
-        subcommands = {EngineCommand.class, DemoCommand.class, CalibrateCommand.class, ReplayCommand.class, BenchCommand.class})
+        subcommands = {EngineCommand.class, DemoCommand.class, CalibrateCommand.class, ReplayCommand.class, BenchCommand.class,
+            CompareCommand.class})
 public final class SimMain implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -8,6 +8,10 @@ final class Block {
     int refCount;
     /** Chained content hash once the block is full and cached; {@link #NO_HASH} otherwise. */
     long hash = NO_HASH;
+    /** Neighbours in the pool's free queue while unreferenced; null otherwise. */
+    Block prev;
+    Block next;
+    boolean queued;
 
     Block(int id) {
         this.id = id;

@@ -1,8 +1,6 @@
 package io.sluice.sim.engine;
 
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.Map;
 
 /**
@@ -12,7 +10,11 @@ import java.util.Map;
  */
 final class BlockPool {
     private final Block[] blocks;
-    private final LinkedHashSet<Block> freeQueue = new LinkedHashSet<>();
+    /* The free queue is intrusive (links in Block): the offline simulator allocates and frees
+     * millions of blocks, and a LinkedHashSet cost a hash operation on each. */
+    private Block head;
+    private Block tail;
+    private int free;
     private final Map<Long, Block> cached = new HashMap<>();
 
     BlockPool(int numBlocks) {
@@ -22,7 +24,7 @@ final class BlockPool {
         blocks = new Block[numBlocks];
         for (int i = 0; i < numBlocks; i++) {
             blocks[i] = new Block(i);
-            freeQueue.add(blocks[i]);
+            enqueue(blocks[i]);
         }
     }
 
@@ -32,7 +34,7 @@ final class BlockPool {
 
     /** Blocks with no reference, cached or not: what vLLM reports as free. */
     int freeBlocks() {
-        return freeQueue.size();
+        return free;
     }
 
     /** The cached block holding exactly this chained hash, or null. */
@@ -43,19 +45,18 @@ final class BlockPool {
     /** Takes one more reference on a block (a prefix-cache hit or a shared block). */
     void touch(Block block) {
         if (block.refCount == 0) {
-            freeQueue.remove(block);
+            unlink(block);
         }
         block.refCount++;
     }
 
     /** Hands out the least recently freed block, evicting its cached hash; null when none. */
     Block allocate() {
-        Iterator<Block> it = freeQueue.iterator();
-        if (!it.hasNext()) {
+        Block block = head;
+        if (block == null) {
             return null;
         }
-        Block block = it.next();
-        it.remove();
+        unlink(block);
         if (block.hash != Block.NO_HASH) {
             cached.remove(block.hash, block);
             block.hash = Block.NO_HASH;
@@ -78,29 +79,66 @@ final class BlockPool {
             throw new IllegalStateException("release of a free block " + block);
         }
         if (--block.refCount == 0) {
-            freeQueue.add(block);
+            enqueue(block);
         }
+    }
+
+    private void enqueue(Block block) {
+        block.prev = tail;
+        block.next = null;
+        if (tail == null) {
+            head = block;
+        } else {
+            tail.next = block;
+        }
+        tail = block;
+        block.queued = true;
+        free++;
+    }
+
+    private void unlink(Block block) {
+        if (block.prev == null) {
+            head = block.next;
+        } else {
+            block.prev.next = block.next;
+        }
+        if (block.next == null) {
+            tail = block.prev;
+        } else {
+            block.next.prev = block.prev;
+        }
+        block.prev = null;
+        block.next = null;
+        block.queued = false;
+        free--;
     }
 
     /** Checks the pool's own invariants; used by tests after every operation. */
     void checkInvariants() {
-        int free = 0;
+        int unreferenced = 0;
+        int linked = 0;
+        for (Block b = head; b != null; b = b.next) {
+            if (!b.queued || ++linked > blocks.length) {
+                throw new IllegalStateException("free queue is corrupt at " + b);
+            }
+        }
         for (Block b : blocks) {
             if (b.refCount < 0) {
                 throw new IllegalStateException("negative refcount " + b);
             }
-            if ((b.refCount == 0) != freeQueue.contains(b)) {
+            if ((b.refCount == 0) != b.queued) {
                 throw new IllegalStateException("free queue disagrees with refcount " + b);
             }
             if (b.refCount == 0) {
-                free++;
+                unreferenced++;
             }
             if (b.hash != Block.NO_HASH && cached.get(b.hash) != b) {
                 throw new IllegalStateException("hash index disagrees with block " + b);
             }
         }
-        if (free != freeQueue.size()) {
-            throw new IllegalStateException("free queue holds " + freeQueue.size() + ", expected " + free);
+        if (unreferenced != free || linked != free) {
+            throw new IllegalStateException("free queue holds " + linked + " (count " + free + "), expected "
+                    + unreferenced);
         }
     }
 

@@ -138,6 +138,7 @@ public final class EngineCore {
             seq.state = SequenceState.RUNNING;
             seq.admittedOrder = ++admissions;
             running.add(seq);
+            listener.onAdmit(seq, plan.startNanos);
             if (seq.lora() != null) {
                 active.add(seq.lora());
                 if (loras.use(seq.lora(), active)) {

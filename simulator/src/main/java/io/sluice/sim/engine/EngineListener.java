@@ -6,6 +6,13 @@ package io.sluice.sim.engine;
  * except {@link EngineCore#abort}.
  */
 public interface EngineListener {
+    /**
+     * The sequence joined the running batch at {@code nowNanos} (the start of the step that first
+     * computes it); called again after each preemption. The offline simulator's queue wait.
+     */
+    default void onAdmit(Sequence seq, long nowNanos) {
+    }
+
     /** The sequence produced output token number {@code index} (0-based). */
     default void onToken(Sequence seq, int index, long nowNanos) {
     }

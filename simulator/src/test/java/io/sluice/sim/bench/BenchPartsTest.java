@@ -23,9 +23,15 @@ class BenchPartsTest {
   void cpuTimeOfThisProcessGrowsWithWork() {
     double before = ProcCpu.seconds(ProcessHandle.current());
     long x = 0;
-    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-    while (System.nanoTime() < until) {
-      x += Long.numberOfTrailingZeros(System.nanoTime());
+    // 300 ms of this thread's CPU, not of wall time: on a loaded machine 300 ms of wall time
+    // gave the process only 50 ms of CPU. Bounded by 20 s of wall time.
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long cpuUntil = threads.getCurrentThreadCpuTime() + TimeUnit.MILLISECONDS.toNanos(300);
+    long wallUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (threads.getCurrentThreadCpuTime() < cpuUntil && System.nanoTime() < wallUntil) {
+      for (int i = 0; i < 10_000; i++) {
+        x += Long.numberOfTrailingZeros(System.nanoTime());
+      }
     }
     double after = ProcCpu.seconds(ProcessHandle.current());
 

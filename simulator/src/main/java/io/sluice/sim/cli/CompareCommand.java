@@ -1,0 +1,96 @@
+package io.sluice.sim.cli;
+
+import io.sluice.sim.cluster.ClusterSim;
+import io.sluice.sim.cluster.CompareReport;
+import io.sluice.sim.cluster.Comparison;
+import io.sluice.sim.cluster.Policy;
+import io.sluice.sim.cluster.Workload;
+import io.sluice.sim.engine.EngineConfig;
+import io.sluice.sim.engine.Profile;
+import io.sluice.sim.engine.Profiles;
+import io.sluice.sim.replay.Slo;
+import io.sluice.sim.replay.TraceReader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code compare}: the offline discrete-event comparison of routing policies on a virtual clock
+ * (no HTTP, no sleeps). Writes results.csv and one PNG per figure against load.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+    description = "Compare routing policies offline: the real admission core and scoring chain on emulated"
+        + " engines, on a virtual clock.")
+final class CompareCommand implements Callable<Integer> {
+  @Option(names = "--trace", description = "Trace CSV (TIMESTAMP,ContextTokens,GeneratedTokens).")
+  Path trace;
+  @Option(names = "--workload", description = "Synthetic mix instead of a trace: chat, rag, agents, bursts, mix.")
+  String workload;
+  @Option(names = "--requests", defaultValue = "0",
+      description = "Requests to simulate (0: the whole trace; required with --workload). A shorter trace is replayed again.")
+  int requests;
+  @Option(names = "--pods", defaultValue = "8")
+  int pods;
+  @Option(names = "--profile", defaultValue = "llama3-8b-a100")
+  String profile;
+  @Option(names = "--kv-tokens", defaultValue = "150000", description = "KV capacity per engine (default: ${DEFAULT-VALUE}).")
+  int kvTokens;
+  @Option(names = "--load", split = ",",
+      description = "Loads as fractions of the measured cluster capacity; none: arrivals as recorded.")
+  List<Double> loads = new ArrayList<>();
+  @Option(names = "--policies", split = ",",
+      defaultValue = "round-robin,random,least-request,least-kv-cache,prefix-affinity,sluice")
+  List<String> policies;
+  @Option(names = "--seed", defaultValue = "1")
+  long seed;
+  @Option(names = "--out", required = true)
+  Path out;
+  @Option(names = "--threads", defaultValue = "2", description = "Runs in parallel (results do not depend on it).")
+  int threads;
+  @Option(names = "--slo-ttft-ms", defaultValue = "2000")
+  double sloTtftMs;
+  @Option(names = "--slo-tpot-ms", defaultValue = "100")
+  double sloTpotMs;
+  @Option(names = "--scrape-interval-ms", defaultValue = "500", description = "Router's engine-metrics scrape interval.")
+  long scrapeMs;
+  @Option(names = "--calibration-requests", defaultValue = "1000")
+  int calibrationRequests;
+  @Option(names = "--oracle-output", description = "ORACLE: give the router each request's true output length as max_tokens.")
+  boolean oracleOutput;
+
+  @Override
+  public Integer call() throws Exception {
+    long start = System.nanoTime();
+    Profile p = Profiles.byName(profile).orElseThrow(() -> new IllegalArgumentException("unknown profile " + profile));
+    Workload base;
+    if (trace != null) {
+      base = Workload.fromTrace(trace.getFileName().toString(), TraceReader.read(trace), requests);
+    } else if (workload != null && requests > 0) {
+      base = Workload.synthetic(Workload.Mix.parse(workload), requests, seed);
+    } else {
+      System.err.println("give --trace FILE, or --workload MIX with --requests N");
+      return 2;
+    }
+    List<Policy> chosen = policies.stream().map(Policy::parse).toList();
+    ClusterSim.Settings settings = new ClusterSim.Settings(pods, EngineConfig.of(kvTokens, p),
+        new Slo(sloTtftMs, sloTpotMs), scrapeMs * 1_000_000L, oracleOutput, seed);
+    System.out.printf(Locale.ROOT, "workload %s: %d requests, %d pods of %s with %d KV tokens, seed %d%s%n",
+        base.name(), base.size(), pods, p.name(), kvTokens, seed, oracleOutput ? ", ORACLE output lengths" : "");
+    for (Policy policy : chosen) {
+      System.out.println("  " + policy.id() + ": " + policy.label());
+    }
+    Comparison.Outcome outcome = Comparison.run(settings, base, chosen, loads, threads, calibrationRequests);
+    System.out.printf(Locale.ROOT, "capacity: %.3f req/s per pod (saturation, %d requests at once), %.2f req/s for the"
+        + " cluster%n", outcome.podRps(), Math.min(calibrationRequests, base.size()), outcome.clusterRps());
+    CompareReport.write(outcome.results(), out, base.name() + ", " + pods + " pods");
+    System.out.print(CompareReport.markdown(outcome.results()));
+    Comparison.targets(outcome.results()).forEach(System.out::println);
+    System.out.printf(Locale.ROOT, "wall time: %.1f s; wrote %s%n", (System.nanoTime() - start) / 1e9,
+        out.resolve("results.csv"));
+    return 0;
+  }
+}
