@@ -91,3 +91,6 @@ which would over-admit (each replica would believe it owns every pod's whole bud
 
 {{/* Where the RouterSettings document is mounted. */}}
 {{- define "sluice.settingsPath" -}}/etc/sluice/settings.yaml{{- end }}
+
+{{/* Where the TLS Secret (tls.enabled) is mounted. */}}
+{{- define "sluice.tlsDir" -}}/etc/sluice-tls{{- end }}

@@ -88,7 +88,7 @@ class ChartCoordinationTest {
       assertThat(checked.problems()).isEmpty();
       classes.add(checked.resource());
     }
-    assertThat(classes).hasSize(2);
+    assertThat(classes).extracting(TrafficClassConfig::name).containsExactlyInAnyOrder("interactive", "batch", "gold");
   }
 
   @Test
@@ -119,9 +119,16 @@ class ChartCoordinationTest {
         rendered.named(ConfigMap.class, Chart.FULLNAME).getData().get("settings.yaml"), Map.class);
     assertThat(document.get("kind")).isEqualTo("RouterSettings");
     Map<?, ?> spec = (Map<?, ?>) document.get("spec");
-    assertThat(spec.get("redis")).isEqualTo(
-        Map.of("address", "redis://redis-master.redis:6379", "timeout", "500ms", "keyPrefix", "prod:"));
+    assertThat(spec.get("redis")).isEqualTo(Map.of("address", "redis://redis-master.redis:6379", "timeout", "500ms",
+        "keyPrefix", "prod:", "leaseTtl", "15s"));
     assertThat(spec.get("drainTimeout")).isEqualTo("30s");
+    // The router's own reading and checks of the settings file.
+    RouterSettings settings = routerAccepts(rendered);
+    assertThat(settings.redis().configured()).isTrue();
+    assertThat(settings.redis().address()).isEqualTo("redis://redis-master.redis:6379");
+    assertThat(settings.redis().timeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(settings.redis().keyPrefix()).isEqualTo("prod:");
+    assertThat(settings.redis().leaseTtl()).isEqualTo(Duration.ofSeconds(15));
 
     Container router = rendered.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
     EnvVar password = ChartRenderTest.env(router, "SLUICE_REDIS_PASSWORD");
@@ -140,6 +147,40 @@ class ChartCoordinationTest {
   }
 
   @Test
+  void defaultSettingsAreTheRoutersDefaults() {
+    RouterSettings settings = routerAccepts(Chart.render(Map.of()));
+    RouterSettings defaults = RouterSettings.defaults();
+    assertThat(settings.maxBodyBytes()).isEqualTo(defaults.maxBodyBytes());
+    assertThat(settings.connectTimeout()).isEqualTo(defaults.connectTimeout());
+    assertThat(settings.responseTimeout()).isEqualTo(defaults.responseTimeout());
+    assertThat(settings.idleTimeout()).isEqualTo(defaults.idleTimeout());
+    assertThat(settings.drainTimeout()).isEqualTo(defaults.drainTimeout());
+    assertThat(settings.maxConnectionsPerPod()).isEqualTo(defaults.maxConnectionsPerPod());
+    assertThat(settings.accessLog()).isEqualTo(defaults.accessLog());
+    assertThat(settings.sessionHeader()).isEqualTo(defaults.sessionHeader());
+    assertThat(settings.maxHeaderBytes()).isEqualTo(defaults.maxHeaderBytes());
+    assertThat(settings.maxConnections()).isEqualTo(defaults.maxConnections());
+    assertThat(settings.requestTimeout()).isEqualTo(defaults.requestTimeout());
+    assertThat(settings.clientIdleTimeout()).isEqualTo(defaults.clientIdleTimeout());
+    assertThat(settings.authentication()).isEqualTo(defaults.authentication());
+    assertThat(settings.tls()).isNull();
+    assertThat(settings.redis().configured()).isFalse();
+  }
+
+  @Test
+  void allOnSettingsReachTheRouter() {
+    RouterSettings settings = routerAccepts(Chart.render("all-on.yaml", Map.of()));
+    assertThat(settings.tokenizerThreads()).isEqualTo(4);
+    assertThat(settings.tokenizerQueue()).isZero();
+    assertThat(settings.maxHeaderBytes()).isEqualTo(32768);
+    assertThat(settings.maxConnections()).isEqualTo(10000);
+    assertThat(settings.requestTimeout()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(settings.clientIdleTimeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(settings.authentication().mode()).isEqualTo(RouterSettings.AuthMode.REQUIRED);
+    assertThat(settings.tls()).isEqualTo(new RouterSettings.Tls("/etc/sluice-tls/tls.crt", "/etc/sluice-tls/tls.key"));
+  }
+
+  @Test
   void redisNeedsAnAddressAndOtherModesNoPassword() {
     assertThatThrownBy(() -> Chart.render(map("coordination.mode", "redis")))
         .hasMessageContaining("coordination.redis.address");
@@ -152,6 +193,14 @@ class ChartCoordinationTest {
   void resourcesOutsideTheWatchedNamespacesAreRefused() {
     assertThatThrownBy(() -> Chart.render(with(ONE_POOL, "modelPools[0].namespace", "elsewhere")))
         .hasMessageContaining("namespace elsewhere is not watched");
+  }
+
+  /** The settings ConfigMap as the router reads it (ConfigLoader.parseSettings): no problems allowed. */
+  static RouterSettings routerAccepts(Chart.Rendered rendered) {
+    String settings = rendered.named(ConfigMap.class, Chart.FULLNAME).getData().get("settings.yaml");
+    ConfigLoader.Result loaded = ConfigLoader.parseSettings(settings, "settings.yaml");
+    assertThat(loaded.problems()).as(settings).isEmpty();
+    return loaded.config().settings();
   }
 
   private static BudgetCoordination coordination(Map<String, Object> sets) {

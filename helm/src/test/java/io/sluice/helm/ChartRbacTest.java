@@ -2,6 +2,7 @@ package io.sluice.helm;
 
 import static io.sluice.helm.Chart.map;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -48,9 +49,7 @@ class ChartRbacTest {
     Chart.Rendered rendered = Chart.render("all-on.yaml", Map.of());
 
     ClusterRole watch = rendered.one(ClusterRole.class);
-    List<String> expected = new java.util.ArrayList<>(WATCH);
-    expected.set(3, " secrets: get,list,watch names=api-keys");
-    assertThat(rules(watch.getRules())).isEqualTo(expected);
+    assertThat(rules(watch.getRules())).isEqualTo(WATCH);
     List<RoleBinding> watchBindings = rendered.all(RoleBinding.class).stream()
         .filter(b -> b.getRoleRef().getName().equals(watch.getMetadata().getName())).toList();
     assertThat(watchBindings).extracting(b -> b.getMetadata().getNamespace())
@@ -64,6 +63,41 @@ class ChartRbacTest {
     Role leases = rendered.one(Role.class);
     assertThat(leases.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
     assertThat(rules(leases.getRules())).isEqualTo(LEASES);
+  }
+
+  @Test
+  void secretNamesRestrictTheSecretsRule() {
+    Role watch = Chart.render(map("rbac.secretNames[0]", "api-keys")).named(Role.class, Chart.FULLNAME + "-watch");
+    List<String> expected = new java.util.ArrayList<>(WATCH);
+    expected.set(3, " secrets: get,list,watch names=api-keys");
+    assertThat(rules(watch.getRules())).isEqualTo(expected);
+  }
+
+  /**
+   * The router lists and watches every Secret of a namespace; Kubernetes allows list and watch
+   * under resourceNames only with a metadata.name field selector, so a class from values with
+   * apiKeySecretRef is refused while names are restricted, or while Secrets cannot be read.
+   */
+  @Test
+  void aClassWithASecretRefNeedsUnrestrictedSecretAccess() {
+    Map<String, Object> gold = map(
+        "trafficClasses[0].name", "gold",
+        "trafficClasses[0].spec.priority", 100,
+        "trafficClasses[0].spec.match.apiKeySecretRef.name", "gold-keys");
+    Map<String, Object> restricted = new java.util.LinkedHashMap<>(gold);
+    restricted.put("rbac.secretNames[0]", "gold-keys");
+    assertThatThrownBy(() -> Chart.render(restricted))
+        .hasMessageContaining("trafficClasses gold: apiKeySecretRef cannot work with rbac.secretNames set");
+    Map<String, Object> unreadable = new java.util.LinkedHashMap<>(gold);
+    unreadable.put("rbac.readSecrets", false);
+    assertThatThrownBy(() -> Chart.render(unreadable))
+        .hasMessageContaining("trafficClasses gold: apiKeySecretRef needs rbac.readSecrets true");
+    Map<String, Object> ownRbac = new java.util.LinkedHashMap<>(unreadable);
+    ownRbac.put("rbac.create", false);
+    assertThat(Chart.render(ownRbac).all(io.sluice.crd.k8s.TrafficClass.class)).as("RBAC managed elsewhere")
+        .hasSize(1);
+    Role watch = Chart.render(gold).named(Role.class, Chart.FULLNAME + "-watch");
+    assertThat(rules(watch.getRules())).isEqualTo(WATCH);
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.sluice.helm;
 
 import static io.sluice.helm.Chart.map;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -14,12 +15,15 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.sluice.crd.k8s.ModelPool;
 import io.sluice.crd.k8s.TrafficClass;
+import io.sluice.router.config.RouterSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -93,12 +97,56 @@ class ChartRenderTest {
 
     assertThat(rendered.all(ModelPool.class)).extracting(p -> p.getMetadata().getNamespace())
         .containsExactly("llm-a", "llm-b");
-    assertThat(rendered.all(TrafficClass.class)).extracting(c -> c.getSpec().priority()).containsExactly(100, -10);
+    assertThat(rendered.all(TrafficClass.class)).extracting(c -> c.getSpec().priority()).containsExactly(100, -10, 200);
 
     ConfigMap dashboard = rendered.named(ConfigMap.class, Chart.FULLNAME + "-dashboard");
     assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
     assertThat(dashboard.getMetadata().getAnnotations()).containsEntry("grafana_folder", "LLM");
     assertThat(dashboard.getData().get("sluice-dashboard.json")).contains("\"uid\": \"sluice-router\"");
+  }
+
+  @Test
+  void tlsMountsTheSecretReadOnlyAndTheSettingsPointAtItsFiles() {
+    Chart.Rendered rendered = Chart.render("all-on.yaml", Map.of());
+    PodSpec pod = rendered.one(Deployment.class).getSpec().getTemplate().getSpec();
+    Container router = pod.getContainers().get(0);
+
+    Volume tls = pod.getVolumes().stream().filter(v -> v.getName().equals("tls")).findFirst().orElseThrow();
+    assertThat(tls.getSecret().getSecretName()).isEqualTo("sluice-tls");
+    assertThat(tls.getSecret().getItems()).extracting(k -> k.getKey() + "->" + k.getPath())
+        .containsExactly("tls.crt->tls.crt", "tls.key->tls.key");
+    VolumeMount mount = router.getVolumeMounts().stream().filter(m -> m.getName().equals("tls")).findFirst()
+        .orElseThrow();
+    assertThat(mount.getMountPath()).isEqualTo("/etc/sluice-tls");
+    assertThat(mount.getReadOnly()).isTrue();
+    assertThat(mount.getSubPath()).as("a subPath mount would never see a renewed Secret").isNull();
+    // The settings name the mounted files; the router reads them (ChartCoordinationTest checks the whole document).
+    RouterSettings.Tls files = ChartCoordinationTest.routerAccepts(rendered).tls();
+    assertThat(files.certFile()).isEqualTo(mount.getMountPath() + "/tls.crt");
+    assertThat(files.keyFile()).isEqualTo(mount.getMountPath() + "/tls.key");
+    // Probes stay on the plain-HTTP admin port.
+    for (Probe probe : List.of(router.getLivenessProbe(), router.getReadinessProbe(), router.getStartupProbe())) {
+      assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("admin");
+      assertThat(probe.getHttpGet().getScheme()).isNotEqualTo("HTTPS");
+    }
+
+    Chart.Rendered plain = Chart.render(Map.of());
+    PodSpec plainPod = plain.one(Deployment.class).getSpec().getTemplate().getSpec();
+    assertThat(plainPod.getVolumes()).extracting(Volume::getName).containsExactly("settings", "tmp");
+    assertThat(ChartCoordinationTest.routerAccepts(plain).tls()).isNull();
+  }
+
+  @Test
+  void tlsNeedsASecretAndOneSourceOfFiles() {
+    assertThatThrownBy(() -> Chart.render(map("tls.enabled", true)))
+        .hasMessageContaining("tls.enabled needs tls.existingSecret");
+    assertThatThrownBy(() -> Chart.render(map("tls.enabled", true, "tls.existingSecret", "sluice-tls",
+        "settings.tls.certFile", "/x.crt", "settings.tls.keyFile", "/x.key")))
+        .hasMessageContaining("set tls.enabled or settings.tls, not both");
+    // Files mounted some other way pass through as they are.
+    RouterSettings.Tls own = ChartCoordinationTest.routerAccepts(Chart.render(map(
+        "settings.tls.certFile", "/certs/chain.pem", "settings.tls.keyFile", "/certs/key.pem"))).tls();
+    assertThat(own).isEqualTo(new RouterSettings.Tls("/certs/chain.pem", "/certs/key.pem"));
   }
 
   @Test
