@@ -11,6 +11,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +33,10 @@ class ShareShrinkTest {
     AtomicBoolean running = new AtomicBoolean(true);
     List<String> violations = new CopyOnWriteArrayList<>();
     AtomicLong admitted = new AtomicLong();
+    // Only the bookkeeping of the test is locked, never the ledger: a reserver adds what it holds and
+    // reads the recorded share at one instant (no update of the record in between), so a stale sum
+    // is never compared with a newer, smaller record.
+    ReadWriteLock books = new ReentrantReadWriteLock();
     List<Thread> reservers = new ArrayList<>();
     for (int t = 0; t < 4; t++) {
       Thread reserver = new Thread(() -> {
@@ -41,10 +47,15 @@ class ShareShrinkTest {
           if (reservation.isEmpty()) {
             continue;
           }
-          long now = held.addAndGet(tokens);
-          long limit = recorded.get();
-          if (now > limit) {
-            violations.add(now + " held > " + limit + " recorded");
+          books.readLock().lock();
+          try {
+            long now = held.addAndGet(tokens);
+            long limit = recorded.get();
+            if (now > limit) {
+              violations.add(now + " held > " + limit + " recorded");
+            }
+          } finally {
+            books.readLock().unlock();
           }
           admitted.incrementAndGet();
           held.addAndGet(-tokens);
@@ -59,9 +70,9 @@ class ShareShrinkTest {
       long share = random.nextLong(0, 1000);
       if (share < pod.budget()) {
         controller.setShare("pod", share, 1000); // give back: locally first...
-        recorded.set(Math.max(share, pod.reserved())); // ...then tell the ledger
+        record(books, recorded, Math.max(share, pod.reserved())); // ...then tell the ledger
       } else {
-        recorded.set(Math.max(share, Math.max(pod.budget(), pod.reserved()))); // granted first (keep = max(share, reserved))...
+        record(books, recorded, Math.max(share, Math.max(pod.budget(), pod.reserved()))); // granted first...
         controller.setShare("pod", share, 1000); // ...then used
       }
     }
@@ -74,5 +85,14 @@ class ShareShrinkTest {
     assertThat(pod.reserved()).isZero();
     assertThat(pod.inFlight()).isZero();
     assertThat(pod.ceiling()).isEqualTo(1000);
+  }
+
+  private static void record(ReadWriteLock books, AtomicLong recorded, long value) {
+    books.writeLock().lock();
+    try {
+      recorded.set(value);
+    } finally {
+      books.writeLock().unlock();
+    }
   }
 }
