@@ -80,14 +80,15 @@ public final class SluiceServer {
   /** Further conditions for readiness, such as discovery's informers having synced. */
   private final List<BooleanSupplier> readinessGates = new CopyOnWriteArrayList<>();
   private HttpServer adminServer;
+  private ProxyHandler proxy;
 
   private SluiceServer(Vertx vertx, SluiceConfig config) {
     this.vertx = vertx;
     this.settings = config.settings();
     this.metrics = new RouterMetrics();
-    this.client = vertx.createHttpClient(
-        new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false),
-        new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerPod()));
+    // This client scrapes the pods' metrics and calls their tokenize API; requests are forwarded by
+    // one client per event loop (ProxyHandler).
+    this.client = vertx.createHttpClient(clientOptions(), poolOptions());
     // Exact tokenization is CPU work: it runs here, never on an event loop; when this pool is
     // saturated, estimates fall back to the approximate count.
     this.tokenizerPool = TokenEstimators.newWorkerPool(settings.tokenizerThreads(), settings.tokenizerQueue());
@@ -114,6 +115,14 @@ public final class SluiceServer {
     fileWatch.scheduleWithFixedDelay(this::watchFiles, FILE_WATCH_MS, FILE_WATCH_MS, TimeUnit.MILLISECONDS);
   }
 
+  private static HttpClientOptions clientOptions() {
+    return new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setPipelining(false);
+  }
+
+  private PoolOptions poolOptions() {
+    return new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerPod());
+  }
+
   /** Starts the router; the future completes once both ports listen. */
   public static Future<SluiceServer> start(Vertx vertx, SluiceConfig config, Options options) {
     SluiceServer server;
@@ -126,7 +135,8 @@ public final class SluiceServer {
   }
 
   private Future<Void> listen(Options options) {
-    ProxyHandler proxy = new ProxyHandler(vertx, client, runtimes, classes, settings, metrics);
+    proxy = new ProxyHandler(vertx, () -> vertx.createHttpClient(clientOptions(), poolOptions()), runtimes, classes,
+        settings, metrics);
     long created = System.currentTimeMillis() / 1000;
     ClientLimits limits = new ClientLimits(vertx, settings);
     Router data = DataPlane.router(vertx, proxy, limits, runtimes, settings, draining::get, created);
@@ -273,7 +283,7 @@ public final class SluiceServer {
     return Future.join(closing)
         .eventually(() -> {
           vertx.cancelTimer(tickTimer);
-          return client.close();
+          return Future.join(client.close(), proxy == null ? Future.succeededFuture() : proxy.close());
         })
         .eventually(() -> adminServer == null ? Future.succeededFuture() : adminServer.close())
         .eventually(() -> ledger == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {

@@ -36,7 +36,9 @@ final class Forwarder {
   private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
 
   private final Vertx vertx;
-  private final HttpClient client;
+  private final java.util.function.Supplier<HttpClient> clientFactory;
+  private final ThreadLocal<HttpClient> perLoop = new ThreadLocal<>();
+  private final java.util.List<HttpClient> created = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final RouterSettings settings;
   private final RouterMetrics metrics;
   private final Consumer<Exchange> requeue;
@@ -44,13 +46,33 @@ final class Forwarder {
   /**
    * @param requeue puts an exchange whose reservation was released back into its pool's queue
    */
-  Forwarder(Vertx vertx, HttpClient client, RouterSettings settings, RouterMetrics metrics,
-      Consumer<Exchange> requeue) {
+  Forwarder(Vertx vertx, java.util.function.Supplier<HttpClient> clientFactory, RouterSettings settings,
+      RouterMetrics metrics, Consumer<Exchange> requeue) {
     this.vertx = vertx;
-    this.client = client;
+    this.clientFactory = clientFactory;
     this.settings = settings;
     this.metrics = metrics;
     this.requeue = requeue;
+  }
+
+  /**
+   * The HTTP client of the calling event loop, created on first use there. One shared client would
+   * hand a connection opened on one event loop to a request served on another, and every event of
+   * that request would then hop between the two threads.
+   */
+  private HttpClient clientOfThisLoop() {
+    HttpClient own = perLoop.get();
+    if (own == null) {
+      own = clientFactory.get();
+      perLoop.set(own);
+      created.add(own);
+    }
+    return own;
+  }
+
+  /** Closes the clients the event loops created. */
+  io.vertx.core.Future<Void> close() {
+    return io.vertx.core.Future.all(created.stream().map(HttpClient::close).toList()).mapEmpty();
   }
 
   /** Forwards to the pod of {@code exchange.reservation}. On the exchange's event loop. */
@@ -79,7 +101,7 @@ final class Forwarder {
     Headers.copy(exchange.ctx.request().headers(), headers);
     options.setHeaders(headers);
     long sentAt = System.nanoTime();
-    client.request(options).onComplete(connected -> {
+    clientOfThisLoop().request(options).onComplete(connected -> {
       if (connected.failed()) {
         failedBeforeAnswer(exchange, pod, "connect", describe(connected.cause()));
         return;

@@ -44,16 +44,24 @@ public final class ProxyHandler {
   private final String sessionHeader;
   private final RouterSettings.AuthMode authMode;
 
-  public ProxyHandler(Vertx vertx, HttpClient client, Runtimes runtimes, TrafficClasses classes,
-      RouterSettings settings, RouterMetrics metrics) {
+  /**
+   * @param clients makes an HTTP client to the pods; each event loop forwarding requests gets its own
+   */
+  public ProxyHandler(Vertx vertx, java.util.function.Supplier<HttpClient> clients, Runtimes runtimes,
+      TrafficClasses classes, RouterSettings settings, RouterMetrics metrics) {
     this.vertx = vertx;
     this.runtimes = runtimes;
     this.classes = classes;
-    this.forwarder = new Forwarder(vertx, client, settings, metrics, this::requeue);
+    this.forwarder = new Forwarder(vertx, clients, settings, metrics, this::requeue);
     this.metrics = metrics;
     this.accessLog = settings.accessLog();
     this.sessionHeader = settings.sessionHeader();
     this.authMode = settings.authentication().mode();
+  }
+
+  /** Closes the HTTP clients the event loops use to forward. */
+  public io.vertx.core.Future<Void> close() {
+    return forwarder.close();
   }
 
   /**

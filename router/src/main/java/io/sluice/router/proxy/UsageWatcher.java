@@ -1,10 +1,10 @@
 package io.sluice.router.proxy;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -50,12 +50,17 @@ public final class UsageWatcher {
       return chunk;
     }
     byte[] data = pending.length == 0 ? chunk : concat(pending, chunk);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(data.length);
+    ByteArrayOutputStream out = null; // only when an event is dropped
     int start = 0;
     for (int i = 0; i + 1 < data.length; i++) {
       if (data[i] == '\n' && data[i + 1] == '\n') {
         int end = i + 2;
-        if (keep(new String(data, start, end - start, StandardCharsets.UTF_8))) {
+        boolean kept = keep(data, start, end);
+        if (!kept && out == null) {
+          out = new ByteArrayOutputStream(data.length);
+          out.write(data, 0, start);
+        }
+        if (kept && out != null) {
           out.write(data, start, end - start);
         }
         start = end;
@@ -63,7 +68,10 @@ public final class UsageWatcher {
       }
     }
     pending = start == data.length ? EMPTY : Arrays.copyOfRange(data, start, data.length);
-    return out.size() == data.length ? data : out.toByteArray();
+    if (out == null) {
+      return start == data.length ? data : Arrays.copyOf(data, start);
+    }
+    return out.toByteArray();
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
@@ -83,60 +91,140 @@ public final class UsageWatcher {
     return rest;
   }
 
-  private boolean keep(String event) {
-    String data = event.strip();
-    if (!data.startsWith("data:")) {
+  /**
+   * Reads one event, {@code data[from, to)}, with a streaming parser over its bytes (no string, no
+   * tree: this runs for every chunk of every stream); false for the usage chunk to hide.
+   */
+  private boolean keep(byte[] data, int from, int to) {
+    int at = skipSpace(data, from, to);
+    if (to - at < 5 || data[at] != 'd' || data[at + 1] != 'a' || data[at + 2] != 't' || data[at + 3] != 'a'
+        || data[at + 4] != ':') {
       return true;
     }
-    String payload = data.substring(5).strip();
-    if (payload.equals("[DONE]") || payload.isEmpty()) {
-      return true;
+    int payload = skipSpace(data, at + 5, to);
+    if (payload >= to || data[payload] != '{') {
+      return true; // [DONE], empty, or not ours to judge: pass it on
     }
-    JsonNode chunk;
-    try {
-      chunk = JSON.readTree(payload);
-    } catch (IOException e) {
+    try (JsonParser parser = JSON.getFactory().createParser(data, payload, to - payload)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return true;
+      }
+      boolean usageSeen = false;
+      boolean noChoices = false;
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if ("choices".equals(field) && value == JsonToken.START_ARRAY) {
+          int outputs = 0;
+          int choices = 0;
+          while (parser.nextToken() == JsonToken.START_OBJECT) {
+            choices++;
+            if (choiceCarriesOutput(parser)) {
+              outputs++;
+            }
+          }
+          noChoices = choices == 0;
+          for (int i = 0; i < outputs; i++) {
+            generated++;
+            progress.generated(generated);
+          }
+        } else if ("usage".equals(field) && value == JsonToken.START_OBJECT) {
+          usageSeen = true;
+          readUsageObject(parser);
+        } else {
+          parser.skipChildren();
+        }
+      }
+      if (usageSeen) {
+        if (completionTokens > generated) {
+          generated = completionTokens;
+          progress.generated(generated);
+        }
+        return !(hideUsageChunk && noChoices);
+      }
+      return true;
+    } catch (IOException | RuntimeException e) {
       return true; // not ours to judge: pass it on
     }
-    JsonNode choices = chunk.path("choices");
-    for (JsonNode choice : choices) {
-      if (carriesOutput(choice)) {
-        generated++;
-        progress.generated(generated);
-      }
-    }
-    JsonNode usage = chunk.get("usage");
-    if (usage != null && usage.isObject()) {
-      promptTokens = usage.path("prompt_tokens").asLong(-1);
-      completionTokens = usage.path("completion_tokens").asLong(-1);
-      if (completionTokens > generated) {
-        generated = completionTokens;
-        progress.generated(generated);
-      }
-      return !(hideUsageChunk && choices.isArray() && choices.isEmpty());
-    }
-    return true;
   }
 
-  private static boolean carriesOutput(JsonNode choice) {
-    JsonNode delta = choice.get("delta");
-    if (delta != null) {
-      return nonEmpty(delta.get("content")) || nonEmpty(delta.get("reasoning_content"))
-          || (delta.has("tool_calls") && !delta.get("tool_calls").isEmpty());
+  private static int skipSpace(byte[] data, int from, int to) {
+    int at = from;
+    while (at < to && (data[at] == ' ' || data[at] == '\r' || data[at] == '\n' || data[at] == '\t')) {
+      at++;
     }
-    return nonEmpty(choice.get("text"));
+    return at;
   }
 
-  private static boolean nonEmpty(JsonNode node) {
-    return node != null && node.isTextual() && !node.asText().isEmpty();
+  /** Reads one choice object (the parser is on its START_OBJECT) to its end: does it carry output? */
+  private static boolean choiceCarriesOutput(JsonParser parser) throws IOException {
+    boolean output = false;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      JsonToken value = parser.nextToken();
+      if ("delta".equals(field) && value == JsonToken.START_OBJECT) {
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+          String part = parser.currentName();
+          JsonToken partValue = parser.nextToken();
+          if (("content".equals(part) || "reasoning_content".equals(part)) && partValue == JsonToken.VALUE_STRING) {
+            output |= parser.getTextLength() > 0;
+          } else if ("tool_calls".equals(part) && partValue == JsonToken.START_ARRAY) {
+            output |= parser.nextToken() != JsonToken.END_ARRAY;
+            if (parser.currentToken() != JsonToken.END_ARRAY) {
+              parser.skipChildren();
+              skipToEndOfArray(parser);
+            }
+          } else {
+            parser.skipChildren();
+          }
+        }
+      } else if ("text".equals(field) && value == JsonToken.VALUE_STRING) {
+        output |= parser.getTextLength() > 0;
+      } else {
+        parser.skipChildren();
+      }
+    }
+    return output;
+  }
+
+  /** After the first element of an array was read and skipped: skips the rest, to its END_ARRAY. */
+  private static void skipToEndOfArray(JsonParser parser) throws IOException {
+    while (parser.nextToken() != JsonToken.END_ARRAY) {
+      parser.skipChildren();
+    }
+  }
+
+  /** Reads a usage object (the parser is on its START_OBJECT) to its end. */
+  private void readUsageObject(JsonParser parser) throws IOException {
+    long prompt = -1;
+    long completion = -1;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      JsonToken value = parser.nextToken();
+      if ("prompt_tokens".equals(field) && value == JsonToken.VALUE_NUMBER_INT) {
+        prompt = parser.getLongValue();
+      } else if ("completion_tokens".equals(field) && value == JsonToken.VALUE_NUMBER_INT) {
+        completion = parser.getLongValue();
+      } else {
+        parser.skipChildren();
+      }
+    }
+    promptTokens = prompt;
+    completionTokens = completion;
   }
 
   private void readUsage(byte[] json) {
-    try {
-      JsonNode usage = JSON.readTree(json).get("usage");
-      if (usage != null && usage.isObject()) {
-        promptTokens = usage.path("prompt_tokens").asLong(-1);
-        completionTokens = usage.path("completion_tokens").asLong(-1);
+    try (JsonParser parser = JSON.getFactory().createParser(json)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return;
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        if (parser.nextToken() == JsonToken.START_OBJECT && "usage".equals(field)) {
+          readUsageObject(parser);
+          return;
+        }
+        parser.skipChildren();
       }
     } catch (IOException | RuntimeException e) {
       // not JSON (an error page): no usage to learn from
