@@ -7,6 +7,7 @@ import io.sluice.router.api.OpenAiError;
 import io.sluice.router.config.RouterSettings;
 import io.sluice.router.metrics.RouterMetrics;
 import io.sluice.router.pool.Pod;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,8 +17,12 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,9 +41,9 @@ final class Forwarder {
   private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
 
   private final Vertx vertx;
-  private final java.util.function.Supplier<HttpClient> clientFactory;
+  private final Supplier<HttpClient> clientFactory;
   private final ThreadLocal<HttpClient> perLoop = new ThreadLocal<>();
-  private final java.util.List<HttpClient> created = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<HttpClient> created = new CopyOnWriteArrayList<>();
   private final RouterSettings settings;
   private final RouterMetrics metrics;
   private final Consumer<Exchange> requeue;
@@ -46,7 +51,7 @@ final class Forwarder {
   /**
    * @param requeue puts an exchange whose reservation was released back into its pool's queue
    */
-  Forwarder(Vertx vertx, java.util.function.Supplier<HttpClient> clientFactory, RouterSettings settings,
+  Forwarder(Vertx vertx, Supplier<HttpClient> clientFactory, RouterSettings settings,
       RouterMetrics metrics, Consumer<Exchange> requeue) {
     this.vertx = vertx;
     this.clientFactory = clientFactory;
@@ -71,8 +76,8 @@ final class Forwarder {
   }
 
   /** Closes the clients the event loops created. */
-  io.vertx.core.Future<Void> close() {
-    return io.vertx.core.Future.all(created.stream().map(HttpClient::close).toList()).mapEmpty();
+  Future<Void> close() {
+    return Future.all(created.stream().map(HttpClient::close).toList()).mapEmpty();
   }
 
   /** Forwards to the pod of {@code exchange.reservation}. On the exchange's event loop. */
@@ -257,7 +262,7 @@ final class Forwarder {
       metrics.upstreamError(exchange.runtime.name(), exchange.podTag(), "stream");
       LOG.debug("stream from pod {} failed: {}", exchange.podTag(), failure.toString());
       if (sse && !downstream.ended()) {
-        String detail = failure instanceof java.util.concurrent.TimeoutException || idleExpired(exchange)
+        String detail = failure instanceof TimeoutException || idleExpired(exchange)
             ? "no token for " + settings.idleTimeout().toMillis() + " ms" : describe(failure);
         downstream.end(Buffer.buffer("data: " + OpenAiError.streamInterrupted(detail).toJson() + "\n\n"));
       } else {

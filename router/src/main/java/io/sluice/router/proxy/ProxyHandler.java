@@ -15,6 +15,7 @@ import io.sluice.router.metrics.RouterMetrics;
 import io.sluice.router.runtime.RouterScoringRequest;
 import io.sluice.router.runtime.Runtimes;
 import io.sluice.router.runtime.TrafficClasses;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -23,6 +24,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +49,7 @@ public final class ProxyHandler {
   /**
    * @param clients makes an HTTP client to the pods; each event loop forwarding requests gets its own
    */
-  public ProxyHandler(Vertx vertx, java.util.function.Supplier<HttpClient> clients, Runtimes runtimes,
+  public ProxyHandler(Vertx vertx, Supplier<HttpClient> clients, Runtimes runtimes,
       TrafficClasses classes, RouterSettings settings, RouterMetrics metrics) {
     this.vertx = vertx;
     this.runtimes = runtimes;
@@ -60,7 +62,7 @@ public final class ProxyHandler {
   }
 
   /** Closes the HTTP clients the event loops use to forward. */
-  public io.vertx.core.Future<Void> close() {
+  public Future<Void> close() {
     return forwarder.close();
   }
 
