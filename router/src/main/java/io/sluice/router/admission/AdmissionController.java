@@ -6,6 +6,7 @@ import io.sluice.crd.QueueSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +61,11 @@ public final class AdmissionController {
   private long nextSequence;
 
   private volatile List<PodBudget> pods = List.of();
+  /**
+   * Pods removed while requests were still in flight on them, by id: a pod that comes back before
+   * those end takes up its old record, so what they hold still counts. Guarded by this.
+   */
+  private final Map<String, PodBudget> departed = new HashMap<>();
   private volatile QueueSpec queue;
   private volatile AdmissionMode mode;
 
@@ -106,7 +112,15 @@ public final class AdmissionController {
       if (existing.isPresent()) {
         return existing.get();
       }
-      pod = new PodBudget(podId, budget, totals);
+      departed.values().removeIf(gone -> gone.inFlight() == 0);
+      PodBudget back = departed.remove(podId);
+      if (back != null) {
+        back.setBudget(budget);
+        back.resumeAccepting(); // its requests still in flight keep counting against it
+        pod = back;
+      } else {
+        pod = new PodBudget(podId, budget, totals);
+      }
       List<PodBudget> next = new ArrayList<>(pods);
       next.add(pod);
       pods = List.copyOf(next);
@@ -120,7 +134,11 @@ public final class AdmissionController {
    * their requests end, so nothing reserved is lost.
    */
   public synchronized void removePod(String podId) {
-    pod(podId).ifPresent(PodBudget::stopAccepting);
+    departed.values().removeIf(gone -> gone.inFlight() == 0);
+    pod(podId).ifPresent(gone -> {
+      gone.stopAccepting();
+      departed.put(podId, gone); // dropped once nothing is in flight on it (checked at the next change)
+    });
     pods = pods.stream().filter(p -> !p.podId().equals(podId)).toList();
   }
 

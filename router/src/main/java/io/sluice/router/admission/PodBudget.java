@@ -101,6 +101,11 @@ public final class PodBudget {
     accepting = false;
   }
 
+  /** The pod came back before the requests it held ended. */
+  void resumeAccepting() {
+    accepting = true;
+  }
+
   /** Reserves {@code tokens} if they fit in the budget; refusal is an empty result. */
   Optional<Reservation> tryReserve(long tokens) {
     if (!accepting()) {

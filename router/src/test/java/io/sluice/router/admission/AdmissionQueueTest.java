@@ -309,6 +309,34 @@ class AdmissionQueueTest {
   }
 
   @Test
+  void aPodBackBeforeItsRequestsEndedStillCountsWhatTheyHold() {
+    AdmissionController controller = controller(defaults(), 100);
+    Reservation held = admitted(controller.admit(new AdmissionRequest(80, 0, "default", "t"), null));
+    controller.removePod("pod-0");
+    controller.addPod("pod-0", 100); // e.g. a config reload that dropped and restored it
+    RecordingCallback waiting = enqueue(controller, "w", 50, 0); // 80 + 50 > 100: it must wait
+    assertThat(waiting.reservation).isNull();
+    held.release();
+    assertThat(waiting.reservation).isNotNull();
+    assertThat(waiting.reservation.podId()).isEqualTo("pod-0");
+    waiting.reservation.release();
+    assertThat(controller.reservedTokens()).isZero();
+    assertThat(controller.inFlight()).isZero();
+  }
+
+  @Test
+  void aPodBackAfterItsRequestsEndedStartsAfresh() {
+    AdmissionController controller = controller(defaults(), 100);
+    admitted(controller.admit(new AdmissionRequest(80, 0, "default", "t"), null)).release();
+    controller.removePod("pod-0");
+    controller.addPod("pod-0", 100);
+    Reservation whole = admitted(controller.admit(new AdmissionRequest(100, 0, "default", "t"), null));
+    assertThat(whole.podId()).isEqualTo("pod-0");
+    whole.release();
+    assertThat(controller.reservedTokens()).isZero();
+  }
+
+  @Test
   void observeModeNeverQueuesButKeepsTheBooks() {
     AdmissionController controller = new AdmissionController("pool", defaults(), AdmissionMode.OBSERVE,
         new MostHeadroom(), AdmissionListener.NONE, clock);
