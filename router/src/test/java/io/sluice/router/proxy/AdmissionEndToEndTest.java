@@ -58,7 +58,8 @@ class AdmissionEndToEndTest {
       CompletableFuture<HttpResponse<String>> second =
           harness.http.sendAsync(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
       RouterHarness.eventually(() -> runtime.admission().queuedRequests() == 1);
-      assertThat(engine.received).hasSize(1);
+      RouterHarness.eventually(() -> engine.received.size() == 1); // the admitted one is on its way
+      assertThat(engine.received).hasSize(1); // and only that one: the other waits in the queue
 
       assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
       HttpResponse<String> secondResponse = second.get(10, TimeUnit.SECONDS);
@@ -127,7 +128,8 @@ class AdmissionEndToEndTest {
       }
       RouterHarness.eventually(() -> runtime.admission().queuedRequests() == 0);
       RouterHarness.eventually(() -> runtime.admission().reservedTokens() == 0);
-      assertThat(engine.received).hasSize(1);
+      RouterHarness.eventually(() -> engine.received.size() == 1); // the admitted one is on its way
+      assertThat(engine.received).hasSize(1); // and only that one: the other waits in the queue
       assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     }
   }
