@@ -8,11 +8,7 @@ import io.sluice.router.config.ConfigLoader;
 import io.sluice.router.coordination.RedisLedger;
 import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.router.testing.RedisServer;
-import io.sluice.sim.engine.EngineConfig;
-import io.sluice.sim.engine.Profiles;
-import io.sluice.sim.server.EngineOptions;
 import io.sluice.sim.server.EngineServer;
-import io.sluice.sim.server.Faults;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -48,12 +44,7 @@ class SharedBudgetAcrossRoutersTest {
     Vertx vertx = Vertx.vertx();
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     try {
-      List<EngineServer> engines = new ArrayList<>();
-      for (int i = 0; i < 2; i++) {
-        engines.add(EngineServer.deploy(vertx, new EngineOptions("127.0.0.1", 0, "qwen3-8b", List.of(),
-            EngineConfig.of(KV_TOKENS, Profiles.LLAMA3_8B_A100), 10.0, null, 7 + i, "fixed:100",
-            EngineOptions.Flavor.VLLM, Faults.NONE)).await(10, TimeUnit.SECONDS));
-      }
+      List<EngineServer> engines = EmulatedEngines.deploy(vertx, 2, KV_TOKENS, 10.0);
       String yaml = """
           apiVersion: sluice.io/v1alpha1
           kind: ModelPool
@@ -166,12 +157,7 @@ class SharedBudgetAcrossRoutersTest {
     Vertx doomedVertx = Vertx.vertx();
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     try {
-      List<EngineServer> engines = new ArrayList<>();
-      for (int i = 0; i < 2; i++) {
-        engines.add(EngineServer.deploy(vertx, new EngineOptions("127.0.0.1", 0, "qwen3-8b", List.of(),
-            EngineConfig.of(KV_TOKENS, Profiles.LLAMA3_8B_A100), 1.0, null, 7 + i, "fixed:100",
-            EngineOptions.Flavor.VLLM, Faults.NONE)).await(10, TimeUnit.SECONDS));
-      }
+      List<EngineServer> engines = EmulatedEngines.deploy(vertx, 2, KV_TOKENS, 1.0);
       String yaml = """
           apiVersion: sluice.io/v1alpha1
           kind: ModelPool
