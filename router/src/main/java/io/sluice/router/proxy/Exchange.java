@@ -53,6 +53,8 @@ final class Exchange {
   /** The router's own idle timer on a response being relayed (-1 when none), and the last chunk's time. */
   long idleTimer = -1;
   long lastChunkNanos;
+  /** True while the pod's response is paused because the client's write queue is full. */
+  boolean upstreamPaused;
   boolean timedOut;
   boolean clientClosed;
   boolean streamFailed;

@@ -244,8 +244,13 @@ final class Forwarder {
         downstream.write(pass);
       }
       if (downstream.writeQueueFull()) {
-        response.pause();
-        downstream.drainHandler(drained -> response.resume());
+        response.pause(); // the client reads slower than the pod writes: the silence is ours, not the pod's
+        exchange.upstreamPaused = true;
+        downstream.drainHandler(drained -> {
+          exchange.upstreamPaused = false;
+          exchange.lastChunkNanos = System.nanoTime();
+          response.resume();
+        });
       }
     });
     response.exceptionHandler(failure -> {
@@ -281,7 +286,8 @@ final class Forwarder {
    * this timer itself rather than use {@code HttpClientRequest.idleTimeout}: Vert.x 5.0.7 does not
    * cancel that one when the response ends, so every finished request stayed reachable (body and
    * all) until its timer fired. One timer per idle period, re-armed for the remainder while
-   * chunks keep arriving; cancelled when the response ends or fails, and when the exchange ends.
+   * chunks keep arriving, and for a whole period while the router itself holds the pod back
+   * because the client reads slowly (then the pod is not idle); cancelled when the response ends or fails, and when the exchange ends.
    */
   private void armIdleTimer(Exchange exchange, HttpClientRequest upstream, long idleMs) {
     exchange.idleTimer = vertx.setTimer(idleMs, id -> {
@@ -289,7 +295,7 @@ final class Forwarder {
       if (exchange.finished) {
         return;
       }
-      long silentMs = (System.nanoTime() - exchange.lastChunkNanos) / 1_000_000;
+      long silentMs = exchange.upstreamPaused ? 0 : (System.nanoTime() - exchange.lastChunkNanos) / 1_000_000;
       if (silentMs >= settings.idleTimeout().toMillis()) {
         upstream.reset(); // the response's exception handler ends the client's stream
       } else {

@@ -227,8 +227,10 @@ class ChaosTest {
       assertThat(outcomes).as("one outcome per request").hasSize(REQUESTS);
       assertThat(doubleAnswers.get()).as("requests answered twice").isZero();
       assertThat(maxMillis).as("slowest answer, ms").isLessThanOrEqualTo(BOUND_MS);
-      assertThat(results.getOrDefault(Result.CUT, 0L)).as("streams cut: only by engines that dropped mid-stream")
-          .isLessThanOrEqualTo(injected.get("engine drop mid-stream"));
+      // Every stream cut after its 200 is explained by a fault the engines injected: a drop
+      // mid-stream, or a stall after the stream started (cut by the router's idleTimeout).
+      assertThat(results.getOrDefault(Result.CUT, 0L)).as("streams cut: only by engines that dropped or stalled")
+          .isLessThanOrEqualTo(injected.get("engine drop mid-stream") + injected.get("engine stall"));
       assertThat(pool.admission().reservedTokens()).as("reserved tokens").isZero();
       assertThat(pool.admission().inFlight()).as("in flight").isZero();
       assertThat(pool.admission().queuedRequests()).as("queued").isZero();
