@@ -145,6 +145,10 @@ public final class SluiceServer {
         .setHost(options.host())
         .setTcpNoDelay(true)
         .setCompressionSupported(false)
+        // No WebSockets here: without these Netty's WebSocket extension handler sits in every
+        // connection's pipeline and inspects the headers of every request and response.
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setPerMessageWebSocketCompressionSupported(false)
         .setMaxHeaderSize(settings.maxHeaderBytes())
         // HTTP/1.1 only: without h2c detection a connection is set up (and limited, and timed) as
         // soon as it is accepted, not when its first bytes arrive.

@@ -2,6 +2,7 @@ package io.sluice.scoring;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * A built profile: filters, then weighted scorers, then a picker, then the pick observers. Built
@@ -23,7 +24,10 @@ public final class ScoringProfile {
   private final String pickerType;
   private final PickObserver[] observers;
   private final String[] observerTypes;
-  private final PluginTimer timer;
+  private final LongConsumer[] filterTimers;
+  private final LongConsumer[] scorerTimers;
+  private final LongConsumer pickerTimer;
+  private final LongConsumer[] observerTimers;
   private final boolean timed;
 
   ScoringProfile(List<Stage<Filter>> filters, List<Stage<Scorer>> scorers, Stage<Picker> picker,
@@ -61,8 +65,19 @@ public final class ScoringProfile {
     }
     this.observers = observing.toArray(new PickObserver[0]);
     this.observerTypes = observingTypes.toArray(new String[0]);
-    this.timer = timer;
     this.timed = timer != PluginTimer.NONE;
+    this.filterTimers = recorders(timer, "filter", filterTypes);
+    this.scorerTimers = recorders(timer, "scorer", scorerTypes);
+    this.pickerTimer = timer.recorder("picker", pickerType);
+    this.observerTimers = recorders(timer, "observer", observerTypes);
+  }
+
+  private static LongConsumer[] recorders(PluginTimer timer, String kind, String[] types) {
+    LongConsumer[] recorders = new LongConsumer[types.length];
+    for (int i = 0; i < types.length; i++) {
+      recorders[i] = timer.recorder(kind, types[i]);
+    }
+    return recorders;
   }
 
   /**
@@ -76,7 +91,7 @@ public final class ScoringProfile {
       long start = timed ? System.nanoTime() : 0;
       remaining = filters[i].filter(request, remaining);
       if (timed) {
-        timer.record("filter", filterTypes[i], System.nanoTime() - start);
+        filterTimers[i].accept(System.nanoTime() - start);
       }
     }
     if (remaining == null || remaining.isEmpty()) {
@@ -90,7 +105,7 @@ public final class ScoringProfile {
         long start = timed ? System.nanoTime() : 0;
         scorers[s].scoreAll(request, remaining, scratch);
         if (timed) {
-          timer.record("scorer", scorerTypes[s], System.nanoTime() - start);
+          scorerTimers[s].accept(System.nanoTime() - start);
         }
         double w = weights[s];
         for (int j = 0; j < n; j++) {
@@ -106,14 +121,14 @@ public final class ScoringProfile {
     long start = timed ? System.nanoTime() : 0;
     Endpoint chosen = picker.pick(request, remaining, totals);
     if (timed) {
-      timer.record("picker", pickerType, System.nanoTime() - start);
+      pickerTimer.accept(System.nanoTime() - start);
     }
     if (chosen != null) {
       for (int o = 0; o < observers.length; o++) {
         long begin = timed ? System.nanoTime() : 0;
         observers[o].picked(request, chosen);
         if (timed) {
-          timer.record("observer", observerTypes[o], System.nanoTime() - begin);
+          observerTimers[o].accept(System.nanoTime() - begin);
         }
       }
     }

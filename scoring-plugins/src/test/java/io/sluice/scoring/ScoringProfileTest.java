@@ -122,7 +122,7 @@ class ScoringProfileTest {
         new io.sluice.scoring.plugins.tokenbudget.TokenBudgetFactory()));
     ScoringProfile profile = registry.build(new ProfileConfig(null,
         List.of(new PluginConfig("learning", 1.0, Map.of())), null),
-        (kind, type, nanos) -> timed.add(kind + ":" + type));
+        (kind, type) -> nanos -> timed.add(kind + ":" + type));
 
     profile.pick(REQUEST, pods);
 

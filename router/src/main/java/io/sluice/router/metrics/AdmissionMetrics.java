@@ -25,9 +25,14 @@ import java.util.concurrent.TimeUnit;
  */
 final class AdmissionMetrics {
   private final MeterRegistry registry;
-  private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
-  private final Map<String, Timer> waits = new ConcurrentHashMap<>();
-  private final Map<String, DistributionSummary> ratios = new ConcurrentHashMap<>();
+  // Keyed by records of the label values: the strings' hashes are cached, so a lookup builds no string.
+  private final Map<OutcomeKey, Counter> outcomes = new ConcurrentHashMap<>();
+  private final Map<ClassKey, Timer> waits = new ConcurrentHashMap<>();
+  private final Map<ClassKey, DistributionSummary> ratios = new ConcurrentHashMap<>();
+
+  private record OutcomeKey(String pool, String trafficClass, Outcome outcome) {}
+
+  private record ClassKey(String pool, String name) {}
 
   AdmissionMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -37,7 +42,7 @@ final class AdmissionMetrics {
     return new AdmissionListener() {
       @Override
       public void outcome(String trafficClass, Outcome outcome) {
-        outcomes.computeIfAbsent(pool + '\0' + trafficClass + '\0' + outcome, key ->
+        outcomes.computeIfAbsent(new OutcomeKey(pool, trafficClass, outcome), key ->
             Counter.builder("sluice.admission.outcomes")
                 .description("Admission decisions: admitted, queued, admitted_from_queue, rejected_full, "
                     + "rejected_too_large, rejected_no_pods, timed_out, cancelled, would_queue (observe mode)")
@@ -47,7 +52,7 @@ final class AdmissionMetrics {
 
       @Override
       public void waited(String trafficClass, long nanos) {
-        waits.computeIfAbsent(pool + '\0' + trafficClass, key -> Timer.builder("sluice.queue.wait")
+        waits.computeIfAbsent(new ClassKey(pool, trafficClass), key -> Timer.builder("sluice.queue.wait")
                 .description("Time queued requests waited before admission")
                 .tags("pool", pool, "class", trafficClass)
                 .publishPercentileHistogram()
@@ -130,7 +135,7 @@ final class AdmissionMetrics {
   }
 
   private DistributionSummary ratio(String pool, String part) {
-    return ratios.computeIfAbsent(pool + '\0' + part, key -> DistributionSummary.builder("sluice.estimate.ratio")
+    return ratios.computeIfAbsent(new ClassKey(pool, part), key -> DistributionSummary.builder("sluice.estimate.ratio")
         .description("Estimated tokens divided by the tokens the engine reported, per request")
         .tags("pool", pool, "part", part)
         .serviceLevelObjectives(0.5, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 4.0)

@@ -35,11 +35,14 @@ public final class RouterMetrics {
   private final AtomicLong active = new AtomicLong();
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
   private final AdmissionMetrics admission = new AdmissionMetrics(registry);
-  private final Map<String, Counter> requests = new ConcurrentHashMap<>();
-  private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+  // Keyed by records of the label values: the strings' hashes are cached, so a lookup builds no string.
+  private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<RequestKey, Timer> durations = new ConcurrentHashMap<>();
   private final Map<String, Timer> responses = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> acceptance = new ConcurrentHashMap<>();
   private final AtomicLong replicas = new AtomicLong(1);
+
+  private record RequestKey(String model, String pool, String api, int status) {}
 
   public RouterMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -75,14 +78,15 @@ public final class RouterMetrics {
         .increment();
   }
 
-  /** Times each scoring plugin call of a pool, by kind and type. */
+  /** Times each scoring plugin call of a pool, by kind and type; each plugin's timer is resolved once. */
   public PluginTimer pluginTimer(String pool) {
-    Map<String, Timer> timers = new ConcurrentHashMap<>();
-    return (kind, type, nanos) -> timers.computeIfAbsent(kind + '\0' + type, key -> Timer.builder("sluice.scoring.plugin.duration")
-            .description("Time spent in each scoring plugin call")
-            .tags("pool", pool, "kind", kind, "type", type)
-            .register(registry))
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    return (kind, type) -> {
+      Timer timer = Timer.builder("sluice.scoring.plugin.duration")
+          .description("Time spent in each scoring plugin call")
+          .tags("pool", pool, "kind", kind, "type", type)
+          .register(registry);
+      return nanos -> timer.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    };
   }
 
   /** A pod's metrics page could not be read. */
@@ -189,13 +193,13 @@ public final class RouterMetrics {
   public void requestFinished(String model, String pool, String api, int status, long nanos) {
     active.decrementAndGet();
     // Meters are looked up once per label set and cached: the request path builds no tags.
-    requests.computeIfAbsent(model + '\0' + pool + '\0' + api + '\0' + status, key ->
+    requests.computeIfAbsent(new RequestKey(model, pool, api, status), key ->
         Counter.builder("sluice.requests")
             .description("Requests answered, by model, pool, API and HTTP status (499: client closed)")
             .tags("model", model, "pool", pool, "api", api, "status", Integer.toString(status))
             .register(registry))
         .increment();
-    durations.computeIfAbsent(pool + '\0' + api + '\0' + status / 100, key ->
+    durations.computeIfAbsent(new RequestKey("", pool, api, status / 100), key ->
         latency("sluice.request.duration", "Time from receiving a request to the end of its response",
             "pool", pool, "api", api, "status_class", (status / 100) + "xx"))
         .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);

@@ -26,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * requestTimeout}: 408), and what an unparseable request gets (431 for headers over {@code
  * maxHeaderBytes}, 400 otherwise), all in OpenAI's error format.
  *
+ * <p>Timing costs no timer operation per request: each connection has one timer, armed when it
+ * opens and re-armed when it fires, never further ahead than {@code requestTimeout}; when it fires
+ * it checks the connection's deadlines (idle since, request headers in at) and re-arms for the
+ * nearest. A request only writes two fields.
+ *
  * <p>Concurrency: a connection's state is touched only on its event loop; the connection count is
  * shared by the event loops and atomic.
  */
@@ -41,10 +46,22 @@ public final class ClientLimits {
   private final AtomicLong refused = new AtomicLong();
   private final Map<HttpConnection, Connection> connections = new ConcurrentHashMap<>();
 
-  /** One client connection: requests in flight, and the timer that closes it when idle. */
+  /** One client connection: the request in flight (HTTP/1.1, one at a time), and its timer. */
   private static final class Connection {
+    final HttpConnection connection;
     int inFlight;
-    long idleTimer = -1;
+    /** The request whose body is awaited, and when its headers arrived; null when none. */
+    RoutingContext current;
+    long currentSince;
+    /** When the connection last became idle (no request in flight). */
+    long idleSince;
+    long timer = -1;
+    boolean closed;
+
+    Connection(HttpConnection connection, long now) {
+      this.connection = connection;
+      this.idleSince = now;
+    }
   }
 
   public ClientLimits(Vertx vertx, RouterSettings settings) {
@@ -66,16 +83,18 @@ public final class ClientLimits {
       connection.close();
       return;
     }
-    Connection state = new Connection();
+    Connection state = new Connection(connection, nowMillis());
     connections.put(connection, state);
     connection.closeHandler(v -> {
       open.decrementAndGet();
-      Connection gone = connections.remove(connection);
-      if (gone != null && gone.idleTimer >= 0) {
-        vertx.cancelTimer(gone.idleTimer);
+      connections.remove(connection);
+      state.closed = true;
+      if (state.timer >= 0) {
+        vertx.cancelTimer(state.timer);
+        state.timer = -1;
       }
     });
-    idle(connection, state);
+    arm(state, Math.min(idleMillis, requestMillis));
   }
 
   /**
@@ -88,36 +107,58 @@ public final class ClientLimits {
     Connection state = connection == null ? null : connections.get(connection);
     if (state != null) {
       state.inFlight++;
-      if (state.idleTimer >= 0) {
-        vertx.cancelTimer(state.idleTimer);
-        state.idleTimer = -1;
+      if (!request.isEnded()) {
+        state.current = ctx;
+        state.currentSince = nowMillis();
       }
       ctx.addEndHandler(ended -> {
         state.inFlight--;
-        idle(connection, state);
-      });
-    }
-    if (!request.isEnded()) {
-      long timer = vertx.setTimer(requestMillis, id -> {
-        if (!request.isEnded()) {
-          ProxyHandler.sendErrorAndClose(ctx, OpenAiError.requestTimeout(requestMillis));
+        if (state.current == ctx) {
+          state.current = null;
+        }
+        if (state.inFlight == 0) {
+          state.idleSince = nowMillis();
         }
       });
-      ctx.addEndHandler(ended -> vertx.cancelTimer(timer));
     }
     ctx.next();
   }
 
-  private void idle(HttpConnection connection, Connection state) {
-    if (state.inFlight > 0 || !connections.containsKey(connection)) {
+  private void arm(Connection state, long delayMillis) {
+    state.timer = vertx.setTimer(Math.max(1, delayMillis), id -> check(state));
+  }
+
+  /** The connection's timer: acts on a deadline that passed, else re-arms for the nearest one. */
+  private void check(Connection state) {
+    state.timer = -1;
+    if (state.closed) {
       return;
     }
-    state.idleTimer = vertx.setTimer(idleMillis, id -> {
-      state.idleTimer = -1;
-      if (state.inFlight == 0) {
-        connection.close();
+    long now = nowMillis();
+    long next = requestMillis; // never further ahead: a request that starts meanwhile is caught in time
+    RoutingContext current = state.current;
+    if (current != null) {
+      if (current.request().isEnded()) {
+        state.current = null;
+      } else if (now - state.currentSince >= requestMillis) {
+        state.current = null;
+        ProxyHandler.sendErrorAndClose(current, OpenAiError.requestTimeout(requestMillis));
+      } else {
+        next = Math.min(next, state.currentSince + requestMillis - now);
       }
-    });
+    }
+    if (state.inFlight == 0) {
+      if (now - state.idleSince >= idleMillis) {
+        state.connection.close();
+        return;
+      }
+      next = Math.min(next, state.idleSince + idleMillis - now);
+    }
+    arm(state, next);
+  }
+
+  private static long nowMillis() {
+    return System.nanoTime() / 1_000_000;
   }
 
   /** The data servers' handler for requests that could not be parsed: an OpenAI error, then close. */

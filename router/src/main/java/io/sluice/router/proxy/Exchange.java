@@ -49,10 +49,15 @@ final class Exchange {
   /** Pods that answered this request 429 / 503; a requeued request goes elsewhere when it can. */
   final Set<String> pressured = new HashSet<>();
   HttpClientRequest upstream;
-  long responseTimer = -1;
-  /** The router's own idle timer on a response being relayed (-1 when none), and the last chunk's time. */
-  long idleTimer = -1;
+  /** The attempt's timer (-1 when none) and when it is due: response timeout, then idle timeout. */
+  long timer = -1;
+  long timerDueNanos;
+  /** When the request was sent to the pod, whether its response headers came, and the last chunk's time. */
+  long sentNanos;
+  boolean answered;
   long lastChunkNanos;
+  /** Bytes of the response received in this event-loop turn, not yet written to the client (null when none). */
+  Buffer held;
   /** True while the pod's response is paused because the client's write queue is full. */
   boolean upstreamPaused;
   boolean timedOut;

@@ -95,6 +95,7 @@ final class Forwarder {
     exchange.pod = pod;
     exchange.attempts++;
     exchange.tried.add(pod.id());
+    cancelTimer(exchange); // a retry or a requeued request: the last attempt's timer is not this one's
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setHost(pod.host())
@@ -117,15 +118,21 @@ final class Forwarder {
         return;
       }
       exchange.upstream = upstream;
+      exchange.sentNanos = System.nanoTime();
+      exchange.answered = false;
       long timeoutMs = settings.responseTimeout().toMillis();
-      exchange.responseTimer = vertx.setTimer(timeoutMs, id -> {
-        exchange.timedOut = true;
-        upstream.reset();
-      });
+      armTimer(exchange, upstream, timeoutMs);
       upstream.send(exchange.body).onComplete(answered -> {
-        vertx.cancelTimer(exchange.responseTimer);
         if (answered.succeeded()) {
-          metrics.upstreamResponded(exchange.runtime.name(), System.nanoTime() - sentAt);
+          long now = System.nanoTime();
+          exchange.answered = true;
+          exchange.lastChunkNanos = now;
+          long idleMs = settings.idleTimeout().toMillis();
+          if (exchange.timer != -1 && exchange.timerDueNanos - now > idleMs * 1_000_000) {
+            cancelTimer(exchange); // due for the response timeout, later than the pod may now stay silent
+            armTimer(exchange, upstream, idleMs);
+          }
+          metrics.upstreamResponded(exchange.runtime.name(), now - sentAt);
           answered(exchange, upstream, answered.result());
         } else if (exchange.timedOut) {
           metrics.upstreamError(exchange.runtime.name(), pod.id(), "timeout");
@@ -146,6 +153,7 @@ final class Forwarder {
       metrics.upstreamError(exchange.runtime.name(), pod.id(), "pressure-" + status);
       exchange.pressured.add(pod.id());
       discard(response);
+      cancelTimer(exchange);
       exchange.upstream = null;
       exchange.reservation.release();
       exchange.reservation = null;
@@ -167,6 +175,7 @@ final class Forwarder {
   }
 
   private void failedBeforeAnswer(Exchange exchange, Pod pod, String reason, String detail) {
+    cancelTimer(exchange);
     exchange.upstream = null;
     if (exchange.over()) {
       return;
@@ -220,8 +229,6 @@ final class Forwarder {
       upstream.reset();
       return;
     }
-    exchange.lastChunkNanos = System.nanoTime();
-    armIdleTimer(exchange, upstream, settings.idleTimeout().toMillis());
     downstream.setStatusCode(response.statusCode());
     downstream.setStatusMessage(response.statusMessage());
     Headers.copy(response.headers(), downstream.headers());
@@ -239,22 +246,18 @@ final class Forwarder {
     exchange.usage = watcher;
     response.handler(chunk -> {
       exchange.lastChunkNanos = System.nanoTime();
-      Buffer pass = watcher == null ? chunk : Buffer.buffer(watcher.onChunk(chunk.getBytes()));
-      if (pass.length() > 0) {
-        downstream.write(pass);
+      Buffer pass = chunk;
+      if (watcher != null) {
+        byte[] bytes = chunk.getBytes();
+        byte[] kept = watcher.onChunk(bytes);
+        pass = kept == bytes ? chunk : Buffer.buffer(kept);
       }
-      if (downstream.writeQueueFull()) {
-        response.pause(); // the client reads slower than the pod writes: the silence is ours, not the pod's
-        exchange.upstreamPaused = true;
-        downstream.drainHandler(drained -> {
-          exchange.upstreamPaused = false;
-          exchange.lastChunkNanos = System.nanoTime();
-          response.resume();
-        });
+      if (pass.length() > 0) {
+        hold(exchange, response, downstream, pass);
       }
     });
     response.exceptionHandler(failure -> {
-      cancelIdleTimer(exchange);
+      cancelTimer(exchange);
       if (exchange.over() || exchange.streamFailed) {
         return; // a reset is reported once, though Vert.x may call this again as the connection closes
       }
@@ -266,40 +269,98 @@ final class Forwarder {
       exchange.runtime.upstreamFailed(exchange.pod.id());
       metrics.upstreamError(exchange.runtime.name(), exchange.podTag(), "stream");
       LOG.debug("stream from pod {} failed: {}", exchange.podTag(), failure.toString());
+      Buffer held = takeHeld(exchange);
       if (sse && !downstream.ended()) {
         String detail = failure instanceof TimeoutException || idleExpired(exchange)
             ? "no token for " + settings.idleTimeout().toMillis() + " ms" : describe(failure);
-        downstream.end(Buffer.buffer("data: " + OpenAiError.streamInterrupted(detail).toJson() + "\n\n"));
+        Buffer event = Buffer.buffer("data: " + OpenAiError.streamInterrupted(detail).toJson() + "\n\n");
+        downstream.end(held == null ? event : held.appendBuffer(event));
       } else {
         downstream.reset();
       }
     });
     response.endHandler(ended -> {
-      cancelIdleTimer(exchange);
+      cancelTimer(exchange);
+      Buffer held = takeHeld(exchange);
       byte[] rest = watcher == null ? new byte[0] : watcher.onEnd();
-      downstream.end(Buffer.buffer(rest));
+      if (held == null) {
+        downstream.end(Buffer.buffer(rest));
+      } else {
+        downstream.end(rest.length == 0 ? held : held.appendBytes(rest));
+      }
     });
   }
 
   /**
-   * Resets the upstream request once no chunk has arrived for {@code idleMs}. The router keeps
-   * this timer itself rather than use {@code HttpClientRequest.idleTimeout}: Vert.x 5.0.7 does not
-   * cancel that one when the response ends, so every finished request stayed reachable (body and
-   * all) until its timer fired. One timer per idle period, re-armed for the remainder while
-   * chunks keep arriving, and for a whole period while the router itself holds the pod back
-   * because the client reads slowly (then the pod is not idle); cancelled when the response ends or fails, and when the exchange ends.
+   * Keeps what the pod sent until the end of this event-loop turn and writes it then, in one
+   * write: a response that arrives with its end in one read (a whole JSON body, a short stream)
+   * costs the client's socket one flush instead of one per chunk and one for the end. Writing in
+   * the same turn adds no latency: the task runs as soon as the event loop has handled this read.
    */
-  private void armIdleTimer(Exchange exchange, HttpClientRequest upstream, long idleMs) {
-    exchange.idleTimer = vertx.setTimer(idleMs, id -> {
-      exchange.idleTimer = -1;
-      if (exchange.finished) {
+  private static void hold(Exchange exchange, HttpClientResponse response, HttpServerResponse downstream, Buffer pass) {
+    if (exchange.held != null) {
+      exchange.held.appendBuffer(pass); // a chunk of ours (Vert.x copies what it reads), or a buffer made above
+      return;
+    }
+    exchange.held = pass;
+    exchange.context.runOnContext(v -> {
+      Buffer out = takeHeld(exchange);
+      if (out == null || downstream.ended() || downstream.closed()) {
+        return; // the end took it, or nobody will read it
+      }
+      downstream.write(out);
+      if (downstream.writeQueueFull()) {
+        response.pause(); // the client reads slower than the pod writes: the silence is ours, not the pod's
+        exchange.upstreamPaused = true;
+        downstream.drainHandler(drained -> {
+          exchange.upstreamPaused = false;
+          exchange.lastChunkNanos = System.nanoTime();
+          response.resume();
+        });
+      }
+    });
+  }
+
+  private static Buffer takeHeld(Exchange exchange) {
+    Buffer out = exchange.held;
+    exchange.held = null;
+    return out;
+  }
+
+  /**
+   * The attempt's one timer, re-armed when it fires rather than on every event: until the pod
+   * answers it enforces {@code responseTimeout} from the send; then {@code idleTimeout} between
+   * chunks, except while the router itself holds the pod back because the client reads slowly
+   * (then the pod is not idle). The router keeps this timer itself rather than use {@code
+   * HttpClientRequest.idleTimeout}: Vert.x 5.0.7 does not cancel that one when the response ends,
+   * so every finished request stayed reachable (body and all) until its timer fired. Cancelled when
+   * the attempt or the exchange ends.
+   */
+  private void armTimer(Exchange exchange, HttpClientRequest upstream, long delayMs) {
+    long delay = Math.max(1, delayMs);
+    exchange.timerDueNanos = System.nanoTime() + delay * 1_000_000;
+    exchange.timer = vertx.setTimer(delay, id -> {
+      exchange.timer = -1;
+      if (exchange.finished || exchange.upstream != upstream) {
+        return; // a later attempt has its own timer
+      }
+      long now = System.nanoTime();
+      if (!exchange.answered) {
+        long leftMs = settings.responseTimeout().toMillis() - (now - exchange.sentNanos) / 1_000_000;
+        if (leftMs <= 0) {
+          exchange.timedOut = true;
+          upstream.reset(); // the send's failure answers 504
+        } else {
+          armTimer(exchange, upstream, leftMs);
+        }
         return;
       }
-      long silentMs = exchange.upstreamPaused ? 0 : (System.nanoTime() - exchange.lastChunkNanos) / 1_000_000;
-      if (silentMs >= settings.idleTimeout().toMillis()) {
+      long idleMs = settings.idleTimeout().toMillis();
+      long silentMs = exchange.upstreamPaused ? 0 : (now - exchange.lastChunkNanos) / 1_000_000;
+      if (silentMs >= idleMs) {
         upstream.reset(); // the response's exception handler ends the client's stream
       } else {
-        armIdleTimer(exchange, upstream, settings.idleTimeout().toMillis() - silentMs);
+        armTimer(exchange, upstream, idleMs - silentMs);
       }
     });
   }
@@ -308,11 +369,11 @@ final class Forwarder {
     return (System.nanoTime() - exchange.lastChunkNanos) / 1_000_000 >= settings.idleTimeout().toMillis();
   }
 
-  /** Stops the exchange's idle timer, if any. On the exchange's event loop. */
-  void cancelIdleTimer(Exchange exchange) {
-    if (exchange.idleTimer != -1) {
-      vertx.cancelTimer(exchange.idleTimer);
-      exchange.idleTimer = -1;
+  /** Stops the exchange's timer, if any. On the exchange's event loop. */
+  void cancelTimer(Exchange exchange) {
+    if (exchange.timer != -1) {
+      vertx.cancelTimer(exchange.timer);
+      exchange.timer = -1;
     }
   }
 

@@ -21,6 +21,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -131,11 +132,55 @@ public final class ProxyHandler {
     if (body.path("stream_options").path("include_usage").asBoolean(false)) {
       return raw;
     }
-    ObjectNode options = body.get("stream_options") instanceof ObjectNode existing ? existing
-        : body.putObject("stream_options");
-    options.put("include_usage", true);
     exchange.hideUsage = true;
-    return Buffer.buffer(body.toString());
+    if (body.get("stream_options") instanceof ObjectNode existing) {
+      existing.put("include_usage", true);
+      return Buffer.buffer(body.toString());
+    }
+    body.putObject("stream_options").put("include_usage", true);
+    Buffer spliced = withStreamOptions(raw.getBytes());
+    return spliced != null ? spliced : Buffer.buffer(body.toString());
+  }
+
+  private static final byte[] STREAM_OPTIONS =
+      "\"stream_options\":{\"include_usage\":true}".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * The client's bytes with {@code "stream_options":{"include_usage":true}} as the object's first
+   * member: a splice, not a re-serialisation of the whole body. Only for a body the parser read as
+   * an object with no {@code stream_options} member; null when the bytes are not UTF-8 with the
+   * object's brace first (Jackson also reads UTF-16 and UTF-32), so the caller re-serialises.
+   */
+  static Buffer withStreamOptions(byte[] json) {
+    int open = skipSpace(json, 0);
+    if (open + 1 >= json.length || json[open] != '{' || json[open + 1] == 0) {
+      return null;
+    }
+    int next = skipSpace(json, open + 1);
+    boolean empty = next < json.length && json[next] == '}';
+    Buffer out = Buffer.buffer(json.length + STREAM_OPTIONS.length + 1);
+    out.appendBytes(json, 0, open + 1).appendBytes(STREAM_OPTIONS);
+    if (!empty) {
+      out.appendByte((byte) ',');
+    }
+    return out.appendBytes(json, open + 1, json.length - open - 1);
+  }
+
+  /** The first index at or after {@code from} that is not JSON whitespace (a UTF-8 BOM counts as one). */
+  private static int skipSpace(byte[] json, int from) {
+    int at = from;
+    while (at < json.length) {
+      byte b = json[at];
+      if (b == ' ' || b == '\t' || b == '\n' || b == '\r') {
+        at++;
+      } else if ((b & 0xff) == 0xEF && at + 2 < json.length && (json[at + 1] & 0xff) == 0xBB
+          && (json[at + 2] & 0xff) == 0xBF) {
+        at += 3;
+      } else {
+        break;
+      }
+    }
+    return at;
   }
 
   private void estimated(Exchange exchange, CostEstimate cost, Throwable failure) {
@@ -237,7 +282,7 @@ public final class ProxyHandler {
       onClientClosed(exchange); // the end handler may run before the close handler
     }
     exchange.finished = true;
-    forwarder.cancelIdleTimer(exchange);
+    forwarder.cancelTimer(exchange);
     if (exchange.waiter != null) {
       exchange.waiter.cancel();
     }

@@ -52,6 +52,12 @@ public final class OverheadBenchCommand implements Callable<Integer> {
   List<String> systems;
   @Option(names = "--out", required = true, description = "Directory for logs, configurations and results.md.")
   Path out;
+  @Option(names = "--rounds", defaultValue = "3", description = "Points per system at each rate and at saturation, "
+      + "taken in turns; the tables give medians over the rounds (default: ${DEFAULT-VALUE}).")
+  int rounds;
+  @Option(names = "--warmup", defaultValue = "20s", description = "Traffic sent to each system once after it starts, "
+      + "half plain and half streamed, not measured: the JVM's JIT compiles the hot paths (default: ${DEFAULT-VALUE}).")
+  String warmup;
 
   private static final String MODEL = "qwen3-8b";
   private Vertx client;
@@ -77,9 +83,18 @@ public final class OverheadBenchCommand implements Callable<Integer> {
           proxies.put(system, p);
         }
       }
+      Duration initialWarmUp = Durations.parse(warmup);
+      if (!initialWarmUp.isZero()) {
+        for (Proxy p : proxies.values()) {
+          for (boolean stream : new boolean[] {false, true}) {
+            ReplayRun.closedLoop(client, settings(p, stream), new Arrival(0, 0, promptTokens, outputTokens), 16,
+                initialWarmUp.dividedBy(2), Integer.MAX_VALUE);
+          }
+        }
+      }
       report.append(String.format(Locale.ROOT, "Instant backend (%d output tokens), prompts of %d tokens, %s per point, "
-          + "proxies with %d threads/workers/event loops; latencies in ms; CPU in ms per request.%n%n",
-          outputTokens, promptTokens, duration, threads));
+          + "proxies with %d threads/workers/event loops, each warmed up for %s after it started; latencies in ms; "
+          + "CPU in ms per request.%n%n", outputTokens, promptTokens, duration, threads, warmup));
       for (boolean stream : new boolean[] {false, true}) {
         report.append(stream ? "### Streamed\n\n" : "### Not streamed\n\n");
         report.append(fixedRates(proxies, stream, point)).append('\n');
@@ -103,65 +118,117 @@ public final class OverheadBenchCommand implements Callable<Integer> {
 
   private MarkdownTable fixedRates(Map<String, Proxy> proxies, boolean stream, Duration point) throws Exception {
     MarkdownTable t = new MarkdownTable("rate", "system", "ok / sent", "E2E p50", "E2E p99", "added p50", "added p99",
-        "CPU/req", "errors");
+        "added p99 each round", "CPU/req", "errors");
+    List<Proxy> order = new ArrayList<>(proxies.values());
     for (double rate : rates) {
       List<Arrival> arrivals = ArrivalSchedule.build(List.of(new TraceRecord(0, promptTokens, outputTokens)),
           OptionalDouble.of(rate), point.toNanos(), Integer.MAX_VALUE);
-      ReplaySummary direct = null;
-      List<Object[]> rows = new ArrayList<>();
-      for (Proxy p : proxies.values()) {
-        warmUp(p, stream);
-        double cpu0 = p.cpuSeconds();
-        ReplaySummary s = ReplayRun.openLoop(client, settings(p, stream), arrivals).summary();
-        double cpuMs = (p.cpuSeconds() - cpu0) * 1000 / s.requests();
-        if (p instanceof DirectProxy) {
-          direct = s;
-        }
-        System.out.printf(Locale.ROOT, "%s %s at %.0f req/s: ok %d/%d, E2E p50 %.3f p99 %.3f ms%n", p.name(),
-            stream ? "streamed" : "plain", rate, s.ok(), s.requests(), s.e2e().p50(), s.e2e().p99());
-        rows.add(new Object[] {p.name(), s, cpuMs});
-        if (rate == rates.get(rates.size() - 1)) {
-          String mode = stream ? "streamed" : "plain";
-          p50Chart.add(mode, p.name(), s.e2e().p50());
-          p99Chart.add(mode, p.name(), s.e2e().p99());
+      Map<String, List<ReplaySummary>> runs = new LinkedHashMap<>();
+      Map<String, List<Double>> cpu = new LinkedHashMap<>();
+      order.forEach(p -> {
+        runs.put(p.name(), new ArrayList<>());
+        cpu.put(p.name(), new ArrayList<>());
+      });
+      for (int round = 0; round < rounds; round++) {
+        for (int i = 0; i < order.size(); i++) {
+          Proxy p = order.get((i + round) % order.size());
+          warmUp(p, stream);
+          double cpu0 = p.cpuSeconds();
+          ReplaySummary s = ReplayRun.openLoop(client, settings(p, stream), arrivals).summary();
+          cpu.get(p.name()).add((p.cpuSeconds() - cpu0) * 1000 / s.requests());
+          runs.get(p.name()).add(s);
+          System.out.printf(Locale.ROOT, "%s %s at %.0f req/s, round %d: ok %d/%d, E2E p50 %.3f p99 %.3f ms%n", p.name(),
+              stream ? "streamed" : "plain", rate, round + 1, s.ok(), s.requests(), s.e2e().p50(), s.e2e().p99());
         }
       }
-      for (Object[] r : rows) {
-        ReplaySummary s = (ReplaySummary) r[1];
-        t.row(MarkdownTable.fmt(rate), r[0], s.ok() + " / " + s.requests(), s.e2e().p50(), s.e2e().p99(),
-            direct == null ? Double.NaN : s.e2e().p50() - direct.e2e().p50(),
-            direct == null ? Double.NaN : s.e2e().p99() - direct.e2e().p99(), r[2],
-            s.errors().isEmpty() ? "-" : s.errors().toString());
+      List<ReplaySummary> direct = runs.entrySet().stream().filter(e -> e.getKey().startsWith("direct"))
+          .map(Map.Entry::getValue).findFirst().orElse(null);
+      for (Map.Entry<String, List<ReplaySummary>> e : runs.entrySet()) {
+        List<ReplaySummary> mine = e.getValue();
+        double p50 = median(mine.stream().mapToDouble(s -> s.e2e().p50()).toArray());
+        double p99 = median(mine.stream().mapToDouble(s -> s.e2e().p99()).toArray());
+        double[] addedP50 = new double[mine.size()];
+        double[] addedP99 = new double[mine.size()];
+        for (int r = 0; r < mine.size(); r++) {
+          addedP50[r] = direct == null ? Double.NaN : mine.get(r).e2e().p50() - direct.get(r).e2e().p50();
+          addedP99[r] = direct == null ? Double.NaN : mine.get(r).e2e().p99() - direct.get(r).e2e().p99();
+        }
+        int ok = mine.stream().mapToInt(ReplaySummary::ok).sum();
+        int sent = mine.stream().mapToInt(ReplaySummary::requests).sum();
+        Map<Integer, Integer> errors = new java.util.TreeMap<>();
+        mine.forEach(s -> s.errors().forEach((status, n) -> errors.merge(status, n, Integer::sum)));
+        t.row(MarkdownTable.fmt(rate), e.getKey(), ok + " / " + sent, p50, p99, median(addedP50), median(addedP99),
+            java.util.Arrays.stream(addedP99).mapToObj(MarkdownTable::fmt).collect(java.util.stream.Collectors.joining(", ")),
+            median(cpu.get(e.getKey()).stream().mapToDouble(Double::doubleValue).toArray()),
+            errors.isEmpty() ? "-" : errors.toString());
+        if (rate == rates.get(rates.size() - 1)) {
+          String mode = stream ? "streamed" : "plain";
+          p50Chart.add(mode, e.getKey(), p50);
+          p99Chart.add(mode, e.getKey(), p99);
+        }
       }
     }
     return t;
   }
 
   private MarkdownTable saturation(Map<String, Proxy> proxies, boolean stream, Duration point) throws Exception {
-    MarkdownTable t = new MarkdownTable("saturation (" + concurrency + " in flight)", "req/s", "x direct", "x HAProxy",
-        "E2E p50", "E2E p99", "errors", "CPU/req");
-    Map<String, ReplaySummary> results = new LinkedHashMap<>();
-    Map<String, Double> cpu = new LinkedHashMap<>();
-    for (Proxy p : proxies.values()) {
-      warmUp(p, stream);
-      double cpu0 = p.cpuSeconds();
-      ReplaySummary s = ReplayRun.closedLoop(client, settings(p, stream), new Arrival(0, 0, promptTokens, outputTokens),
-          concurrency, point, Integer.MAX_VALUE).summary();
-      cpu.put(p.name(), (p.cpuSeconds() - cpu0) * 1000 / Math.max(1, s.requests()));
-      results.put(p.name(), s);
-      saturationChart.add(stream ? "streamed" : "plain", p.name(), s.requestsPerSec());
-      System.out.printf(Locale.ROOT, "%s %s saturation: %.0f req/s%n", p.name(), stream ? "streamed" : "plain",
-          s.requestsPerSec());
+    MarkdownTable t = new MarkdownTable("saturation (" + concurrency + " in flight)", "req/s (median)",
+        "req/s each round", "x direct", "x HAProxy", "E2E p50", "E2E p99", "errors", "CPU/req");
+    List<Proxy> order = new ArrayList<>(proxies.values());
+    Map<String, List<ReplaySummary>> runs = new LinkedHashMap<>();
+    Map<String, List<Double>> cpu = new LinkedHashMap<>();
+    order.forEach(p -> {
+      runs.put(p.name(), new ArrayList<>());
+      cpu.put(p.name(), new ArrayList<>());
+    });
+    for (int round = 0; round < rounds; round++) {
+      // Each round starts with a different system, so none always runs first (or last) in a round.
+      for (int i = 0; i < order.size(); i++) {
+        Proxy p = order.get((i + round) % order.size());
+        warmUp(p, stream);
+        double cpu0 = p.cpuSeconds();
+        ReplaySummary s = ReplayRun.closedLoop(client, settings(p, stream), new Arrival(0, 0, promptTokens, outputTokens),
+            concurrency, point, Integer.MAX_VALUE).summary();
+        cpu.get(p.name()).add((p.cpuSeconds() - cpu0) * 1000 / Math.max(1, s.requests()));
+        runs.get(p.name()).add(s);
+        System.out.printf(Locale.ROOT, "%s %s saturation, round %d: %.0f req/s%n", p.name(), stream ? "streamed" : "plain",
+            round + 1, s.requestsPerSec());
+      }
     }
-    ReplaySummary direct = results.entrySet().stream().filter(e -> e.getKey().startsWith("direct"))
-        .map(Map.Entry::getValue).findFirst().orElse(null);
-    ReplaySummary haproxy = results.entrySet().stream().filter(e -> e.getKey().startsWith("HAProxy"))
-        .map(Map.Entry::getValue).findFirst().orElse(null);
-    results.forEach((name, s) -> t.row(name, s.requestsPerSec(),
-        direct == null ? Double.NaN : s.requestsPerSec() / direct.requestsPerSec(),
-        haproxy == null ? Double.NaN : s.requestsPerSec() / haproxy.requestsPerSec(),
-        s.e2e().p50(), s.e2e().p99(), s.errors().isEmpty() ? "-" : s.errors().toString(), cpu.get(name)));
+    String directName = runs.keySet().stream().filter(n -> n.startsWith("direct")).findFirst().orElse(null);
+    String haproxyName = runs.keySet().stream().filter(n -> n.startsWith("HAProxy")).findFirst().orElse(null);
+    for (Map.Entry<String, List<ReplaySummary>> e : runs.entrySet()) {
+      List<ReplaySummary> mine = e.getValue();
+      ReplaySummary typical = mine.stream().sorted(java.util.Comparator.comparingDouble(ReplaySummary::requestsPerSec))
+          .toList().get((mine.size() - 1) / 2);
+      double median = median(mine.stream().mapToDouble(ReplaySummary::requestsPerSec).toArray());
+      saturationChart.add(stream ? "streamed" : "plain", e.getKey(), median);
+      t.row(e.getKey(), median,
+          mine.stream().map(s -> MarkdownTable.fmt(s.requestsPerSec())).collect(java.util.stream.Collectors.joining(", ")),
+          roundRatio(mine, runs.get(directName)), roundRatio(mine, runs.get(haproxyName)),
+          typical.e2e().p50(), typical.e2e().p99(), typical.errors().isEmpty() ? "-" : typical.errors().toString(),
+          median(cpu.get(e.getKey()).stream().mapToDouble(Double::doubleValue).toArray()));
+    }
     return t;
+  }
+
+  /** The median over rounds of this system's throughput divided by the other's in the same round. */
+  private static double roundRatio(List<ReplaySummary> mine, List<ReplaySummary> other) {
+    if (other == null) {
+      return Double.NaN;
+    }
+    double[] ratios = new double[mine.size()];
+    for (int i = 0; i < ratios.length; i++) {
+      ratios[i] = mine.get(i).requestsPerSec() / other.get(i).requestsPerSec();
+    }
+    return median(ratios);
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
   private ReplayRun.Settings settings(Proxy p, boolean stream) {

@@ -1,5 +1,6 @@
 package io.sluice.sim.cli;
 
+import io.sluice.crd.BudgetSpec;
 import io.sluice.sim.cluster.ClusterSim;
 import io.sluice.sim.cluster.CompareReport;
 import io.sluice.sim.cluster.Comparison;
@@ -62,6 +63,11 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--oracle-output", description = "ORACLE: give the router each request's true output length as max_tokens.")
   boolean oracleOutput;
 
+  @Option(names = "--utilization", description = "Sluice's budget: share of each engine's KV cache (default: the pool default, 0.9).")
+  Double utilization;
+  @Option(names = "--output-quantile", description = "Sluice's output estimate: quantile of recent outputs (default: the pool default, 0.9).")
+  Double outputQuantile;
+
   @Override
   public Integer call() throws Exception {
     long start = System.nanoTime();
@@ -77,7 +83,8 @@ final class CompareCommand implements Callable<Integer> {
     }
     List<Policy> chosen = policies.stream().map(Policy::parse).toList();
     ClusterSim.Settings settings = new ClusterSim.Settings(pods, EngineConfig.of(kvTokens, p),
-        new Slo(sloTtftMs, sloTpotMs), scrapeMs * 1_000_000L, oracleOutput, seed);
+        new Slo(sloTtftMs, sloTpotMs), scrapeMs * 1_000_000L, oracleOutput, seed,
+        new BudgetSpec(null, utilization, null, null, null, null, outputQuantile, null, null));
     System.out.printf(Locale.ROOT, "workload %s: %d requests, %d pods of %s with %d KV tokens, seed %d%s%n",
         base.name(), base.size(), pods, p.name(), kvTokens, seed, oracleOutput ? ", ORACLE output lengths" : "");
     for (Policy policy : chosen) {

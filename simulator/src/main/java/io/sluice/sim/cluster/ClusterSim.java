@@ -61,7 +61,12 @@ public final class ClusterSim {
    * @param seed seeds the policy's random sources
    */
   public record Settings(int pods, EngineConfig engine, Slo slo, long scrapeIntervalNanos,
-      boolean oracleOutput, long seed) {}
+      boolean oracleOutput, long seed, BudgetSpec budget) {
+    /** With the pool's default budget settings. */
+    public Settings(int pods, EngineConfig engine, Slo slo, long scrapeIntervalNanos, boolean oracleOutput, long seed) {
+      this(pods, engine, slo, scrapeIntervalNanos, oracleOutput, seed, BudgetSpec.defaults());
+    }
+  }
 
   private static final long TICK_NANOS = 500_000_000L;
   private static final int STEP = 0;
@@ -131,7 +136,7 @@ public final class ClusterSim {
       podIndex.put(podIds[p], p);
       pods.add(new Pod(podIds[p], "pod-" + p, 8000, false));
     }
-    BudgetSpec budget = BudgetSpec.defaults();
+    BudgetSpec budget = settings.budget();
     ModelPoolSpec spec = new ModelPoolSpec(List.of("model"), null, EngineKind.VLLM, null, budget, null,
         new AdmissionSpec(policy.mode()), null, null, null);
     predictor = new OutputPredictor(OutputPredictor.Settings.from(budget));
