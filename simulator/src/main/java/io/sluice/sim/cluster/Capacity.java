@@ -9,8 +9,9 @@ import io.sluice.sim.engine.VirtualRunner;
 import java.util.Arrays;
 
 /**
- * What one engine sustains on a workload, measured on the engine model: the first {@code sample}
- * requests all arrive at time 0 (a full backlog, so the engine never waits for work), and the rate
+ * What one engine sustains on a workload, measured on the engine model: {@code sample} requests
+ * taken evenly across the whole workload (every k-th, so the sample has the workload's mix, not that
+ * of its first minutes) all arrive at time 0 (a full backlog, so the engine never waits for work), and the rate
  * is taken between the 10th and the 90th percentile of completions, leaving out the ramp-up and
  * the drain. The cluster's capacity is this rate times the number of pods.
  */
@@ -29,8 +30,10 @@ public final class Capacity {
       }
     });
     VirtualRunner runner = new VirtualRunner(core);
+    double stride = (double) work.size() / n;
     for (int i = 0; i < n; i++) {
-      runner.submitAt(0, new Sequence(Integer.toString(i), work.promptTokens(i), work.output[i], FinishReason.STOP,
+      int row = (int) (i * stride);
+      runner.submitAt(0, new Sequence(Integer.toString(i), work.promptTokens(row), work.output[row], FinishReason.STOP,
           null, 0));
     }
     runner.runUntilIdle();
