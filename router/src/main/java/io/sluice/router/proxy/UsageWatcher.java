@@ -2,6 +2,7 @@ package io.sluice.router.proxy;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,7 +31,14 @@ public final class UsageWatcher {
   private final Progress progress;
   /** Bytes of an event not yet complete; kept as bytes so a split UTF-8 character survives. */
   private byte[] pending = EMPTY;
-  private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+  /** A plain response's body, for its usage (null for a stream). */
+  private final ByteArrayOutputStream body;
+  /**
+   * One non-blocking parser for the whole stream, fed each event's JSON in turn (a sequence of
+   * root-level values), instead of a parser built and torn down per event; null until the first
+   * event, and again after an event it could not read, so the next one starts clean.
+   */
+  private JsonParser events;
   private long generated;
   private long promptTokens = -1;
   private long completionTokens = -1;
@@ -39,6 +47,7 @@ public final class UsageWatcher {
     this.stream = stream;
     this.hideUsageChunk = hideUsageChunk;
     this.progress = progress;
+    this.body = stream ? null : new ByteArrayOutputStream();
   }
 
   /** Bytes to pass on for this chunk of the response. */
@@ -86,14 +95,15 @@ public final class UsageWatcher {
       readUsage(body.toByteArray());
       return EMPTY;
     }
+    discardParser();
     byte[] rest = pending;
     pending = EMPTY;
     return rest;
   }
 
   /**
-   * Reads one event, {@code data[from, to)}, with a streaming parser over its bytes (no string, no
-   * tree: this runs for every chunk of every stream); false for the usage chunk to hide.
+   * Reads one event, {@code data[from, to)}, with the stream's parser over its bytes (no string, no
+   * tree, no new parser: this runs for every chunk of every stream); false for the usage chunk to hide.
    */
   private boolean keep(byte[] data, int from, int to) {
     int at = skipSpace(data, from, to);
@@ -105,47 +115,75 @@ public final class UsageWatcher {
     if (payload >= to || data[payload] != '{') {
       return true; // [DONE], empty, or not ours to judge: pass it on
     }
-    try (JsonParser parser = JSON.getFactory().createParser(data, payload, to - payload)) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        return true;
+    JsonParser parser = events;
+    try {
+      if (parser == null) {
+        parser = JSON.getFactory().createNonBlockingByteArrayParser();
+        events = parser;
       }
-      boolean usageSeen = false;
-      boolean noChoices = false;
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
-        JsonToken value = parser.nextToken();
-        if ("choices".equals(field) && value == JsonToken.START_ARRAY) {
-          int outputs = 0;
-          int choices = 0;
-          while (parser.nextToken() == JsonToken.START_OBJECT) {
-            choices++;
-            if (choiceCarriesOutput(parser)) {
-              outputs++;
-            }
-          }
-          noChoices = choices == 0;
-          for (int i = 0; i < outputs; i++) {
-            generated++;
-            progress.generated(generated);
-          }
-        } else if ("usage".equals(field) && value == JsonToken.START_OBJECT) {
-          usageSeen = true;
-          readUsageObject(parser);
-        } else {
-          parser.skipChildren();
-        }
+      ((ByteArrayFeeder) parser.getNonBlockingInputFeeder()).feedInput(data, payload, to);
+      boolean kept = readEvent(parser);
+      if (!parser.getParsingContext().inRoot() || parser.nextToken() != JsonToken.NOT_AVAILABLE) {
+        discardParser(); // a truncated or trailing value: the next event gets a fresh parser
       }
-      if (usageSeen) {
-        if (completionTokens > generated) {
-          generated = completionTokens;
-          progress.generated(generated);
-        }
-        return !(hideUsageChunk && noChoices);
-      }
-      return true;
+      return kept;
     } catch (IOException | RuntimeException e) {
+      discardParser();
       return true; // not ours to judge: pass it on
     }
+  }
+
+  private void discardParser() {
+    JsonParser parser = events;
+    events = null;
+    if (parser != null) {
+      try {
+        parser.close();
+      } catch (IOException e) {
+        // nothing held but memory
+      }
+    }
+  }
+
+  /** Reads one event's object (all of its bytes are fed); false for the usage chunk to hide. */
+  private boolean readEvent(JsonParser parser) throws IOException {
+    if (parser.nextToken() != JsonToken.START_OBJECT) {
+      return true;
+    }
+    boolean usageSeen = false;
+    boolean noChoices = false;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      JsonToken value = parser.nextToken();
+      if ("choices".equals(field) && value == JsonToken.START_ARRAY) {
+        int outputs = 0;
+        int choices = 0;
+        while (parser.nextToken() == JsonToken.START_OBJECT) {
+          choices++;
+          if (choiceCarriesOutput(parser)) {
+            outputs++;
+          }
+        }
+        noChoices = choices == 0;
+        for (int i = 0; i < outputs; i++) {
+          generated++;
+          progress.generated(generated);
+        }
+      } else if ("usage".equals(field) && value == JsonToken.START_OBJECT) {
+        usageSeen = true;
+        readUsageObject(parser);
+      } else {
+        parser.skipChildren();
+      }
+    }
+    if (usageSeen) {
+      if (completionTokens > generated) {
+        generated = completionTokens;
+        progress.generated(generated);
+      }
+      return !(hideUsageChunk && noChoices);
+    }
+    return true;
   }
 
   private static int skipSpace(byte[] data, int from, int to) {

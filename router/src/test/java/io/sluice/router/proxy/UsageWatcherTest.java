@@ -72,4 +72,26 @@ class UsageWatcherTest {
     UsageWatcher watcher = new UsageWatcher(true, true, n -> {});
     assertThat(feedInPieces(watcher, odd.getBytes(StandardCharsets.UTF_8), 2)).isEqualTo(odd);
   }
+
+  @Test
+  void anEventItCannotReadDoesNotSpoilTheEventsAfterIt() {
+    String stream = ""
+        + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"
+        + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"}\n\n" // truncated
+        + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"c\"}}]}\nid: 7\n\n" // a line after the JSON
+        + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"d\"}}]} {\"x\":1}\n\n" // two values
+        + "data: not json\n\n"
+        + "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"e\"}}]}\n\n"
+        + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":5}}\n\n"
+        + "data: [DONE]\n\n";
+    for (int piece : new int[] {1, 9, stream.length()}) {
+      List<Long> progress = new ArrayList<>();
+      UsageWatcher watcher = new UsageWatcher(true, false, progress::add);
+      assertThat(feedInPieces(watcher, stream.getBytes(StandardCharsets.UTF_8), piece)).isEqualTo(stream);
+      assertThat(progress).as("a, c, d and e counted as they came, then the engine's own count")
+          .containsExactly(1L, 2L, 3L, 4L, 5L);
+      assertThat(watcher.outputTokens()).isEqualTo(5);
+      assertThat(watcher.promptTokens()).isEqualTo(4);
+    }
+  }
 }
