@@ -52,6 +52,9 @@ public final class OverheadBenchCommand implements Callable<Integer> {
   List<String> systems;
   @Option(names = "--out", required = true, description = "Directory for logs, configurations and results.md.")
   Path out;
+  @Option(names = "--parts", split = ",", defaultValue = "rates,saturation", description = "What to measure: rates "
+      + "(open loop at --rates), saturation (closed loop at --concurrency), or both (default: ${DEFAULT-VALUE}).")
+  List<String> parts;
   @Option(names = "--rounds", defaultValue = "3", description = "Points per system at each rate and at saturation, "
       + "taken in turns; the tables give medians over the rounds (default: ${DEFAULT-VALUE}).")
   int rounds;
@@ -67,6 +70,10 @@ public final class OverheadBenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (parts.isEmpty() || !List.of("rates", "saturation").containsAll(parts)) {
+      System.err.println("--parts: rates, saturation or both");
+      return 2;
+    }
     Duration point = Durations.parse(duration);
     Vertx backendVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     client = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
@@ -94,11 +101,16 @@ public final class OverheadBenchCommand implements Callable<Integer> {
       }
       report.append(String.format(Locale.ROOT, "Instant backend (%d output tokens), prompts of %d tokens, %s per point, "
           + "proxies with %d threads/workers/event loops, each warmed up for %s after it started; latencies in ms; "
-          + "CPU in ms per request.%n%n", outputTokens, promptTokens, duration, threads, warmup));
+          + "CPU in ms per request; this process (load generator and backend) on %s.%n%n", outputTokens, promptTokens,
+          duration, threads, warmup, collector()));
       for (boolean stream : new boolean[] {false, true}) {
         report.append(stream ? "### Streamed\n\n" : "### Not streamed\n\n");
-        report.append(fixedRates(proxies, stream, point)).append('\n');
-        report.append(saturation(proxies, stream, point)).append('\n');
+        if (parts.contains("rates")) {
+          report.append(fixedRates(proxies, stream, point)).append('\n');
+        }
+        if (parts.contains("saturation")) {
+          report.append(saturation(proxies, stream, point)).append('\n');
+        }
       }
     } finally {
       proxies.values().forEach(Proxy::close);
@@ -110,9 +122,13 @@ public final class OverheadBenchCommand implements Callable<Integer> {
     try (PrintStream md = new PrintStream(Files.newOutputStream(out.resolve("results.md")), true, StandardCharsets.UTF_8)) {
       md.print(report);
     }
-    saturationChart.write(out.resolve("overhead-saturation.png"));
-    p50Chart.write(out.resolve("overhead-p50.png"));
-    p99Chart.write(out.resolve("overhead-p99.png"));
+    if (parts.contains("saturation")) {
+      saturationChart.write(out.resolve("overhead-saturation.png"));
+    }
+    if (parts.contains("rates")) {
+      p50Chart.write(out.resolve("overhead-p50.png"));
+      p99Chart.write(out.resolve("overhead-p99.png"));
+    }
     return 0;
   }
 
@@ -210,6 +226,12 @@ public final class OverheadBenchCommand implements Callable<Integer> {
           median(cpu.get(e.getKey()).stream().mapToDouble(Double::doubleValue).toArray()));
     }
     return t;
+  }
+
+  /** The garbage collector(s) of this JVM, the one measuring. */
+  private static String collector() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .map(java.lang.management.GarbageCollectorMXBean::getName).collect(java.util.stream.Collectors.joining(" + "));
   }
 
   /** The median over rounds of this system's throughput divided by the other's in the same round. */
