@@ -107,7 +107,13 @@ final class Forwarder {
     Headers.copy(exchange.ctx.request().headers(), headers);
     options.setHeaders(headers);
     long sentAt = System.nanoTime();
-    clientOfThisLoop().request(options).onComplete(connected -> {
+    Future<HttpClientRequest> connecting;
+    try {
+      connecting = clientOfThisLoop().request(options);
+    } catch (IllegalStateException closed) {
+      connecting = Future.failedFuture(closed); // the router is shutting down: its clients are closed
+    }
+    connecting.onComplete(connected -> {
       if (connected.failed()) {
         failedBeforeAnswer(exchange, pod, "connect", describe(connected.cause()));
         return;
