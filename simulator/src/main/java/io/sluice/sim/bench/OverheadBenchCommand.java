@@ -135,28 +135,17 @@ public final class OverheadBenchCommand implements Callable<Integer> {
   private MarkdownTable fixedRates(Map<String, Proxy> proxies, boolean stream, Duration point) throws Exception {
     MarkdownTable t = new MarkdownTable("rate", "system", "ok / sent", "E2E p50", "E2E p99", "added p50", "added p99",
         "added p99 each round", "CPU/req", "errors");
-    List<Proxy> order = new ArrayList<>(proxies.values());
     for (double rate : rates) {
       List<Arrival> arrivals = ArrivalSchedule.build(List.of(new TraceRecord(0, promptTokens, outputTokens)),
           OptionalDouble.of(rate), point.toNanos(), Integer.MAX_VALUE);
-      Map<String, List<ReplaySummary>> runs = new LinkedHashMap<>();
-      Map<String, List<Double>> cpu = new LinkedHashMap<>();
-      order.forEach(p -> {
-        runs.put(p.name(), new ArrayList<>());
-        cpu.put(p.name(), new ArrayList<>());
-      });
-      for (int round = 0; round < rounds; round++) {
-        for (int i = 0; i < order.size(); i++) {
-          Proxy p = order.get((i + round) % order.size());
-          warmUp(p, stream);
-          double cpu0 = p.cpuSeconds();
-          ReplaySummary s = ReplayRun.openLoop(client, settings(p, stream), arrivals).summary();
-          cpu.get(p.name()).add((p.cpuSeconds() - cpu0) * 1000 / s.requests());
-          runs.get(p.name()).add(s);
-          System.out.printf(Locale.ROOT, "%s %s at %.0f req/s, round %d: ok %d/%d, E2E p50 %.3f p99 %.3f ms%n", p.name(),
-              stream ? "streamed" : "plain", rate, round + 1, s.ok(), s.requests(), s.e2e().p50(), s.e2e().p99());
-        }
-      }
+      Rounds measured = rounds(proxies, (p, round) -> {
+        ReplaySummary s = ReplayRun.openLoop(client, settings(p, stream), arrivals).summary();
+        System.out.printf(Locale.ROOT, "%s %s at %.0f req/s, round %d: ok %d/%d, E2E p50 %.3f p99 %.3f ms%n", p.name(),
+            stream ? "streamed" : "plain", rate, round + 1, s.ok(), s.requests(), s.e2e().p50(), s.e2e().p99());
+        return s;
+      }, stream);
+      Map<String, List<ReplaySummary>> runs = measured.runs();
+      Map<String, List<Double>> cpu = measured.cpu();
       List<ReplaySummary> direct = runs.entrySet().stream().filter(e -> e.getKey().startsWith("direct"))
           .map(Map.Entry::getValue).findFirst().orElse(null);
       for (Map.Entry<String, List<ReplaySummary>> e : runs.entrySet()) {
@@ -190,27 +179,15 @@ public final class OverheadBenchCommand implements Callable<Integer> {
   private MarkdownTable saturation(Map<String, Proxy> proxies, boolean stream, Duration point) throws Exception {
     MarkdownTable t = new MarkdownTable("saturation (" + concurrency + " in flight)", "req/s (median)",
         "req/s each round", "x direct", "x HAProxy", "E2E p50", "E2E p99", "errors", "CPU/req");
-    List<Proxy> order = new ArrayList<>(proxies.values());
-    Map<String, List<ReplaySummary>> runs = new LinkedHashMap<>();
-    Map<String, List<Double>> cpu = new LinkedHashMap<>();
-    order.forEach(p -> {
-      runs.put(p.name(), new ArrayList<>());
-      cpu.put(p.name(), new ArrayList<>());
-    });
-    for (int round = 0; round < rounds; round++) {
-      // Each round starts with a different system, so none always runs first (or last) in a round.
-      for (int i = 0; i < order.size(); i++) {
-        Proxy p = order.get((i + round) % order.size());
-        warmUp(p, stream);
-        double cpu0 = p.cpuSeconds();
-        ReplaySummary s = ReplayRun.closedLoop(client, settings(p, stream), new Arrival(0, 0, promptTokens, outputTokens),
-            concurrency, point, Integer.MAX_VALUE).summary();
-        cpu.get(p.name()).add((p.cpuSeconds() - cpu0) * 1000 / Math.max(1, s.requests()));
-        runs.get(p.name()).add(s);
-        System.out.printf(Locale.ROOT, "%s %s saturation, round %d: %.0f req/s%n", p.name(), stream ? "streamed" : "plain",
-            round + 1, s.requestsPerSec());
-      }
-    }
+    Rounds measured = rounds(proxies, (p, round) -> {
+      ReplaySummary s = ReplayRun.closedLoop(client, settings(p, stream), new Arrival(0, 0, promptTokens, outputTokens),
+          concurrency, point, Integer.MAX_VALUE).summary();
+      System.out.printf(Locale.ROOT, "%s %s saturation, round %d: %.0f req/s%n", p.name(), stream ? "streamed" : "plain",
+          round + 1, s.requestsPerSec());
+      return s;
+    }, stream);
+    Map<String, List<ReplaySummary>> runs = measured.runs();
+    Map<String, List<Double>> cpu = measured.cpu();
     String directName = runs.keySet().stream().filter(n -> n.startsWith("direct")).findFirst().orElse(null);
     String haproxyName = runs.keySet().stream().filter(n -> n.startsWith("HAProxy")).findFirst().orElse(null);
     for (Map.Entry<String, List<ReplaySummary>> e : runs.entrySet()) {
@@ -232,6 +209,40 @@ public final class OverheadBenchCommand implements Callable<Integer> {
   private static String collector() {
     return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
         .map(java.lang.management.GarbageCollectorMXBean::getName).collect(java.util.stream.Collectors.joining(" + "));
+  }
+
+  /** One point: the load of one round on one system. */
+  @FunctionalInterface
+  private interface Point {
+    ReplaySummary run(Proxy proxy, int round) throws Exception;
+  }
+
+  /** Each system's summaries and CPU per request (ms), one per round, in round order. */
+  private record Rounds(Map<String, List<ReplaySummary>> runs, Map<String, List<Double>> cpu) {}
+
+  /**
+   * Runs {@code point} on every system {@code rounds} times, the systems in turns; each round
+   * starts with a different system, so none always runs first (or last) in a round.
+   */
+  private Rounds rounds(Map<String, Proxy> proxies, Point point, boolean stream) throws Exception {
+    List<Proxy> order = new ArrayList<>(proxies.values());
+    Map<String, List<ReplaySummary>> runs = new LinkedHashMap<>();
+    Map<String, List<Double>> cpu = new LinkedHashMap<>();
+    order.forEach(p -> {
+      runs.put(p.name(), new ArrayList<>());
+      cpu.put(p.name(), new ArrayList<>());
+    });
+    for (int round = 0; round < rounds; round++) {
+      for (int i = 0; i < order.size(); i++) {
+        Proxy p = order.get((i + round) % order.size());
+        warmUp(p, stream);
+        double cpu0 = p.cpuSeconds();
+        ReplaySummary s = point.run(p, round);
+        cpu.get(p.name()).add((p.cpuSeconds() - cpu0) * 1000 / Math.max(1, s.requests()));
+        runs.get(p.name()).add(s);
+      }
+    }
+    return new Rounds(runs, cpu);
   }
 
   /** The median over rounds of this system's throughput divided by the other's in the same round. */
