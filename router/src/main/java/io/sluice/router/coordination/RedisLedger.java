@@ -25,16 +25,10 @@ import java.util.concurrent.CompletionStage;
 public final class RedisLedger implements SharedLedger, AutoCloseable {
 
   /**
-   * KEYS: shares, leases, waiting. ARGV: replica, want, keep, budget, ttl (ms), atLeast. Returns
-   * {granted, tokens other live replicas wait for}.
+   * The start of both scripts (KEYS: shares, leases, waiting): Redis's clock as {@code now} in ms,
+   * and the shares and waits of replicas whose lease lapsed dropped.
    */
-  static final String LEASE = """
-      local replica = ARGV[1]
-      local want = tonumber(ARGV[2])
-      local keep = tonumber(ARGV[3])
-      local budget = tonumber(ARGV[4])
-      local ttl = tonumber(ARGV[5])
-      local atLeast = tonumber(ARGV[6])
+  private static final String DROP_LAPSED = """
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
@@ -45,6 +39,19 @@ public final class RedisLedger implements SharedLedger, AutoCloseable {
       if #lapsed > 0 then
         redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
       end
+      """;
+
+  /**
+   * KEYS: shares, leases, waiting. ARGV: replica, want, keep, budget, ttl (ms), atLeast. Returns
+   * {granted, tokens other live replicas wait for}.
+   */
+  static final String LEASE = DROP_LAPSED + """
+      local replica = ARGV[1]
+      local want = tonumber(ARGV[2])
+      local keep = tonumber(ARGV[3])
+      local budget = tonumber(ARGV[4])
+      local ttl = tonumber(ARGV[5])
+      local atLeast = tonumber(ARGV[6])
       local others = 0
       local shares = redis.call('HGETALL', KEYS[1])
       for i = 1, #shares, 2 do
@@ -76,15 +83,7 @@ public final class RedisLedger implements SharedLedger, AutoCloseable {
       """;
 
   /** KEYS: shares, leases, waiting. Drops lapsed shares; returns the sum of the live ones. */
-  static final String TOTAL = """
-      local t = redis.call('TIME')
-      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-      local lapsed = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
-      for _, r in ipairs(lapsed) do
-        redis.call('HDEL', KEYS[1], r)
-        redis.call('HDEL', KEYS[3], r)
-      end
-      redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+  static final String TOTAL = DROP_LAPSED + """
       local total = 0
       local shares = redis.call('HVALS', KEYS[1])
       for i = 1, #shares do total = total + tonumber(shares[i]) end

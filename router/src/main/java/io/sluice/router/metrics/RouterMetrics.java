@@ -37,12 +37,14 @@ public final class RouterMetrics {
   private final AdmissionMetrics admission = new AdmissionMetrics(registry);
   // Keyed by records of the label values: the strings' hashes are cached, so a lookup builds no string.
   private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
-  private final Map<RequestKey, Timer> durations = new ConcurrentHashMap<>();
+  private final Map<DurationKey, Timer> durations = new ConcurrentHashMap<>();
   private final Map<String, Timer> responses = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> acceptance = new ConcurrentHashMap<>();
   private final AtomicLong replicas = new AtomicLong(1);
 
   private record RequestKey(String model, String pool, String api, int status) {}
+
+  private record DurationKey(String pool, String api, int statusClass) {}
 
   public RouterMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -199,7 +201,7 @@ public final class RouterMetrics {
             .tags("model", model, "pool", pool, "api", api, "status", Integer.toString(status))
             .register(registry))
         .increment();
-    durations.computeIfAbsent(new RequestKey("", pool, api, status / 100), key ->
+    durations.computeIfAbsent(new DurationKey(pool, api, status / 100), key ->
         latency("sluice.request.duration", "Time from receiving a request to the end of its response",
             "pool", pool, "api", api, "status_class", (status / 100) + "xx"))
         .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
