@@ -1,6 +1,7 @@
 package io.sluice.sim.cli;
 
 import io.sluice.crd.BudgetSpec;
+import io.sluice.crd.QueueSpec;
 import io.sluice.sim.cluster.ClusterSim;
 import io.sluice.sim.cluster.CompareReport;
 import io.sluice.sim.cluster.Comparison;
@@ -9,6 +10,7 @@ import io.sluice.sim.cluster.Workload;
 import io.sluice.sim.engine.EngineConfig;
 import io.sluice.sim.engine.Profile;
 import io.sluice.sim.engine.Profiles;
+import io.sluice.sim.replay.Durations;
 import io.sluice.sim.replay.Slo;
 import io.sluice.sim.replay.TraceReader;
 import java.nio.file.Path;
@@ -67,6 +69,12 @@ final class CompareCommand implements Callable<Integer> {
   Double utilization;
   @Option(names = "--output-quantile", description = "Sluice's output estimate: quantile of recent outputs (default: the pool default, 0.9).")
   Double outputQuantile;
+  @Option(names = "--queue-max-length", description = "Sluice's queue: most requests waiting (default: the pool default, 1000).")
+  Integer queueMaxLength;
+  @Option(names = "--queue-max-wait", description = "Sluice's queue: longest wait, e.g. 10s (default: the pool default, 60s).")
+  String queueMaxWait;
+  @Option(names = "--queue-starvation-threshold", description = "Sluice's queue: wait after which nothing bypasses the head (default: the pool default, 10s).")
+  String queueStarvation;
 
   @Override
   public Integer call() throws Exception {
@@ -84,7 +92,9 @@ final class CompareCommand implements Callable<Integer> {
     List<Policy> chosen = policies.stream().map(Policy::parse).toList();
     ClusterSim.Settings settings = new ClusterSim.Settings(pods, EngineConfig.of(kvTokens, p),
         new Slo(sloTtftMs, sloTpotMs), scrapeMs * 1_000_000L, oracleOutput, seed,
-        new BudgetSpec(null, utilization, null, null, null, null, outputQuantile, null, null));
+        new BudgetSpec(null, utilization, null, null, null, null, outputQuantile, null, null),
+        new QueueSpec(queueMaxLength, null, queueMaxWait == null ? null : Durations.parse(queueMaxWait), null,
+            queueStarvation == null ? null : Durations.parse(queueStarvation), null));
     System.out.printf(Locale.ROOT, "workload %s: %d requests, %d pods of %s with %d KV tokens, seed %d%s%n",
         base.name(), base.size(), pods, p.name(), kvTokens, seed, oracleOutput ? ", ORACLE output lengths" : "");
     for (Policy policy : chosen) {

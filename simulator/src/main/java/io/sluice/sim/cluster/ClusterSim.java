@@ -5,6 +5,7 @@ import io.sluice.crd.AdmissionSpec;
 import io.sluice.crd.BudgetSpec;
 import io.sluice.crd.EngineKind;
 import io.sluice.crd.ModelPoolSpec;
+import io.sluice.crd.QueueSpec;
 import io.sluice.router.admission.AdmissionCallback;
 import io.sluice.router.admission.AdmissionListener;
 import io.sluice.router.admission.AdmissionRequest;
@@ -59,12 +60,14 @@ public final class ClusterSim {
    * @param scrapeIntervalNanos how often the router reads each engine's metrics (router default 500 ms)
    * @param oracleOutput hand the router the true output length as {@code max_tokens} (labelled oracle)
    * @param seed seeds the policy's random sources
+   * @param budget Sluice's budget settings
+   * @param queue Sluice's queue settings
    */
   public record Settings(int pods, EngineConfig engine, Slo slo, long scrapeIntervalNanos,
-      boolean oracleOutput, long seed, BudgetSpec budget) {
-    /** With the pool's default budget settings. */
+      boolean oracleOutput, long seed, BudgetSpec budget, QueueSpec queue) {
+    /** With the pool's default budget and queue settings. */
     public Settings(int pods, EngineConfig engine, Slo slo, long scrapeIntervalNanos, boolean oracleOutput, long seed) {
-      this(pods, engine, slo, scrapeIntervalNanos, oracleOutput, seed, BudgetSpec.defaults());
+      this(pods, engine, slo, scrapeIntervalNanos, oracleOutput, seed, BudgetSpec.defaults(), QueueSpec.defaults());
     }
   }
 
@@ -106,6 +109,8 @@ public final class ClusterSim {
   private int nextArrival;
   private int completed;
   private int rejected;
+  /** Prompt plus output tokens of the refused requests: whether refusals fall on large requests. */
+  private long rejectedWork;
   private long outputTokens;
   private long lastEnd;
   private long good;
@@ -137,7 +142,7 @@ public final class ClusterSim {
       pods.add(new Pod(podIds[p], "pod-" + p, 8000, false));
     }
     BudgetSpec budget = settings.budget();
-    ModelPoolSpec spec = new ModelPoolSpec(List.of("model"), null, EngineKind.VLLM, null, budget, null,
+    ModelPoolSpec spec = new ModelPoolSpec(List.of("model"), null, EngineKind.VLLM, null, budget, settings.queue(),
         new AdmissionSpec(policy.mode()), null, null, null);
     predictor = new OutputPredictor(OutputPredictor.Settings.from(budget));
     reservations = ReservationPolicy.from(budget);
@@ -212,14 +217,19 @@ public final class ClusterSim {
 
       @Override
       public void expired(long waitedNanos) {
-        rejected++;
+        refuse(i);
       }
     });
     if (decision instanceof Decision.Admitted admitted) {
       dispatch(i, admitted.reservation());
     } else if (!(decision instanceof Decision.Queued)) {
-      rejected++; // queue full, larger than any budget, or no pods
+      refuse(i); // queue full, larger than any budget, or no pods
     }
+  }
+
+  private void refuse(int i) {
+    rejected++;
+    rejectedWork += work.prompt[i] + work.output[i];
   }
 
   private boolean usesPromptText() {
@@ -327,7 +337,8 @@ public final class ClusterSim {
     LatencyStats g = LatencyStats.of(itl);
     LatencyStats e = LatencyStats.of(e2e);
     LatencyStats q = LatencyStats.of(queueWait);
-    return new RunResult(policy.id(), load, work.meanRate(), work.size(), completed, rejected, t.p50(), t.p99(),
+    double rejectedSize = rejected == 0 ? Double.NaN : (double) rejectedWork / rejected / work.meanWork();
+    return new RunResult(policy.id(), load, work.meanRate(), work.size(), completed, rejected, rejectedSize, t.p50(), t.p99(),
         g.p99(), e.p99(), q.p50(), q.p99(), completed / seconds, outputTokens / seconds, good / seconds, preemptions,
         runtime.admission().overrunTokens(), seconds);
   }

@@ -55,6 +55,15 @@ public final class Workload {
     return name;
   }
 
+  /** Mean prompt plus output tokens of a request. */
+  public double meanWork() {
+    long sum = 0;
+    for (int i = 0; i < size(); i++) {
+      sum += prompt[i] + output[i];
+    }
+    return size() == 0 ? Double.NaN : (double) sum / size();
+  }
+
   /** Mean arrival rate per second over the whole workload. */
   public double meanRate() {
     int n = size();

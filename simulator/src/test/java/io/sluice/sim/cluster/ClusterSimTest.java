@@ -3,6 +3,8 @@ package io.sluice.sim.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.sluice.crd.BudgetSpec;
+import io.sluice.crd.QueueSpec;
 import io.sluice.sim.engine.EngineConfig;
 import io.sluice.sim.engine.Profile;
 import io.sluice.sim.engine.Profiles;
@@ -106,6 +108,36 @@ class ClusterSimTest {
     assertThat(sluice.preemptions()).isZero();
     assertThat(sluice.completed()).isEqualTo(n);
     assertThat(sluice.overrunTokens()).isZero();
+  }
+
+  @Test
+  void theQueueSettingsBoundTheQueueAndTheRefusedSizeSaysWhoWasRefused() {
+    // One pod, budget 0.9 x 8,000 = 7,200 tokens. A 6,000-token prompt first (reserved with the
+    // default output estimate: 6,256), then 20 prompts of 100 (356, 368 in 16-token blocks) at
+    // once: two fit beside the large one, four wait in a queue of 4, the other 14 are refused at
+    // arrival. All refused are small ones, so their size is far below the mean.
+    int n = 21;
+    long[] at = new long[n];
+    int[] prompt = new int[n];
+    int[] output = new int[n];
+    for (int i = 0; i < n; i++) {
+      at[i] = i * 1_000L;
+      prompt[i] = i == 0 ? 6_000 : 100;
+      output[i] = 10;
+    }
+    Workload work = Workload.of("one-large", at, prompt, output);
+    ClusterSim.Settings base = settings(1, 8_000);
+    ClusterSim.Settings shortQueue = new ClusterSim.Settings(1, base.engine(), base.slo(), base.scrapeIntervalNanos(),
+        false, 1, BudgetSpec.defaults(), new QueueSpec(4, null, null, null, null, null));
+
+    RunResult unbounded = new ClusterSim(base, work, Policy.SLUICE, 1).run();
+    RunResult bounded = new ClusterSim(shortQueue, work, Policy.SLUICE, 1).run();
+
+    assertThat(unbounded.rejected()).isZero();
+    assertThat(unbounded.rejectedSize()).isNaN();
+    assertThat(bounded.rejected()).isEqualTo(14);
+    assertThat(bounded.completed()).isEqualTo(7);
+    assertThat(bounded.rejectedSize()).isCloseTo(110 / work.meanWork(), within(1e-9));
   }
 
   @Test

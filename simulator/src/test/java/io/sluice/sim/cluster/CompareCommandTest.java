@@ -11,15 +11,19 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class CompareCommandTest {
-  @Test
-  void writesTheCsvAndOnePngPerFigure(@TempDir Path dir) throws Exception {
+  private static Path trace(Path dir) throws Exception {
     Path trace = dir.resolve("trace.csv");
     StringBuilder rows = new StringBuilder("TIMESTAMP,ContextTokens,GeneratedTokens\n");
     for (int i = 0; i < 200; i++) {
       rows.append(String.format("2023-11-16 18:15:%02d.%03d0000,%d,%d%n", i / 10, (i % 10) * 100, 200 + 37 * (i % 11),
           20 + 13 * (i % 7)));
     }
-    Files.writeString(trace, rows);
+    return Files.writeString(trace, rows);
+  }
+
+  @Test
+  void writesTheCsvAndOnePngPerFigure(@TempDir Path dir) throws Exception {
+    Path trace = trace(dir);
     Path out = dir.resolve("out");
 
     int code = new CommandLine(new SimMain()).execute("compare", "--trace", trace.toString(), "--pods", "2",
@@ -38,5 +42,27 @@ class CompareCommandTest {
       assertThat(head.length).isGreaterThan(1000);
       assertThat(new String(head, 1, 3)).isEqualTo("PNG");
     }
+  }
+
+  @Test
+  void sluicesQueueSettingsReachTheRouter(@TempDir Path dir) throws Exception {
+    Path trace = trace(dir);
+
+    for (String maxLength : List.of("1000", "0")) {
+      int code = new CommandLine(new SimMain()).execute("compare", "--trace", trace.toString(), "--pods", "1",
+          "--kv-tokens", "4000", "--load", "1.5", "--policies", "sluice", "--queue-max-length", maxLength,
+          "--queue-max-wait", "30s", "--queue-starvation-threshold", "5s", "--out", dir.resolve(maxLength).toString());
+      assertThat(code).isZero();
+    }
+
+    // a queue of 0 refuses every request that does not fit at once; a queue of 1,000 none
+    assertThat(rejected(dir.resolve("1000"))).isZero();
+    assertThat(rejected(dir.resolve("0"))).isPositive();
+  }
+
+  private static int rejected(Path out) throws Exception {
+    List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+    int column = List.of(csv.get(0).split(",")).indexOf("rejected");
+    return Integer.parseInt(csv.get(1).split(",")[column]);
   }
 }
