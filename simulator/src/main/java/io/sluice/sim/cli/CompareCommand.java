@@ -14,6 +14,7 @@ import io.sluice.sim.replay.Durations;
 import io.sluice.sim.replay.Slo;
 import io.sluice.sim.replay.TraceReader;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -69,11 +70,14 @@ final class CompareCommand implements Callable<Integer> {
   Double utilization;
   @Option(names = "--output-quantile", description = "Sluice's output estimate: quantile of recent outputs (default: the pool default, 0.9).")
   Double outputQuantile;
-  @Option(names = "--queue-max-length", description = "Sluice's queue: most requests waiting (default: the pool default, 1000).")
+  @Option(names = "--queue-max-length",
+      description = "Sluice's queue: most requests waiting (default: the pool default, 1000).")
   Integer queueMaxLength;
-  @Option(names = "--queue-max-wait", description = "Sluice's queue: longest wait, e.g. 10s (default: the pool default, 60s).")
+  @Option(names = "--queue-max-wait",
+      description = "Sluice's queue: longest wait, e.g. 10s (default: the pool default, 60s).")
   String queueMaxWait;
-  @Option(names = "--queue-starvation-threshold", description = "Sluice's queue: wait after which nothing bypasses the head (default: the pool default, 10s).")
+  @Option(names = "--queue-starvation-threshold",
+      description = "Sluice's queue: wait after which nothing bypasses the head (default: the pool default, 10s).")
   String queueStarvation;
 
   @Override
@@ -93,8 +97,7 @@ final class CompareCommand implements Callable<Integer> {
     ClusterSim.Settings settings = new ClusterSim.Settings(pods, EngineConfig.of(kvTokens, p),
         new Slo(sloTtftMs, sloTpotMs), scrapeMs * 1_000_000L, oracleOutput, seed,
         new BudgetSpec(null, utilization, null, null, null, null, outputQuantile, null, null),
-        new QueueSpec(queueMaxLength, null, queueMaxWait == null ? null : Durations.parse(queueMaxWait), null,
-            queueStarvation == null ? null : Durations.parse(queueStarvation), null));
+        new QueueSpec(queueMaxLength, null, duration(queueMaxWait), null, duration(queueStarvation), null));
     System.out.printf(Locale.ROOT, "workload %s: %d requests, %d pods of %s with %d KV tokens, seed %d%s%n",
         base.name(), base.size(), pods, p.name(), kvTokens, seed, oracleOutput ? ", ORACLE output lengths" : "");
     for (Policy policy : chosen) {
@@ -109,5 +112,10 @@ final class CompareCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "wall time: %.1f s; wrote %s%n", (System.nanoTime() - start) / 1e9,
         out.resolve("results.csv"));
     return 0;
+  }
+
+  /** A duration option, or null (the pool default) when it was not given. */
+  private static Duration duration(String option) {
+    return option == null ? null : Durations.parse(option);
   }
 }

@@ -338,8 +338,8 @@ public final class ClusterSim {
     LatencyStats e = LatencyStats.of(e2e);
     LatencyStats q = LatencyStats.of(queueWait);
     double rejectedSize = rejected == 0 ? Double.NaN : (double) rejectedWork / rejected / work.meanWork();
-    return new RunResult(policy.id(), load, work.meanRate(), work.size(), completed, rejected, rejectedSize, t.p50(), t.p99(),
-        g.p99(), e.p99(), q.p50(), q.p99(), completed / seconds, outputTokens / seconds, good / seconds, preemptions,
+    return new RunResult(policy.id(), load, work.meanRate(), work.size(), completed, rejected, rejectedSize, t.p50(),
+        t.p99(), g.p99(), e.p99(), q.p50(), q.p99(), completed / seconds, outputTokens / seconds, good / seconds, preemptions,
         runtime.admission().overrunTokens(), seconds);
   }
 

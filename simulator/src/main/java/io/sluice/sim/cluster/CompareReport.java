@@ -75,15 +75,19 @@ public final class CompareReport {
 
   /** A Markdown table of the results. */
   public static String markdown(List<RunResult> results) {
-    StringBuilder out = new StringBuilder("| policy | load | offered req/s | completed | rejected | rejected size | TTFT p50 | TTFT p99"
-        + " | ITL p99 | E2E p99 | queue wait p99 | req/s | goodput req/s | preemptions |\n"
+    StringBuilder out = new StringBuilder("| policy | load | offered req/s | completed | rejected | rejected size"
+        + " | TTFT p50 | TTFT p99 | ITL p99 | E2E p99 | queue wait p99 | req/s | goodput req/s | preemptions |\n"
         + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (RunResult r : results) {
-      out.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %d | %d | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %d |%n",
-          r.policy(), r.load(), r.offeredRps(), r.completed(), r.rejected(),
-          Double.isNaN(r.rejectedSize()) ? "-" : String.format(Locale.ROOT, "%.2fx", r.rejectedSize()), r.ttftP50(), r.ttftP99(), r.itlP99(),
-          r.e2eP99(), r.queueWaitP99(), r.throughputRps(), r.goodputRps(), r.preemptions()));
+      out.append(String.format(Locale.ROOT,
+          "| %s | %.2f | %.2f | %d | %d | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %d |%n",
+          r.policy(), r.load(), r.offeredRps(), r.completed(), r.rejected(), times(r.rejectedSize()), r.ttftP50(),
+          r.ttftP99(), r.itlP99(), r.e2eP99(), r.queueWaitP99(), r.throughputRps(), r.goodputRps(), r.preemptions()));
     }
     return out.toString();
+  }
+
+  private static String times(double ratio) {
+    return Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2fx", ratio);
   }
 }

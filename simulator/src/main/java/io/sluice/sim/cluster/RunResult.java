@@ -9,17 +9,18 @@ import java.util.Locale;
  * workload's mean, NaN when none was refused: above 1, refusals fall on large requests.
  */
 public record RunResult(String policy, double load, double offeredRps, int requests, int completed,
-    int rejected, double rejectedSize, double ttftP50, double ttftP99, double itlP99, double e2eP99, double queueWaitP50,
-    double queueWaitP99, double throughputRps, double outputTps, double goodputRps, long preemptions,
+    int rejected, double rejectedSize, double ttftP50, double ttftP99, double itlP99, double e2eP99,
+    double queueWaitP50, double queueWaitP99, double throughputRps, double outputTps, double goodputRps, long preemptions,
     long overrunTokens, double seconds) {
 
-  public static final String CSV_HEADER = "policy,load,offered_rps,requests,completed,rejected,rejected_size,ttft_p50_ms,"
-      + "ttft_p99_ms,itl_p99_ms,e2e_p99_ms,queue_wait_p50_ms,queue_wait_p99_ms,throughput_rps,output_tps,"
+  public static final String CSV_HEADER = "policy,load,offered_rps,requests,completed,rejected,rejected_size,"
+      + "ttft_p50_ms,ttft_p99_ms,itl_p99_ms,e2e_p99_ms,queue_wait_p50_ms,queue_wait_p99_ms,throughput_rps,output_tps,"
       + "goodput_rps,preemptions,overrun_tokens,virtual_seconds";
 
   public String csvRow() {
-    return String.format(Locale.ROOT, "%s,%.2f,%.3f,%d,%d,%d,%.2f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.3f,%.1f,%.3f,%d,%d,%.1f",
-        policy, load, offeredRps, requests, completed, rejected, rejectedSize, ttftP50, ttftP99, itlP99, e2eP99, queueWaitP50,
-        queueWaitP99, throughputRps, outputTps, goodputRps, preemptions, overrunTokens, seconds);
+    return String.format(Locale.ROOT,
+        "%s,%.2f,%.3f,%d,%d,%d,%.2f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.3f,%.1f,%.3f,%d,%d,%.1f",
+        policy, load, offeredRps, requests, completed, rejected, rejectedSize, ttftP50, ttftP99, itlP99, e2eP99,
+        queueWaitP50, queueWaitP99, throughputRps, outputTps, goodputRps, preemptions, overrunTokens, seconds);
   }
 }
