@@ -232,6 +232,7 @@ final class Forwarder {
   private void relay(Exchange exchange, HttpClientRequest upstream, HttpClientResponse response) {
     HttpServerResponse downstream = exchange.ctx.response();
     if (exchange.over() || downstream.ended() || downstream.closed()) {
+      discard(response); // else the reset's failure is logged as unhandled, once per client that left
       upstream.reset();
       return;
     }
