@@ -18,6 +18,7 @@ import io.sluice.router.runtime.Runtimes;
 import io.sluice.scoring.PluginTimer;
 import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +31,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RouterMetrics {
   /** Tag value for requests that never reached a pool (bad input, unknown model). */
   public static final String NONE = "none";
+  /**
+   * Pod tag value for what happens on a pod after it left its pool (a stream still in flight on it
+   * fails): one series per pool and reason instead of one re-created per departed pod, which would
+   * stay forever as pods come and go.
+   */
+  public static final String DEPARTED = "_departed";
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicLong active = new AtomicLong();
@@ -41,10 +48,14 @@ public final class RouterMetrics {
   private final Map<String, Timer> responses = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> acceptance = new ConcurrentHashMap<>();
   private final AtomicLong replicas = new AtomicLong(1);
+  /** The pods of every pool, as last bound: a pod not here has left (or not yet been bound). */
+  private final Set<PodKey> bound = ConcurrentHashMap.newKeySet();
 
   private record RequestKey(String model, String pool, String api, int status) {}
 
   private record DurationKey(String pool, String api, int statusClass) {}
+
+  private record PodKey(String pool, String pod) {}
 
   public RouterMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -95,7 +106,7 @@ public final class RouterMetrics {
   public void scrapeFailed(String pool, String pod) {
     Counter.builder("sluice.engine.scrape.errors")
         .description("Failed reads of a pod's metrics page")
-        .tags("pool", pool, "pod", pod)
+        .tags("pool", pool, "pod", podTag(pool, pod))
         .register(registry)
         .increment();
   }
@@ -114,6 +125,12 @@ public final class RouterMetrics {
       bindPoolGauges(runtime);
     }
     admission.bind(runtime, trafficClasses);
+    runtime.admission().pods().forEach(pod -> bound.add(new PodKey(runtime.name(), pod.podId())));
+  }
+
+  /** The pod tag to record under: the pod's own while it is in its pool, else {@link #DEPARTED}. */
+  private String podTag(String pool, String pod) {
+    return bound.contains(new PodKey(pool, pod)) ? pod : DEPARTED;
   }
 
   private void bindPoolGauges(PoolRuntime runtime) {
@@ -144,10 +161,15 @@ public final class RouterMetrics {
         .forEach(registry::remove);
     registry.getMeters().stream().filter(m -> pool.equals(m.getId().getTag("pool")) && m.getId().getTag("pod") != null)
         .forEach(registry::remove);
+    bound.removeIf(key -> key.pool().equals(pool));
   }
 
-  /** Drops the series of a pod that left its pool (a later pod of the same name starts afresh). */
+  /**
+   * Drops the series of a pod that left its pool (a later pod of the same name starts afresh); what
+   * its requests still in flight record from now on goes to {@link #DEPARTED}.
+   */
   public void unbindPod(String pool, String pod) {
+    bound.remove(new PodKey(pool, pod));
     registry.getMeters().stream()
         .filter(m -> pool.equals(m.getId().getTag("pool")) && pod.equals(m.getId().getTag("pod")))
         .forEach(registry::remove);
@@ -227,7 +249,7 @@ public final class RouterMetrics {
   public void upstreamError(String pool, String pod, String reason) {
     Counter.builder("sluice.upstream.errors")
         .description("Failures talking to pods, by reason (connect, reset, timeout, stream)")
-        .tags("pool", pool, "pod", pod, "reason", reason)
+        .tags("pool", pool, "pod", podTag(pool, pod), "reason", reason)
         .register(registry)
         .increment();
   }

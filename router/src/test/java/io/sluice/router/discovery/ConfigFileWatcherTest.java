@@ -2,9 +2,11 @@ package io.sluice.router.discovery;
 
 import static io.sluice.router.testing.RouterHarness.eventually;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.router.config.ConfigLoader;
+import io.sluice.router.metrics.RouterMetrics;
 import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.router.testing.FakeEngine;
 import io.sluice.router.testing.RouterHarness;
@@ -111,6 +113,35 @@ class ConfigFileWatcherTest {
     assertEquals(200, finished.statusCode());
     assertTrue(finished.body().contains("data: [DONE]"), finished.body());
     eventually(() -> pool().admission().reservedTokens() == 0 && pool().admission().inFlight() == 0);
+  }
+
+  @Test
+  void whatARemovedPodRecordsLaterGoesToOneDepartedSeriesNotBackToItsOwn() throws Exception {
+    RouterMetrics metrics = harness.router.metrics();
+    String podA = "127.0.0.1:" + a.port();
+    Files.writeString(file, RouterHarness.config("m", List.of(a.url(), b.url()), ""));
+    assertEquals(ConfigFileWatcher.Outcome.APPLIED, watcher.check(false));
+    metrics.upstreamError("pool-a", podA, "stream");
+    assertTrue(metrics.scrape().contains(errors(podA, "stream") + " 1.0"), metrics.scrape());
+
+    Files.writeString(file, RouterHarness.config("m", List.of(b.url()), ""));
+    assertEquals(ConfigFileWatcher.Outcome.APPLIED, watcher.check(false));
+    assertFalse(metrics.scrape().contains("pod=\"" + podA + "\""), "pod a's series are dropped when it leaves");
+    // a stream still in flight on pod a fails after it left
+    metrics.upstreamError("pool-a", podA, "stream");
+    metrics.upstreamError("pool-a", podA, "stream");
+    String scrape = metrics.scrape();
+    assertFalse(scrape.contains("pod=\"" + podA + "\""), "a departed pod's series came back: " + scrape);
+    assertTrue(scrape.contains(errors(RouterMetrics.DEPARTED, "stream") + " 2.0"), scrape);
+
+    Files.writeString(file, RouterHarness.config("m", List.of(a.url(), b.url()), ""));
+    assertEquals(ConfigFileWatcher.Outcome.APPLIED, watcher.check(false));
+    metrics.upstreamError("pool-a", podA, "stream");
+    assertTrue(metrics.scrape().contains(errors(podA, "stream") + " 1.0"), "back in the pool, it counts afresh");
+  }
+
+  private static String errors(String pod, String reason) {
+    return "sluice_upstream_errors_total{pod=\"" + pod + "\",pool=\"pool-a\",reason=\"" + reason + "\"}";
   }
 
   @Test
