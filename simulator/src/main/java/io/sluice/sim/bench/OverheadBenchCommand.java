@@ -144,11 +144,8 @@ public final class OverheadBenchCommand implements Callable<Integer> {
             stream ? "streamed" : "plain", rate, round + 1, s.ok(), s.requests(), s.e2e().p50(), s.e2e().p99());
         return s;
       }, stream);
-      Map<String, List<ReplaySummary>> runs = measured.runs();
-      Map<String, List<Double>> cpu = measured.cpu();
-      List<ReplaySummary> direct = runs.entrySet().stream().filter(e -> e.getKey().startsWith("direct"))
-          .map(Map.Entry::getValue).findFirst().orElse(null);
-      for (Map.Entry<String, List<ReplaySummary>> e : runs.entrySet()) {
+      List<ReplaySummary> direct = measured.of("direct");
+      for (Map.Entry<String, List<ReplaySummary>> e : measured.runs().entrySet()) {
         List<ReplaySummary> mine = e.getValue();
         double p50 = median(mine.stream().mapToDouble(s -> s.e2e().p50()).toArray());
         double p99 = median(mine.stream().mapToDouble(s -> s.e2e().p99()).toArray());
@@ -164,7 +161,7 @@ public final class OverheadBenchCommand implements Callable<Integer> {
         mine.forEach(s -> s.errors().forEach((status, n) -> errors.merge(status, n, Integer::sum)));
         t.row(MarkdownTable.fmt(rate), e.getKey(), ok + " / " + sent, p50, p99, median(addedP50), median(addedP99),
             java.util.Arrays.stream(addedP99).mapToObj(MarkdownTable::fmt).collect(java.util.stream.Collectors.joining(", ")),
-            median(cpu.get(e.getKey()).stream().mapToDouble(Double::doubleValue).toArray()),
+            measured.cpuMedian(e.getKey()),
             errors.isEmpty() ? "-" : errors.toString());
         if (rate == rates.get(rates.size() - 1)) {
           String mode = stream ? "streamed" : "plain";
@@ -186,11 +183,7 @@ public final class OverheadBenchCommand implements Callable<Integer> {
           round + 1, s.requestsPerSec());
       return s;
     }, stream);
-    Map<String, List<ReplaySummary>> runs = measured.runs();
-    Map<String, List<Double>> cpu = measured.cpu();
-    String directName = runs.keySet().stream().filter(n -> n.startsWith("direct")).findFirst().orElse(null);
-    String haproxyName = runs.keySet().stream().filter(n -> n.startsWith("HAProxy")).findFirst().orElse(null);
-    for (Map.Entry<String, List<ReplaySummary>> e : runs.entrySet()) {
+    for (Map.Entry<String, List<ReplaySummary>> e : measured.runs().entrySet()) {
       List<ReplaySummary> mine = e.getValue();
       ReplaySummary typical = mine.stream().sorted(java.util.Comparator.comparingDouble(ReplaySummary::requestsPerSec))
           .toList().get((mine.size() - 1) / 2);
@@ -198,9 +191,9 @@ public final class OverheadBenchCommand implements Callable<Integer> {
       saturationChart.add(stream ? "streamed" : "plain", e.getKey(), median);
       t.row(e.getKey(), median,
           mine.stream().map(s -> MarkdownTable.fmt(s.requestsPerSec())).collect(java.util.stream.Collectors.joining(", ")),
-          roundRatio(mine, runs.get(directName)), roundRatio(mine, runs.get(haproxyName)),
+          roundRatio(mine, measured.of("direct")), roundRatio(mine, measured.of("HAProxy")),
           typical.e2e().p50(), typical.e2e().p99(), typical.errors().isEmpty() ? "-" : typical.errors().toString(),
-          median(cpu.get(e.getKey()).stream().mapToDouble(Double::doubleValue).toArray()));
+          measured.cpuMedian(e.getKey()));
     }
     return t;
   }
@@ -218,7 +211,17 @@ public final class OverheadBenchCommand implements Callable<Integer> {
   }
 
   /** Each system's summaries and CPU per request (ms), one per round, in round order. */
-  private record Rounds(Map<String, List<ReplaySummary>> runs, Map<String, List<Double>> cpu) {}
+  private record Rounds(Map<String, List<ReplaySummary>> runs, Map<String, List<Double>> cpu) {
+    /** The rounds of the system whose name starts with {@code prefix} ("direct", "HAProxy"), or null. */
+    List<ReplaySummary> of(String prefix) {
+      return runs.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(Map.Entry::getValue)
+          .findFirst().orElse(null);
+    }
+
+    double cpuMedian(String system) {
+      return median(cpu.get(system).stream().mapToDouble(Double::doubleValue).toArray());
+    }
+  }
 
   /**
    * Runs {@code point} on every system {@code rounds} times, the systems in turns; each round

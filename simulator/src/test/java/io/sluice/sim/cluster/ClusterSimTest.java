@@ -11,6 +11,7 @@ import io.sluice.sim.engine.Profiles;
 import io.sluice.sim.replay.Slo;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
 
 class ClusterSimTest {
@@ -18,6 +19,19 @@ class ClusterSimTest {
 
   private static ClusterSim.Settings settings(int pods, int kvTokens) {
     return new ClusterSim.Settings(pods, EngineConfig.of(kvTokens, P), new Slo(2000, 100), 500_000_000L, false, 1);
+  }
+
+  /** {@code n} requests, one per microsecond (a burst), request i with prompt {@code prompt(i)}. */
+  private static Workload oneEveryMicrosecond(String name, int n, IntUnaryOperator prompt, int output) {
+    long[] at = new long[n];
+    int[] prompts = new int[n];
+    int[] outputs = new int[n];
+    for (int i = 0; i < n; i++) {
+      at[i] = i * 1_000L;
+      prompts[i] = prompt.applyAsInt(i);
+      outputs[i] = output;
+    }
+    return Workload.of(name, at, prompts, outputs);
   }
 
   private static double ms(long nanos) {
@@ -91,15 +105,7 @@ class ClusterSimTest {
     // The engines admit by prompt blocks (16 each) and must preempt as outputs grow; Sluice
     // reserves 500 + 256 (its default output estimate) against 0.9 x 8,000 and queues the rest.
     int n = 64;
-    long[] at = new long[n];
-    int[] prompt = new int[n];
-    int[] output = new int[n];
-    for (int i = 0; i < n; i++) {
-      at[i] = i * 1_000L;
-      prompt[i] = 500;
-      output[i] = 200;
-    }
-    Workload burst = Workload.of("burst", at, prompt, output);
+    Workload burst = oneEveryMicrosecond("burst", n, i -> 500, 200);
 
     RunResult roundRobin = new ClusterSim(settings(2, 8_000), burst, Policy.ROUND_ROBIN, 1).run();
     RunResult sluice = new ClusterSim(settings(2, 8_000), burst, Policy.SLUICE, 1).run();
@@ -116,16 +122,7 @@ class ClusterSimTest {
     // default output estimate: 6,256), then 20 prompts of 100 (356, 368 in 16-token blocks) at
     // once: two fit beside the large one, four wait in a queue of 4, the other 14 are refused at
     // arrival. All refused are small ones, so their size is far below the mean.
-    int n = 21;
-    long[] at = new long[n];
-    int[] prompt = new int[n];
-    int[] output = new int[n];
-    for (int i = 0; i < n; i++) {
-      at[i] = i * 1_000L;
-      prompt[i] = i == 0 ? 6_000 : 100;
-      output[i] = 10;
-    }
-    Workload work = Workload.of("one-large", at, prompt, output);
+    Workload work = oneEveryMicrosecond("one-large", 21, i -> i == 0 ? 6_000 : 100, 10);
     ClusterSim.Settings base = settings(1, 8_000);
     ClusterSim.Settings shortQueue = new ClusterSim.Settings(1, base.engine(), base.slo(), base.scrapeIntervalNanos(),
         false, 1, BudgetSpec.defaults(), new QueueSpec(4, null, null, null, null, null));
