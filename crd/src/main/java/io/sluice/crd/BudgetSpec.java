@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.IntOrString;
  * @param defaultOutputTokens output estimate until real output lengths have been seen
  * @param outputQuantile quantile of recent real output lengths used as the output estimate
  * @param blockSize the engine's KV block size; reservations are rounded up to whole blocks
+ * @param minOutputTokens smallest learned output estimate (a request's own max_tokens may ask for less)
  * @param coordination how router replicas share each pod's budget; {@code local} unless set (the
  *     cluster loader sets {@code partitioned} when a ModelPool leaves it out)
  */
@@ -31,6 +32,8 @@ public record BudgetSpec(
     @JsonPropertyDescription("Quantile of recent real output lengths used as the output estimate")
         @Min(0) @Max(1) Double outputQuantile,
     @JsonPropertyDescription("The engine's KV block size, in tokens") @Min(1) Integer blockSize,
+    @JsonPropertyDescription("Smallest learned output estimate, in tokens; a request's own max_tokens may ask for less")
+        @Min(0) Integer minOutputTokens,
     @JsonPropertyDescription("How router replicas share each pod's budget: partitioned (budget / live replicas; "
         + "the default in a cluster), local (one replica owns it; the default of a static file) or redis "
         + "(one ledger in Redis shared by all replicas; partitioned while Redis is unreachable)")
@@ -45,10 +48,11 @@ public record BudgetSpec(
     defaultOutputTokens = defaultOutputTokens == null ? 256 : defaultOutputTokens;
     outputQuantile = outputQuantile == null ? 0.9 : outputQuantile;
     blockSize = blockSize == null ? 16 : blockSize;
+    minOutputTokens = minOutputTokens == null ? 16 : minOutputTokens;
     coordination = coordination == null ? BudgetCoordination.LOCAL : coordination;
   }
 
   public static BudgetSpec defaults() {
-    return new BudgetSpec(null, null, null, null, null, null, null, null, null);
+    return new BudgetSpec(null, null, null, null, null, null, null, null, null, null);
   }
 }

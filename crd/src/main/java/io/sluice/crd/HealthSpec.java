@@ -12,16 +12,21 @@ import java.time.Duration;
 /**
  * Passive health checking, retries and engine metrics scraping.
  *
- * @param consecutiveFailures connect failures or 5xx answers in a row that eject a pod
+ * @param consecutiveFailures connect failures or 5xx answers (503 included) in a row that eject a pod
  * @param ejectionTime how long the first ejection lasts; each further one doubles it
  * @param maxEjectionTime the longest ejection
  * @param maxAttempts pods a request may be sent to when the earlier ones fail before answering
  * @param maxRequeues times a request may go back into the queue after a pod answered 429 or 503
  * @param scrapeInterval how often each pod's metrics page is read
  * @param metricsStaleAfter engine metrics older than this count as unknown
+ * @param maxFailureRatio share of failures among a pod's latest 20 answers that ejects it
+ * @param maxEjectedPercent most of the pool's pods ejected at once, in percent (one may always be)
+ * @param retryBudgetPercent retries and requeues in progress at once, in percent of the requests in
+ *     flight on the pool
+ * @param minRetryConcurrency retries and requeues always allowed at once, whatever the budget
  */
 public record HealthSpec(
-    @JsonPropertyDescription("Connect failures or 5xx answers in a row that eject a pod") @Min(1) Integer consecutiveFailures,
+    @JsonPropertyDescription("Connect failures or 5xx answers (503 included) in a row that eject a pod") @Min(1) Integer consecutiveFailures,
     @JsonPropertyDescription("First ejection; doubles with each further one")
         @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
@@ -40,7 +45,15 @@ public record HealthSpec(
     @JsonPropertyDescription("Engine metrics older than this count as unknown")
         @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
-        Duration metricsStaleAfter) {
+        Duration metricsStaleAfter,
+    @JsonPropertyDescription("Share of failures among a pod's latest 20 answers that ejects it (0-1]")
+        @Min(0) @Max(1) Double maxFailureRatio,
+    @JsonPropertyDescription("Most pods of the pool ejected at once, in percent; one may always be")
+        @Min(0) @Max(100) Integer maxEjectedPercent,
+    @JsonPropertyDescription("Retries and requeues in progress at once, in percent of the requests in flight")
+        @Min(0) @Max(100) Integer retryBudgetPercent,
+    @JsonPropertyDescription("Retries and requeues always allowed at once, whatever the budget")
+        @Min(0) Integer minRetryConcurrency) {
 
   public HealthSpec {
     consecutiveFailures = consecutiveFailures == null ? 5 : consecutiveFailures;
@@ -50,9 +63,13 @@ public record HealthSpec(
     maxRequeues = maxRequeues == null ? 3 : maxRequeues;
     scrapeInterval = scrapeInterval == null ? Duration.ofMillis(500) : scrapeInterval;
     metricsStaleAfter = metricsStaleAfter == null ? Duration.ofSeconds(2) : metricsStaleAfter;
+    maxFailureRatio = maxFailureRatio == null ? 0.5 : maxFailureRatio;
+    maxEjectedPercent = maxEjectedPercent == null ? 50 : maxEjectedPercent;
+    retryBudgetPercent = retryBudgetPercent == null ? 20 : retryBudgetPercent;
+    minRetryConcurrency = minRetryConcurrency == null ? 3 : minRetryConcurrency;
   }
 
   public static HealthSpec defaults() {
-    return new HealthSpec(null, null, null, null, null, null, null);
+    return new HealthSpec(null, null, null, null, null, null, null, null, null, null, null);
   }
 }

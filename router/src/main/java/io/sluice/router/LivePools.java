@@ -162,6 +162,14 @@ final class LivePools implements ClusterSink {
   @Override
   public synchronized void setClasses(List<TrafficClassConfig> next) {
     classes.replace(next);
+    for (TrafficClassConfig config : next) {
+      List<String> untrusted = classes.untrustedHeaders(config.spec());
+      if (!untrusted.isEmpty()) {
+        LOG.warn("TrafficClass {} matches on {}, not in RouterSettings trustedHeaders: clients could send it, so it "
+            + "matches by API key only. List the header in trustedHeaders once a gateway in front sets it",
+            config.name(), untrusted);
+      }
+    }
     keyFiles.follow(next);
     Set<String> names = classNames();
     runtimes.all().forEach(runtime -> metrics.bindPool(runtime, names));

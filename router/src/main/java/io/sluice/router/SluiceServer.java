@@ -13,7 +13,9 @@ import io.sluice.router.proxy.DataPlane;
 import io.sluice.router.proxy.ProxyHandler;
 import io.sluice.router.runtime.Runtimes;
 import io.sluice.router.runtime.TrafficClasses;
+import io.sluice.router.proxy.AccessLog;
 import io.sluice.router.proxy.ClientLimits;
+import io.sluice.router.proxy.OverloadGuard;
 import io.sluice.router.proxy.TlsFiles;
 import io.vertx.core.net.ServerSSLOptions;
 import java.util.concurrent.ExecutorService;
@@ -101,6 +103,7 @@ public final class SluiceServer {
       this.ledger = null;
     }
     this.pools = new LivePools(metrics, client, tokenizerPool, ledger);
+    pools.classes().trustHeaders(settings.trustedHeaders());
     config.pools().forEach(pools::applyPool); // throws on a pool that cannot be built
     pools.setClasses(config.classes());
     this.runtimes = pools.runtimes();
@@ -135,11 +138,16 @@ public final class SluiceServer {
   }
 
   private Future<Void> listen(Options options) {
+    AccessLog accessLog = new AccessLog(metrics, settings.accessLog());
+    OverloadGuard overload = OverloadGuard.forThisJvm(settings.bufferedBodyLimit(), settings.maxHeapUsage());
+    metrics.bindBodyMemory(overload::heldBytes, overload.maxBytes());
     proxy = new ProxyHandler(vertx, () -> vertx.createHttpClient(clientOptions(), poolOptions()), runtimes, classes,
-        settings, metrics);
+        settings, metrics, accessLog);
     long created = System.currentTimeMillis() / 1000;
-    ClientLimits limits = new ClientLimits(vertx, settings);
-    Router data = DataPlane.router(vertx, proxy, limits, runtimes, settings, draining::get, created);
+    ClientLimits limits = new ClientLimits(vertx, settings, accessLog);
+    metrics.bindClientConnections(limits::openConnections);
+    Router data = DataPlane.router(vertx, proxy, limits, accessLog, overload, metrics, runtimes, settings,
+        draining::get, created);
     Router admin = AdminPlane.router(vertx, metrics, this::ready, runtimes, classes);
     HttpServerOptions dataOptions = new HttpServerOptions()
         .setHost(options.host())
@@ -208,7 +216,15 @@ public final class SluiceServer {
     return vertx.createHttpServer(dataOptions)
         .connectionHandler(limits::connected)
         .invalidRequestHandler(limits::invalidRequest)
-        .requestHandler(data);
+        // No WebSockets: every handshake is refused. Having this handler makes Vert.x hand requests of an
+        // HTTP version it does not speak to the request handler (instead of an empty 501), so they get
+        // an OpenAI-format 505 from ClientLimits.accept.
+        .webSocketHandshakeHandler(handshake -> handshake.reject(400))
+        .requestHandler(request -> {
+          if (limits.accept(request)) {
+            data.handle(request);
+          }
+        });
   }
 
   /** Runs on the file-watch thread: re-reads API key files and the TLS certificate that changed. */

@@ -41,7 +41,11 @@ final class EstimateRoute {
         throw new ApiException(OpenAiError.modelNotFound(request.model()));
       }
       Caller caller = classes.resolve(name -> ctx.request().getHeader(name));
-      runtime.estimator().estimate(request, caller.tenant()).whenComplete((cost, failure) ->
+      String source = TrafficClasses.learningSource(
+          classes.authenticate(name -> ctx.request().getHeader(name), io.sluice.router.config.RouterSettings.AuthMode.NONE),
+          name -> ctx.request().getHeader(name),
+          ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host());
+      runtime.estimator().estimate(request, source).whenComplete((cost, failure) ->
           ctx.vertx().runOnContext(v -> {
             if (failure != null) {
               send(ctx, OpenAiError.internal());

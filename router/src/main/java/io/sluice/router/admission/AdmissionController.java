@@ -253,12 +253,24 @@ public final class AdmissionController {
     return new Decision.Admitted(pod.forceReserve(request.tokens()));
   }
 
+  /**
+   * Reserves for {@code request} on the pods it may use now: while a pod it has not tried can take
+   * it (in rotation, large enough), only such pods, so that a request a pod just refused waits for
+   * another one instead of going straight back (the refusing pod, refusing at once, would often
+   * have the most room); once none is left, any pod.
+   */
   private Reservation reserve(List<PodBudget> current, AdmissionRequest request) {
     if (!request.avoid().isEmpty()) {
-      List<PodBudget> others = current.stream().filter(p -> !request.avoid().contains(p.podId())).toList();
-      Reservation elsewhere = reserveOn(others, request);
-      if (elsewhere != null || others.size() == current.size()) {
-        return elsewhere;
+      List<PodBudget> untried = new ArrayList<>(current.size());
+      boolean usable = false;
+      for (PodBudget pod : current) {
+        if (!request.avoid().contains(pod.podId())) {
+          untried.add(pod);
+          usable |= pod.accepting() && pod.ceiling() >= request.tokens();
+        }
+      }
+      if (usable) {
+        return reserveOn(untried, request);
       }
     }
     return reserveOn(current, request);

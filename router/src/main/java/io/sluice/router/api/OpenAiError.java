@@ -45,8 +45,9 @@ public record OpenAiError(int status, String type, String code, String param, St
   }
 
   public static OpenAiError modelNotFound(String model) {
+    String shown = model.length() > 256 ? model.substring(0, 256) + "..." : model;
     return new OpenAiError(404, INVALID_REQUEST, "model_not_found", "model",
-        "The model '" + model + "' does not exist or is not served by this router.");
+        "The model '" + shown + "' does not exist or is not served by this router.");
   }
 
   public static OpenAiError routeNotFound(String method, String path) {

@@ -86,7 +86,7 @@ final class ServeCommand implements Callable<Integer> {
     ConfigLoader.Result loaded;
     String text = "";
     try {
-      text = config == null ? "" : Files.readString(config);
+      text = config == null ? "" : ConfigLoader.read(config);
       loaded = config == null ? ConfigLoader.parseSettings("", "defaults")
           : kubernetes ? ConfigLoader.parseSettings(text, config.toString())
           : ConfigLoader.parse(text, config.toString());
@@ -96,6 +96,11 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (!loaded.ok()) {
       loaded.problems().stream().map(ConfigProblem::toString).forEach(System.err::println);
+      return 1;
+    }
+    List<String> unreadable = Preflight.problems(loaded.config(), false); // the tokenizers load as the pools are built
+    if (!unreadable.isEmpty()) {
+      unreadable.forEach(problem -> System.err.println(config + ": " + problem));
       return 1;
     }
     int loops = eventLoops != null ? eventLoops : Runtime.getRuntime().availableProcessors();

@@ -25,6 +25,13 @@ final class ValidateCommand implements Callable<Integer> {
       return 1;
     }
     if (result.ok()) {
+      // What serve loads, loaded the same way: a tokenizer, key file or certificate serve would refuse fails here.
+      java.util.List<String> files = Preflight.problems(result.config(), true);
+      if (!files.isEmpty()) {
+        files.forEach(problem -> System.err.println(config + ": " + problem));
+        System.err.println(files.size() + " problem" + (files.size() == 1 ? "" : "s") + " found");
+        return 1;
+      }
       System.out.println(config + ": OK (" + result.config().pools().size() + " model pools)");
       return 0;
     }

@@ -14,7 +14,7 @@ import io.sluice.crd.DurationDeserializer;
 import io.sluice.crd.ModelPoolSpec;
 import io.sluice.crd.TrafficClassSpec;
 import java.io.IOException;
-import java.nio.file.Files;
+import io.sluice.router.files.BoundedFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +37,14 @@ public final class ConfigLoader {
   private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec");
   private static final Set<String> METADATA = Set.of("name", "namespace", "labels", "annotations");
 
-  private static final YAMLFactory YAML = new YAMLFactory();
+  /** Duplicate keys are errors: YAML says a mapping's keys are unique, and "the last one wins" hides typos. */
+  private static final YAMLFactory YAML = yaml();
+
+  private static YAMLFactory yaml() {
+    YAMLFactory factory = new YAMLFactory();
+    factory.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    return factory;
+  }
   private static final ObjectMapper MAPPER = JsonMapper.builder(YAML)
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
@@ -56,7 +63,12 @@ public final class ConfigLoader {
   }
 
   public static Result load(Path file) throws IOException {
-    return parse(Files.readString(file), file.toString());
+    return parse(read(file), file.toString());
+  }
+
+  /** The config file's text: a regular file of at most {@link BoundedFiles#CONFIG} bytes. */
+  public static String read(Path file) throws IOException {
+    return BoundedFiles.readString(file, BoundedFiles.CONFIG, "config file");
   }
 
   public static Result parse(String yaml, String source) {

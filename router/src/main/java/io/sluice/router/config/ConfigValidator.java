@@ -27,6 +27,10 @@ final class ConfigValidator {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final long MAX_BODY_LIMIT = 1L << 30;
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
+  private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*");
+  /** Headers that carry the caller's own claims, which no gateway setting makes trustworthy. */
+  private static final Set<String> UNTRUSTABLE = Set.of("authorization", "x-sluice-priority", "host", "content-length",
+      "transfer-encoding");
 
   private static final Pattern PROFILE_PATH = Pattern.compile("((?:filters|scorers|picker)[\\w\\[\\].]*)");
   private static volatile PluginRegistry registry;
@@ -38,6 +42,8 @@ final class ConfigValidator {
   private final Set<String> poolNames = new HashSet<>();
   private final Set<String> classNames = new HashSet<>();
   private String defaultClass;
+  /** Documents of static classes that match by header: index, class name, the header names. */
+  private final Map<Integer, Map.Entry<String, Set<String>>> headerClasses = new java.util.LinkedHashMap<>();
   /** Documents of static pools with {@code budget.coordination: redis}, by index, with the pool's name. */
   private final Map<Integer, String> redisPools = new java.util.LinkedHashMap<>();
 
@@ -225,6 +231,18 @@ final class ConfigValidator {
       problems.add("/spec/health/scrapeInterval", "must be at least 50ms");
     }
     positive("/spec/health/metricsStaleAfter", health.metricsStaleAfter());
+    if (!(health.maxFailureRatio() > 0 && health.maxFailureRatio() <= 1)) {
+      problems.add("/spec/health/maxFailureRatio", "must be above 0 and at most 1, e.g. 0.5");
+    }
+    if (health.maxEjectedPercent() < 0 || health.maxEjectedPercent() > 100) {
+      problems.add("/spec/health/maxEjectedPercent", "must be between 0 and 100");
+    }
+    if (health.retryBudgetPercent() < 0 || health.retryBudgetPercent() > 100) {
+      problems.add("/spec/health/retryBudgetPercent", "must be between 0 and 100");
+    }
+    if (health.minRetryConcurrency() < 0) {
+      problems.add("/spec/health/minRetryConcurrency", "must not be negative");
+    }
   }
 
   /** Reports what is wrong with one traffic class; true when it is fine. */
@@ -253,6 +271,9 @@ final class ConfigValidator {
         problems.add("/spec/match/headers", "a header name must not be empty");
       }
     });
+    if (!cluster && !spec.match().headers().isEmpty()) {
+      headerClasses.put(problems.document(), Map.entry(name, spec.match().headers().keySet()));
+    }
     if (spec.match().apiKeySecretRef() != null) {
       if (!cluster) {
         problems.add("/spec/match/apiKeySecretRef", "Secrets are read with --kubernetes only; use apiKeyFiles");
@@ -321,6 +342,9 @@ final class ConfigValidator {
     if (budget.defaultOutputTokens() < 0) {
       problems.add("/spec/budget/defaultOutputTokens", "must not be negative");
     }
+    if (budget.minOutputTokens() < 0) {
+      problems.add("/spec/budget/minOutputTokens", "must not be negative");
+    }
     if (budget.blockSize() < 1) {
       problems.add("/spec/budget/blockSize", "must be at least 1");
     }
@@ -355,6 +379,29 @@ final class ConfigValidator {
     }
     positive("/spec/requestTimeout", settings.requestTimeout());
     positive("/spec/clientIdleTimeout", settings.clientIdleTimeout());
+    for (int i = 0; i < settings.trustedHeaders().size(); i++) {
+      String header = settings.trustedHeaders().get(i);
+      if (header == null || !HEADER_NAME.matcher(header).matches()) {
+        problems.add("/spec/trustedHeaders/" + i, "must be a header name (letters, digits, '-')");
+      } else if (UNTRUSTABLE.contains(header.toLowerCase(java.util.Locale.ROOT))) {
+        problems.add("/spec/trustedHeaders/" + i, "'" + header + "' is the caller's own and cannot be trusted");
+      }
+    }
+    if (settings.maxBufferedBodyBytes() != null && settings.maxBufferedBodyBytes() < settings.maxBodyBytes()) {
+      problems.add("/spec/maxBufferedBodyBytes", "must be at least maxBodyBytes (" + settings.maxBodyBytes()
+          + "), or no body of the largest size could ever be read");
+    }
+    if (!(settings.maxHeapUsage() > 0 && settings.maxHeapUsage() <= 1)) {
+      problems.add("/spec/maxHeapUsage", "must be above 0 and at most 1, e.g. 0.9");
+    }
+    positive("/spec/firstRequestTimeout", settings.firstRequestTimeout());
+    if (settings.maxConnectionsPerAddress() < 0) {
+      problems.add("/spec/maxConnectionsPerAddress", "must not be negative (0: no limit)");
+    }
+    positive("/spec/clientWriteTimeout", settings.clientWriteTimeout());
+    if (settings.maxStreamDuration() != null) {
+      positive("/spec/maxStreamDuration", settings.maxStreamDuration());
+    }
     if (settings.tls() != null) {
       if (settings.tls().certFile() == null || settings.tls().certFile().isBlank()) {
         problems.add("/spec/tls/certFile", "TLS needs certFile: a PEM certificate chain");
@@ -407,6 +454,20 @@ final class ConfigValidator {
             + "in RouterSettings, e.g. redis://sluice-redis:6379");
       });
     }
+    List<String> trusted = settings.isEmpty() ? List.of()
+        : settings.get(0).trustedHeaders().stream().map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList();
+    headerClasses.forEach((document, named) -> {
+      List<String> untrusted = named.getValue().stream().filter(h -> !trusted.contains(h.toLowerCase(java.util.Locale.ROOT)))
+          .sorted().toList();
+      if (!untrusted.isEmpty()) {
+        problems.enter(document, "TrafficClass/" + named.getKey(), "");
+        problems.add("/spec/match/headers", "header" + (untrusted.size() == 1 ? " " : "s ") + String.join(", ", untrusted)
+            + " not in RouterSettings trustedHeaders: a client could send " + (untrusted.size() == 1 ? "it" : "them")
+            + " itself and pick this class. List " + (untrusted.size() == 1 ? "it" : "them")
+            + " in trustedHeaders once a gateway in front sets " + (untrusted.size() == 1 ? "it" : "them")
+            + " (and strips what clients send)");
+      }
+    });
     problems.enter(0, "", "");
     if (settings.size() > 1) {
       problems.add("", "RouterSettings is defined " + settings.size() + " times; define it at most once");

@@ -3,6 +3,7 @@ package io.sluice.router.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * Router-wide settings: the optional {@code RouterSettings} document of the config file (in a
@@ -34,7 +35,21 @@ public record RouterSettings(
     @JsonPropertyDescription("A client connection with no request in flight and no bytes for this long is closed.")
         Duration clientIdleTimeout,
     @JsonPropertyDescription("API-key authentication on the data port.") Authentication authentication,
-    @JsonPropertyDescription("TLS on the data port (PEM files, reloaded on change).") Tls tls) {
+    @JsonPropertyDescription("TLS on the data port (PEM files, reloaded on change).") Tls tls,
+    @JsonPropertyDescription("Request headers set by a gateway in front (which strips them from clients); only "
+        + "these may match a TrafficClass by header.") List<String> trustedHeaders,
+    @JsonPropertyDescription("Request body bytes held at once across all clients; past it, 503 (default: an eighth "
+        + "of the heap).") Long maxBufferedBodyBytes,
+    @JsonPropertyDescription("Share of the heap in use after the last collection above which requests with a body "
+        + "get 503.") Double maxHeapUsage,
+    @JsonPropertyDescription("Time a new client connection has to send its first request headers.")
+        Duration firstRequestTimeout,
+    @JsonPropertyDescription("Client connections one source address may hold open at once (0: no limit).")
+        Integer maxConnectionsPerAddress,
+    @JsonPropertyDescription("Longest a response may wait for the client to accept more bytes; past it the "
+        + "request is ended and its tokens released.") Duration clientWriteTimeout,
+    @JsonPropertyDescription("Longest a response may stream, from the request's arrival (default: no limit).")
+        Duration maxStreamDuration) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -55,6 +70,24 @@ public record RouterSettings(
     requestTimeout = requestTimeout == null ? Duration.ofSeconds(30) : requestTimeout;
     clientIdleTimeout = clientIdleTimeout == null ? Duration.ofMinutes(2) : clientIdleTimeout;
     authentication = authentication == null ? new Authentication(null) : authentication;
+    trustedHeaders = trustedHeaders == null ? List.of() : List.copyOf(trustedHeaders);
+    maxHeapUsage = maxHeapUsage == null ? DEFAULT_MAX_HEAP_USAGE : maxHeapUsage;
+    firstRequestTimeout = firstRequestTimeout == null ? Duration.ofSeconds(10) : firstRequestTimeout;
+    maxConnectionsPerAddress = maxConnectionsPerAddress == null ? 0 : maxConnectionsPerAddress;
+    clientWriteTimeout = clientWriteTimeout == null ? Duration.ofSeconds(30) : clientWriteTimeout;
+  }
+
+  public static final double DEFAULT_MAX_HEAP_USAGE = 0.9;
+
+  /**
+   * The request body bytes the router may hold at once: {@code maxBufferedBodyBytes}, or without it
+   * an eighth of the JVM's maximum heap (a body held is parsed into a tree several times its size,
+   * and the rest of the heap serves streams, tokenizers and caches), and never less than one body
+   * of {@code maxBodyBytes}.
+   */
+  public long bufferedBodyLimit() {
+    return maxBufferedBodyBytes != null ? maxBufferedBodyBytes
+        : Math.max(maxBodyBytes, Runtime.getRuntime().maxMemory() / 8);
   }
 
   public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -89,6 +122,6 @@ public record RouterSettings(
   /** All defaults. */
   public static RouterSettings defaults() {
     return new RouterSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null);
+        null, null, null, null, null, null, null, null, null);
   }
 }

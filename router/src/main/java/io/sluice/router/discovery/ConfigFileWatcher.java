@@ -98,7 +98,7 @@ public final class ConfigFileWatcher implements AutoCloseable {
   public synchronized Outcome check(boolean force) {
     String text;
     try {
-      text = Files.readString(file);
+      text = io.sluice.router.config.ConfigLoader.read(file);
     } catch (IOException e) {
       if (!"unreadable".equals(lastText)) {
         reject(List.of(file + ": cannot read: " + e.getMessage()));

@@ -27,6 +27,8 @@ public final class HuggingFaceCounter extends TokenizingCounter implements AutoC
    */
   public static HuggingFaceCounter load(Path tokenizerJson, SegmentCache cache, int imageTokens) {
     try {
+      io.sluice.router.files.BoundedFiles.check(tokenizerJson, io.sluice.router.files.BoundedFiles.TOKENIZER,
+          "tokenizer file");
       HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
           .optTokenizerPath(tokenizerJson)
           // DJL truncates to 512 tokens and pads by default: a count must see the whole text.

@@ -12,8 +12,14 @@ import io.sluice.router.api.InferenceRequest;
  * Predicts a request's output tokens for one pool.
  *
  * <p>The learned figure is a quantile (default p90) of the real output lengths recently seen: the
- * tenant's own once it has {@code minTenantSamples}, else the pool's once it has
- * {@code minPoolSamples}, else {@code defaultOutputTokens}. {@code max_completion_tokens} /
+ * caller's own once it has {@code minTenantSamples}, else the pool's once it has
+ * {@code minPoolSamples}, else {@code defaultOutputTokens}; never below {@code minOutputTokens}. The
+ * caller ("source") is its tenant, else its API key, else its address, so that one client's
+ * outputs never stand for another's. What one request teaches is bounded three ways, so that a
+ * client cannot poison the pool's estimate: no source holds more than an eighth of the pool's
+ * window (see {@link SharedQuantile}); an output cut short by the request's own
+ * {@code max_tokens} is a lower bound on its natural length, so it is learned only when it would
+ * not lower the estimate in force; and the floor. {@code max_completion_tokens} /
  * {@code max_tokens} (the smaller when both are sent) is a hard bound, not a prediction: the
  * estimate is {@code min(bound, learned)}. A client that sends {@code max_tokens: 4096} in a pool
  * whose p90 is 300 reserves about 300, not 4096; when a stream outruns its estimate the ledger
@@ -37,16 +43,27 @@ public final class OutputPredictor {
    * @param maxTenants tenants with a window of their own (least recently used beyond)
    */
   public record Settings(double quantile, int defaultOutputTokens, int poolWindow, int tenantWindow,
-      int minPoolSamples, int minTenantSamples, long maxTenants) {
+      int minPoolSamples, int minTenantSamples, long maxTenants, int floorTokens) {
 
-    /** The budget's quantile and default, with windows of 1024 (pool) and 128 (tenant). */
+    public Settings(double quantile, int defaultOutputTokens, int poolWindow, int tenantWindow, int minPoolSamples,
+        int minTenantSamples, long maxTenants) {
+      this(quantile, defaultOutputTokens, poolWindow, tenantWindow, minPoolSamples, minTenantSamples, maxTenants, 0);
+    }
+
+    /** The budget's quantile, default and floor, with windows of 1024 (pool) and 128 (per source). */
     public static Settings from(BudgetSpec budget) {
-      return new Settings(budget.outputQuantile(), budget.defaultOutputTokens(), 1024, 128, 20, 50, 10_000);
+      return new Settings(budget.outputQuantile(), budget.defaultOutputTokens(), 1024, 128, 20, 50, 10_000,
+          budget.minOutputTokens());
+    }
+
+    /** The most values one source may hold in the pool's window. */
+    int maxPerSource() {
+      return Math.max(minPoolSamples, poolWindow / 8);
     }
   }
 
   private final Settings settings;
-  private final SlidingQuantile pool;
+  private final SharedQuantile pool;
   private final Cache<String, SlidingQuantile> tenants;
 
   public OutputPredictor(Settings settings) {
@@ -54,7 +71,7 @@ public final class OutputPredictor {
       throw new IllegalArgumentException("a window must hold at least its minimum samples: " + settings);
     }
     this.settings = settings;
-    this.pool = new SlidingQuantile(settings.quantile(), settings.poolWindow());
+    this.pool = new SharedQuantile(settings.quantile(), settings.poolWindow(), settings.maxPerSource());
     this.tenants = Caffeine.newBuilder().maximumSize(settings.maxTenants()).build();
   }
 
@@ -63,12 +80,21 @@ public final class OutputPredictor {
     if (request.kind() == ApiKind.EMBEDDINGS) {
       return new OutputEstimate(0, OutputEstimate.NONE);
     }
+    OutputEstimate one = predict(boundOf(request), tenant);
+    return new OutputEstimate(one.tokens() * choicesOf(request), one.source());
+  }
+
+  /** The request's own bound on each choice's output ({@code max_completion_tokens} / {@code max_tokens}); 0: none. */
+  public static long boundOf(InferenceRequest request) {
     ObjectNode body = request.body();
     long bound = Math.min(positive(body.get("max_completion_tokens")), positive(body.get("max_tokens")));
-    long n = positive(body.get("n"));
-    long choices = n == Long.MAX_VALUE ? 1 : n;
-    OutputEstimate one = predict(bound == Long.MAX_VALUE ? 0 : bound, tenant);
-    return new OutputEstimate(one.tokens() * choices, one.source());
+    return bound == Long.MAX_VALUE ? 0 : bound;
+  }
+
+  /** How many choices the request asks for ({@code n}, default 1). */
+  public static int choicesOf(InferenceRequest request) {
+    long n = positive(request.body().get("n"));
+    return n == Long.MAX_VALUE ? 1 : (int) Math.min(n, Integer.MAX_VALUE);
   }
 
   /** Output tokens of one choice, bounded by {@code bound} when it is positive. */
@@ -86,32 +112,53 @@ public final class OutputPredictor {
       if (own != null) {
         SlidingQuantile.Snapshot s = own.snapshot();
         if (s.samples() >= settings.minTenantSamples()) {
-          return new OutputEstimate(s.value(), OutputEstimate.QUANTILE_TENANT);
+          return new OutputEstimate(Math.max(settings.floorTokens(), s.value()), OutputEstimate.QUANTILE_TENANT);
         }
       }
     }
     SlidingQuantile.Snapshot s = pool.snapshot();
     if (s.samples() >= settings.minPoolSamples()) {
-      return new OutputEstimate(s.value(), OutputEstimate.QUANTILE_POOL);
+      return new OutputEstimate(Math.max(settings.floorTokens(), s.value()), OutputEstimate.QUANTILE_POOL);
     }
     return new OutputEstimate(settings.defaultOutputTokens(), OutputEstimate.DEFAULT);
   }
 
-  /** Feeds the real output length of a finished request (all its choices). */
-  public void observe(String tenant, long actualOutputTokens, int choices) {
+  /**
+   * Feeds the real output length of a finished request (all its choices) from {@code source} (null:
+   * a trusted source, not capped), which asked for at most {@code bound} tokens per choice (0: no
+   * bound).
+   */
+  public void observe(String source, long actualOutputTokens, int choices, long bound) {
     if (actualOutputTokens < 0) {
       throw new IllegalArgumentException("output tokens must not be negative: " + actualOutputTokens);
     }
     int perChoice = (int) Math.min(Integer.MAX_VALUE, (actualOutputTokens + Math.max(1, choices) - 1) / Math.max(1, choices));
-    pool.record(perChoice);
-    if (tenant != null) {
-      tenants.get(tenant, t -> new SlidingQuantile(settings.quantile(), settings.tenantWindow())).record(perChoice);
+    // Stopped by its own bound: the natural length is at least this, so it may raise an estimate, never lower one.
+    boolean censored = bound > 0 && perChoice >= bound;
+    if (!censored || perChoice >= learned(null).tokens()) {
+      pool.record(source, perChoice);
+    }
+    if (source != null) {
+      SlidingQuantile own = tenants.get(source, t -> new SlidingQuantile(settings.quantile(), settings.tenantWindow()));
+      if (!censored || perChoice >= learned(source).tokens()) {
+        own.record(perChoice);
+      }
     }
   }
 
+  /** Feeds the real output length of a finished request (all its choices), with no bound of its own. */
+  public void observe(String source, long actualOutputTokens, int choices) {
+    observe(source, actualOutputTokens, choices, 0);
+  }
+
   /** Feeds the real output length of a finished single-choice request. */
-  public void observe(String tenant, long actualOutputTokens) {
-    observe(tenant, actualOutputTokens, 1);
+  public void observe(String source, long actualOutputTokens) {
+    observe(source, actualOutputTokens, 1, 0);
+  }
+
+  /** Values {@code source} holds in the pool's window, for tests. */
+  int poolSamplesOf(String source) {
+    return pool.heldFor(source);
   }
 
   private static long positive(JsonNode node) {

@@ -1,7 +1,5 @@
 package io.sluice.router.estimate;
 
-import java.util.Arrays;
-
 /**
  * A quantile of the last {@code capacity} values seen: a ring buffer of arrival order beside the
  * same values kept sorted. Recording moves at most {@code capacity} ints (one evicted, one
@@ -16,9 +14,8 @@ final class SlidingQuantile {
 
   private final double quantile;
   private final int[] ring;
-  private final int[] sorted;
+  private final SortedInts sorted;
   private int next;
-  private int count;
   private volatile Snapshot snapshot = new Snapshot(0, 0);
 
   /** The quantile and the number of values it was taken over. */
@@ -33,44 +30,20 @@ final class SlidingQuantile {
     }
     this.quantile = quantile;
     this.ring = new int[capacity];
-    this.sorted = new int[capacity];
+    this.sorted = new SortedInts(capacity);
   }
 
   synchronized void record(int value) {
-    if (count == ring.length) {
-      remove(ring[next]);
+    if (sorted.size() == ring.length) {
+      sorted.remove(ring[next]);
     }
-    insert(value);
+    sorted.insert(value);
     ring[next] = value;
     next = (next + 1) % ring.length;
-    snapshot = new Snapshot(sorted[rank()], count);
+    snapshot = sorted.quantile(quantile);
   }
 
   Snapshot snapshot() {
     return snapshot;
-  }
-
-  /** Nearest rank: the smallest value with at least {@code quantile} of the values at or below it. */
-  private int rank() {
-    return Math.max(0, (int) Math.ceil(quantile * count) - 1);
-  }
-
-  private void insert(int value) {
-    int at = Arrays.binarySearch(sorted, 0, count, value);
-    if (at < 0) {
-      at = -at - 1;
-    }
-    System.arraycopy(sorted, at, sorted, at + 1, count - at);
-    sorted[at] = value;
-    count++;
-  }
-
-  private void remove(int value) {
-    int at = Arrays.binarySearch(sorted, 0, count, value);
-    if (at < 0) {
-      throw new IllegalStateException("evicted value " + value + " is not in the window");
-    }
-    System.arraycopy(sorted, at + 1, sorted, at, count - at - 1);
-    count--;
   }
 }

@@ -79,8 +79,16 @@ public final class TokenEstimator {
   }
 
   /** Feeds the real output length of a finished request to the output predictor. */
-  public void observe(String tenant, long actualOutputTokens, int choices) {
-    output.observe(tenant, actualOutputTokens, choices);
+  public void observe(String source, long actualOutputTokens, int choices) {
+    output.observe(source, actualOutputTokens, choices);
+  }
+
+  /**
+   * Feeds the real output length of {@code request}, finished, from {@code source}; its own
+   * {@code max_tokens} bounds what it teaches.
+   */
+  public void observe(String source, InferenceRequest request, long actualOutputTokens) {
+    output.observe(source, actualOutputTokens, OutputPredictor.choicesOf(request), OutputPredictor.boundOf(request));
   }
 
   /** Whether the prompt alone can never fit a pod whose budget is at most {@code largestPodBudget}. */

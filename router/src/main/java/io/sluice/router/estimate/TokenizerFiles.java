@@ -76,11 +76,12 @@ final class TokenizerFiles {
 
   /** The {@code chat_template} of a tokenizer_config.json (the {@code default} one of a list), or null. */
   static String chatTemplateSource(Path config) {
-    if (!Files.isRegularFile(config)) {
+    if (!Files.exists(config)) {
       return null;
     }
     try {
-      JsonNode template = JSON.readTree(config.toFile()).get("chat_template");
+      JsonNode template = JSON.readTree(io.sluice.router.files.BoundedFiles.read(config,
+          io.sluice.router.files.BoundedFiles.TOKENIZER_CONFIG, "tokenizer config")).get("chat_template");
       if (template == null || template.isNull()) {
         return null;
       }

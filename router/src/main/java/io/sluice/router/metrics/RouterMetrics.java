@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The router's own metrics, named the Prometheus way ({@code sluice_} prefix, base units,
@@ -145,6 +147,35 @@ public final class RouterMetrics {
         .register(registry);
   }
 
+  /** A request refused before its body was read, to keep the heap safe: {@code body_memory} or {@code heap}. */
+  public void overloadRefused(String reason) {
+    Counter.builder("sluice.overload.refusals")
+        .description("Requests refused with 503 overloaded before their body was read: the request bodies held at "
+            + "once reached maxBufferedBodyBytes (body_memory), or the heap in use passed maxHeapUsage (heap)")
+        .tags("reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  /** The client connections open on the data port. */
+  public void bindClientConnections(java.util.function.IntSupplier open) {
+    Gauge.builder("sluice.client.connections", open, IntSupplier::getAsInt)
+        .description("Client connections open on the data port (what is open, not what was ever accepted)")
+        .strongReference(true) // the supplier is a lambda nothing else holds
+        .register(registry);
+  }
+
+  /** The request body bytes held at once, and their limit. */
+  public void bindBodyMemory(java.util.function.LongSupplier held, long limit) {
+    Gauge.builder("sluice.request.body.held.bytes", held, LongSupplier::getAsLong)
+        .description("Request body bytes the router holds now (read, parsed or kept for a retry)")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder("sluice.request.body.limit.bytes", () -> limit)
+        .description("The most request body bytes the router holds at once (maxBufferedBodyBytes)")
+        .register(registry);
+  }
+
   /** A call to the shared budget ledger (Redis) failed or timed out. */
   public void ledgerFailed(String pool, Throwable cause) {
     Counter.builder("sluice.redis.errors")
@@ -216,6 +247,14 @@ public final class RouterMetrics {
   /** Counts a finished request; status 499 means the client went away first. */
   public void requestFinished(String model, String pool, String api, int status, long nanos) {
     active.decrementAndGet();
+    requestAnswered(model, pool, api, status, nanos);
+  }
+
+  /**
+   * Counts an answer to a request that never became active: refused before it was routed (401,
+   * 404, 413, an unparseable request, ...). {@code api} is one of a few fixed labels.
+   */
+  public void requestAnswered(String model, String pool, String api, int status, long nanos) {
     // Meters are looked up once per label set and cached: the request path builds no tags.
     requests.computeIfAbsent(new RequestKey(model, pool, api, status), key ->
         Counter.builder("sluice.requests")
@@ -250,6 +289,26 @@ public final class RouterMetrics {
     Counter.builder("sluice.upstream.errors")
         .description("Failures talking to pods, by reason (connect, reset, timeout, stream)")
         .tags("pool", pool, "pod", podTag(pool, pod), "reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  /** The router ended a request itself: {@code client_write_timeout} or {@code max_stream_duration}. */
+  public void streamCutOff(String pool, String reason) {
+    Counter.builder("sluice.stream.cutoffs")
+        .description("Requests the router ended itself: the client accepted no bytes for clientWriteTimeout "
+            + "(client_write_timeout), or the request ran past maxStreamDuration (max_stream_duration)")
+        .tags("pool", pool, "reason", reason)
+        .register(registry)
+        .increment();
+  }
+
+  /** A retry or requeue was not made: the pool's retry budget was spent. */
+  public void retryBudgetExhausted(String pool) {
+    Counter.builder("sluice.upstream.retry.budget.exhausted")
+        .description("Retries and requeues not made because the pool's retry budget was spent; the pod's answer "
+            + "went to the client")
+        .tags("pool", pool)
         .register(registry)
         .increment();
   }

@@ -8,7 +8,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.sluice.router.metrics.RouterMetrics;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -19,9 +21,11 @@ public final class DataPlane {
   private static final Logger LOG = LoggerFactory.getLogger(DataPlane.class);
   private DataPlane() {}
 
-  public static Router router(Vertx vertx, ProxyHandler proxy, ClientLimits limits, Runtimes models,
-      RouterSettings settings, BooleanSupplier draining, long createdEpochSeconds) {
+  public static Router router(Vertx vertx, ProxyHandler proxy, ClientLimits limits, AccessLog accessLog,
+      OverloadGuard overload, RouterMetrics metrics, Runtimes models, RouterSettings settings, BooleanSupplier draining,
+      long createdEpochSeconds) {
     Router router = Router.router(vertx);
+    router.route().handler(accessLog::handle);
     router.route().handler(limits::requestStarted);
     router.route().handler(ctx -> {
       if (draining.getAsBoolean()) {
@@ -31,7 +35,8 @@ public final class DataPlane {
         ctx.next();
       }
     });
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
+    BodyReader bodies = new BodyReader(settings.maxBodyBytes(), overload, metrics);
+    Handler<RoutingContext> body = bodies::handle;
     // A platform handler may run before the body handler: keys are checked before a body is read.
     PlatformHandler authenticate = proxy::authenticate;
     for (ApiKind kind : ApiKind.values()) {

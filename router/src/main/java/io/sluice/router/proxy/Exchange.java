@@ -35,6 +35,8 @@ final class Exchange {
   InferenceRequest request;
   PoolRuntime runtime;
   Caller caller;
+  /** Whose output lengths this request learns from and teaches (tenant, API key or address). */
+  String source;
   CostEstimate cost;
   ScoringRequest scoring;
   Waiter waiter;
@@ -46,8 +48,10 @@ final class Exchange {
   int attempts;
   int requeues;
   final Set<String> tried = new HashSet<>();
-  /** Pods that answered this request 429 / 503; a requeued request goes elsewhere when it can. */
+  /** Pods that answered this request 429 / 503. */
   final Set<String> pressured = new HashSet<>();
+  /** Whether this exchange holds a unit of its pool's retry budget (given back when it ends). */
+  boolean retryBudgetHeld;
   HttpClientRequest upstream;
   /** The attempt's timer (-1 when none) and when it is due: response timeout, then idle timeout. */
   long timer = -1;
@@ -58,8 +62,13 @@ final class Exchange {
   long lastChunkNanos;
   /** Bytes of the response received in this event-loop turn, not yet written to the client (null when none). */
   Buffer held;
-  /** True while the pod's response is paused because the client's write queue is full. */
+  /** True while the pod's response is paused because the client's write queue is full, and since when. */
   boolean upstreamPaused;
+  long pausedSinceNanos;
+  /** Whether the answer being relayed is an event stream. */
+  boolean sse;
+  /** Set when the router ended the request itself (client write timeout, max stream duration). */
+  boolean cutOff;
   boolean timedOut;
   boolean clientClosed;
   boolean streamFailed;
@@ -75,12 +84,12 @@ final class Exchange {
   /** What admission is asked for: the estimate's reservation, the caller's class, the scoring view. */
   AdmissionRequest admissionRequest() {
     return new AdmissionRequest(cost.reservationTokens(), caller.priority(), caller.trafficClass(), caller.tenant(),
-        scoring, pressured);
+        scoring, tried);
   }
 
-  /** True once nobody will read an answer: the client left or the response was completed. */
+  /** True once nobody will read an answer: the client left, the response was completed or cut off. */
   boolean over() {
-    return finished || clientClosed;
+    return finished || clientClosed || cutOff;
   }
 
   String modelTag() {

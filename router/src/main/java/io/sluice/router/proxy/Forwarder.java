@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  * connection, resets it or answers 5xx counts against its health (enough in a row eject it) and
  * the request moves to the next-best pod, up to {@code maxAttempts} pods: the reservation is
  * released on the failed pod first, then taken on the next, so the two are never both held. A pod
- * that answers 429 or 503 is under pressure, not broken: the request goes back into the admission
- * queue keeping its age, up to {@code maxRequeues} times. Past those bounds the engine's answer
+ * that answers 429 or 503 goes back into the admission queue keeping its age, up to {@code
+ * maxRequeues} times, and waits there for a pod it has not tried while one exists; a 503 also
+ * counts against the pod's health, so a pod that answers nothing else is ejected. Retries and
+ * requeues together stay within the pool's retry budget. Past those bounds the engine's answer
  * passes through unchanged (or 502 when there was none).
  */
 final class Forwarder {
@@ -101,7 +103,7 @@ final class Forwarder {
         .setHost(pod.host())
         .setPort(pod.port())
         .setSsl(pod.tls())
-        .setURI(exchange.ctx.request().uri())
+        .setURI(targetOf(exchange))
         .setConnectTimeout(settings.connectTimeout().toMillis());
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     Headers.copy(exchange.ctx.request().headers(), headers);
@@ -151,11 +153,29 @@ final class Forwarder {
     });
   }
 
+  /**
+   * What the pod is asked for: the API's own origin-form path and the client's query, never the
+   * client's raw request target (an absolute URL, {@code ..} or {@code //} segments, percent-encoded
+   * letters: the route matched the normalised path, and only that goes on).
+   */
+  static String targetOf(Exchange exchange) {
+    String query = exchange.ctx.request().query();
+    return query == null || query.isEmpty() ? exchange.kind.path() : exchange.kind.path() + "?" + query;
+  }
+
   private void answered(Exchange exchange, HttpClientRequest upstream, HttpClientResponse response) {
     int status = response.statusCode();
     HealthSpec health = exchange.runtime.pool().spec().health();
     Pod pod = exchange.pod;
-    if ((status == 429 || status == 503) && exchange.requeues < health.maxRequeues() && !exchange.over()) {
+    if (status >= 500) {
+      // 503 included: a pod that answers 503 at once (its engine down behind a sidecar, a slow start)
+      // would otherwise take every request thrown at it, its instant refusals leaving it the most room.
+      exchange.runtime.upstreamFailed(pod.id());
+    } else {
+      exchange.runtime.upstreamSucceeded(pod.id());
+    }
+    if ((status == 429 || status == 503) && exchange.requeues < health.maxRequeues() && !exchange.over()
+        && takeRetry(exchange)) {
       metrics.upstreamError(exchange.runtime.name(), pod.id(), "pressure-" + status);
       exchange.pressured.add(pod.id());
       discard(response);
@@ -167,17 +187,30 @@ final class Forwarder {
       return;
     }
     if (status >= 500 && status != 503) {
-      exchange.runtime.upstreamFailed(pod.id());
       metrics.upstreamError(exchange.runtime.name(), pod.id(), "status-" + status);
-      if (exchange.attempts < health.maxAttempts() && !exchange.over()
+      if (exchange.attempts < health.maxAttempts() && !exchange.over() && takeRetry(exchange)
           && moveElsewhere(exchange, "pod " + pod.id() + " answered " + status)) {
         discard(response);
         return;
       }
-    } else if (status < 500) {
-      exchange.runtime.upstreamSucceeded(pod.id());
     }
     relay(exchange, upstream, response);
+  }
+
+  /**
+   * Whether the exchange may be tried again: the first retry takes a unit of the pool's retry
+   * budget, held until the exchange ends; when the budget is spent the failure goes to the client.
+   */
+  private boolean takeRetry(Exchange exchange) {
+    if (exchange.retryBudgetHeld) {
+      return true;
+    }
+    if (exchange.runtime.retries().tryAcquire()) {
+      exchange.retryBudgetHeld = true;
+      return true;
+    }
+    metrics.retryBudgetExhausted(exchange.runtime.name());
+    return false;
   }
 
   private void failedBeforeAnswer(Exchange exchange, Pod pod, String reason, String detail) {
@@ -190,7 +223,7 @@ final class Forwarder {
     exchange.runtime.upstreamFailed(pod.id());
     LOG.debug("pod {} failed before answering ({}): {}", pod.id(), reason, detail);
     String failure = "pod " + pod.id() + " failed before answering (" + detail + ").";
-    if (exchange.attempts >= exchange.runtime.pool().spec().health().maxAttempts()
+    if (exchange.attempts >= exchange.runtime.pool().spec().health().maxAttempts() || !takeRetry(exchange)
         || !moveElsewhere(exchange, failure)) {
       ProxyHandler.sendError(exchange.ctx, OpenAiError.upstreamFailed(failure));
     }
@@ -205,7 +238,7 @@ final class Forwarder {
     Reservation failed = exchange.reservation;
     long tokens = failed.tokens();
     AdmissionRequest request = new AdmissionRequest(tokens, exchange.caller.priority(),
-        exchange.caller.trafficClass(), exchange.caller.tenant(), exchange.scoring, exchange.pressured);
+        exchange.caller.trafficClass(), exchange.caller.tenant(), exchange.scoring, exchange.tried);
     failed.release();
     exchange.reservation = null;
     Optional<Reservation> elsewhere = exchange.runtime.admission().reserveElsewhere(request, exchange.tried);
@@ -242,6 +275,7 @@ final class Forwarder {
     boolean watch = response.statusCode() == 200;
     String contentType = response.getHeader("content-type");
     boolean sse = watch && contentType != null && contentType.startsWith("text/event-stream");
+    exchange.sse = sse;
     String length = response.getHeader("content-length");
     if (length != null && !(watch && exchange.hideUsage)) {
       downstream.putHeader("content-length", length);
@@ -304,7 +338,7 @@ final class Forwarder {
    * costs the client's socket one flush instead of one per chunk and one for the end. Writing in
    * the same turn adds no latency: the task runs as soon as the event loop has handled this read.
    */
-  private static void hold(Exchange exchange, HttpClientResponse response, HttpServerResponse downstream, Buffer pass) {
+  private void hold(Exchange exchange, HttpClientResponse response, HttpServerResponse downstream, Buffer pass) {
     if (exchange.held != null) {
       exchange.held.appendBuffer(pass); // a chunk of ours (Vert.x copies what it reads), or a buffer made above
       return;
@@ -319,6 +353,14 @@ final class Forwarder {
       if (downstream.writeQueueFull()) {
         response.pause(); // the client reads slower than the pod writes: the silence is ours, not the pod's
         exchange.upstreamPaused = true;
+        long now = System.nanoTime();
+        exchange.pausedSinceNanos = now;
+        long writeMs = settings.clientWriteTimeout().toMillis();
+        HttpClientRequest upstream = exchange.upstream;
+        if (upstream != null && exchange.timer != -1 && exchange.timerDueNanos - now > writeMs * 1_000_000) {
+          cancelTimer(exchange); // due later than the client may keep the pod waiting
+          armTimer(exchange, upstream, writeMs);
+        }
         downstream.drainHandler(drained -> {
           exchange.upstreamPaused = false;
           exchange.lastChunkNanos = System.nanoTime();
@@ -338,13 +380,14 @@ final class Forwarder {
    * The attempt's one timer, re-armed when it fires rather than on every event: until the pod
    * answers it enforces {@code responseTimeout} from the send; then {@code idleTimeout} between
    * chunks, except while the router itself holds the pod back because the client reads slowly
-   * (then the pod is not idle). The router keeps this timer itself rather than use {@code
-   * HttpClientRequest.idleTimeout}: Vert.x 5.0.7 does not cancel that one when the response ends,
-   * so every finished request stayed reachable (body and all) until its timer fired. Cancelled when
-   * the attempt or the exchange ends.
+   * (then the pod is not idle, but the client may hold it back for {@code clientWriteTimeout}
+   * only); and throughout, {@code maxStreamDuration} from the request's arrival when set. The
+   * router keeps this timer itself rather than use {@code HttpClientRequest.idleTimeout}: Vert.x
+   * 5.0.7 does not cancel that one when the response ends, so every finished request stayed
+   * reachable (body and all) until its timer fired. Cancelled when the attempt or the exchange ends.
    */
   private void armTimer(Exchange exchange, HttpClientRequest upstream, long delayMs) {
-    long delay = Math.max(1, delayMs);
+    long delay = Math.max(1, Math.min(delayMs, untilStreamDeadlineMs(exchange, System.nanoTime())));
     exchange.timerDueNanos = System.nanoTime() + delay * 1_000_000;
     exchange.timer = vertx.setTimer(delay, id -> {
       exchange.timer = -1;
@@ -352,6 +395,10 @@ final class Forwarder {
         return; // a later attempt has its own timer
       }
       long now = System.nanoTime();
+      if (untilStreamDeadlineMs(exchange, now) <= 0) {
+        cutOff(exchange, upstream, "max_stream_duration");
+        return;
+      }
       if (!exchange.answered) {
         long leftMs = settings.responseTimeout().toMillis() - (now - exchange.sentNanos) / 1_000_000;
         if (leftMs <= 0) {
@@ -363,13 +410,74 @@ final class Forwarder {
         return;
       }
       long idleMs = settings.idleTimeout().toMillis();
-      long silentMs = exchange.upstreamPaused ? 0 : (now - exchange.lastChunkNanos) / 1_000_000;
+      if (exchange.upstreamPaused) {
+        long writeMs = settings.clientWriteTimeout().toMillis();
+        long stalledMs = (now - exchange.pausedSinceNanos) / 1_000_000;
+        if (stalledMs >= writeMs) {
+          cutOff(exchange, upstream, "client_write_timeout");
+        } else {
+          armTimer(exchange, upstream, Math.min(idleMs, writeMs - stalledMs));
+        }
+        return;
+      }
+      long silentMs = (now - exchange.lastChunkNanos) / 1_000_000;
       if (silentMs >= idleMs) {
         upstream.reset(); // the response's exception handler ends the client's stream
       } else {
         armTimer(exchange, upstream, idleMs - silentMs);
       }
     });
+  }
+
+  /** Milliseconds left of {@code maxStreamDuration} (from the request's arrival); far ahead when unset. */
+  private long untilStreamDeadlineMs(Exchange exchange, long now) {
+    if (settings.maxStreamDuration() == null) {
+      return Long.MAX_VALUE;
+    }
+    return settings.maxStreamDuration().toMillis() - (now - exchange.startNanos) / 1_000_000;
+  }
+
+  /**
+   * Ends a request the router will not let run on: its client accepted no bytes for {@code
+   * clientWriteTimeout} (the connection is closed: nothing more can reach it), or it ran past
+   * {@code maxStreamDuration} (an answer not yet begun gets 504; an event stream ends with an
+   * error event). Either way the pod's request is reset and the reservation released as the
+   * exchange ends; the pod is not blamed.
+   */
+  private void cutOff(Exchange exchange, HttpClientRequest upstream, String reason) {
+    cancelTimer(exchange);
+    metrics.streamCutOff(exchange.runtime.name(), reason);
+    exchange.ctx.put(AccessLog.ERROR_CODE, reason);
+    HttpServerResponse downstream = exchange.ctx.response();
+    exchange.upstream = null;
+    exchange.cutOff = true;
+    upstream.reset();
+    LOG.debug("request to pod {} cut off: {}", exchange.podTag(), reason);
+    if (reason.equals("client_write_timeout")) {
+      exchange.clientClosed = true;
+      // Not reset(): Vert.x closes an HTTP/1 connection after its queued writes, which this client
+      // never reads (its handler turns a channel close into that too). The close starts at the head
+      // of the pipeline, below Vert.x, and drops them.
+      if (exchange.ctx.request().connection() instanceof io.vertx.core.net.impl.ConnectionBase base
+          && base.channel().pipeline().firstContext() != null) {
+        base.channel().pipeline().firstContext().close();
+      } else {
+        downstream.reset();
+      }
+      return;
+    }
+    long limitMs = settings.maxStreamDuration().toMillis();
+    if (!downstream.headWritten()) {
+      ProxyHandler.sendError(exchange.ctx, new OpenAiError(504, OpenAiError.SERVER_ERROR, reason, null,
+          "The request ran longer than the router allows (" + limitMs + " ms, maxStreamDuration)."));
+    } else if (exchange.sse && !downstream.ended()) {
+      Buffer held = takeHeld(exchange);
+      Buffer event = Buffer.buffer("data: " + new OpenAiError(504, OpenAiError.SERVER_ERROR, reason, null,
+          "The stream ran longer than the router allows (" + limitMs + " ms, maxStreamDuration).").toJson() + "\n\n");
+      downstream.end(held == null ? event : held.appendBuffer(event));
+    } else {
+      downstream.reset();
+    }
   }
 
   private boolean idleExpired(Exchange exchange) {

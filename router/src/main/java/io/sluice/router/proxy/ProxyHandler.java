@@ -35,7 +35,6 @@ import org.slf4j.LoggerFactory;
  * exactly once when it ends, feeding back what it really used.
  */
 public final class ProxyHandler {
-  private static final Logger ACCESS = LoggerFactory.getLogger("sluice.access");
   private static final String CLASS_KEY = "sluice.trafficClass";
 
   private final Vertx vertx;
@@ -43,7 +42,7 @@ public final class ProxyHandler {
   private final TrafficClasses classes;
   private final Forwarder forwarder;
   private final RouterMetrics metrics;
-  private final boolean accessLog;
+  private final AccessLog accessLog;
   private final String sessionHeader;
   private final RouterSettings.AuthMode authMode;
 
@@ -51,13 +50,13 @@ public final class ProxyHandler {
    * @param clients makes an HTTP client to the pods; each event loop forwarding requests gets its own
    */
   public ProxyHandler(Vertx vertx, Supplier<HttpClient> clients, Runtimes runtimes,
-      TrafficClasses classes, RouterSettings settings, RouterMetrics metrics) {
+      TrafficClasses classes, RouterSettings settings, RouterMetrics metrics, AccessLog accessLog) {
     this.vertx = vertx;
     this.runtimes = runtimes;
     this.classes = classes;
     this.forwarder = new Forwarder(vertx, clients, settings, metrics, this::requeue);
     this.metrics = metrics;
-    this.accessLog = settings.accessLog();
+    this.accessLog = accessLog;
     this.sessionHeader = settings.sessionHeader();
     this.authMode = settings.authentication().mode();
   }
@@ -91,12 +90,13 @@ public final class ProxyHandler {
   /** Handles one request to {@code kind}'s endpoint; the body has been read by then. */
   public void handle(RoutingContext ctx, ApiKind kind) {
     Exchange exchange = new Exchange(ctx, vertx.getOrCreateContext(), kind, System.nanoTime());
+    ctx.put(AccessLog.EXCHANGE, exchange); // it logs itself when it ends
     metrics.requestStarted();
     ctx.addEndHandler(ended -> finish(exchange));
     ctx.response().closeHandler(closed -> onClientClosed(exchange));
     try {
       checkContentType(ctx.request().getHeader("content-type"));
-      Buffer raw = ctx.body().buffer();
+      Buffer raw = ctx.get(BodyReader.BODY);
       exchange.request = RequestParser.parse(kind, raw == null ? new byte[0] : raw.getBytes());
       exchange.runtime = runtimes.forModel(exchange.request.model());
       if (exchange.runtime == null) {
@@ -104,13 +104,15 @@ public final class ProxyHandler {
       }
       exchange.caller = TrafficClasses.permit(ctx.get(CLASS_KEY), name -> ctx.request().getHeader(name),
           exchange.request.model());
+      exchange.source = TrafficClasses.learningSource(ctx.get(CLASS_KEY), name -> ctx.request().getHeader(name),
+          ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host());
       exchange.body = prepareBody(exchange, raw);
     } catch (ApiException e) {
       sendError(ctx, e.error());
       return;
     }
     CompletableFuture<CostEstimate> estimate =
-        exchange.runtime.estimator().estimate(exchange.request, exchange.caller.tenant());
+        exchange.runtime.estimator().estimate(exchange.request, exchange.source);
     if (estimate.isDone()) {
       estimated(exchange, estimate.getNow(null), null);
     } else {
@@ -290,21 +292,15 @@ public final class ProxyHandler {
       exchange.reservation.release();
       reconcile(exchange);
     }
+    if (exchange.retryBudgetHeld) {
+      exchange.retryBudgetHeld = false;
+      exchange.runtime.retries().release();
+    }
     // 499: the client went away first; 502: the pod broke a stream already under way.
     int status = exchange.streamFailed ? 502 : exchange.clientClosed ? 499 : response.getStatusCode();
     long nanos = System.nanoTime() - exchange.startNanos;
     metrics.requestFinished(exchange.modelTag(), exchange.poolTag(), exchange.kind.label(), status, nanos);
-    if (accessLog && ACCESS.isInfoEnabled()) {
-      ACCESS.info("api={} model={} pool={} class={} pod={} status={} attempts={} stream={} est_tokens={} "
-              + "prompt_tokens={} output_tokens={} duration_ms={} bytes_in={} bytes_out={}",
-          exchange.kind.label(), exchange.request == null ? "-" : exchange.request.model(), exchange.poolTag(),
-          exchange.caller == null ? "-" : exchange.caller.trafficClass(), exchange.podTag(), status,
-          exchange.attempts, exchange.request != null && exchange.request.stream(),
-          exchange.cost == null ? "-" : exchange.cost.reservationTokens(),
-          exchange.usage == null ? "-" : exchange.usage.promptTokens(),
-          exchange.usage == null ? "-" : exchange.usage.outputTokens(),
-          nanos / 1_000_000, exchange.ctx.request().bytesRead(), response.bytesWritten());
-    }
+    accessLog.exchange(exchange, status, nanos);
   }
 
   private void reconcile(Exchange exchange) {
@@ -313,8 +309,7 @@ public final class ProxyHandler {
       return; // an answer cut short says nothing about the request's natural length
     }
     if (usage.outputTokens() >= 0) {
-      exchange.runtime.estimator().observe(exchange.caller.tenant(), usage.outputTokens(),
-          Math.max(1, exchange.request.body().path("n").asInt(1)));
+      exchange.runtime.estimator().observe(exchange.source, exchange.request, usage.outputTokens());
     }
     metrics.estimateObserved(exchange.runtime.name(), exchange.cost, usage.promptTokens(), usage.outputTokens());
   }
@@ -322,6 +317,7 @@ public final class ProxyHandler {
   /** Writes an OpenAI-format error and closes the connection after it (the request was not read in full). */
   static void sendErrorAndClose(RoutingContext ctx, OpenAiError error) {
     HttpServerResponse response = ctx.response();
+    ctx.put(AccessLog.ERROR_CODE, error.code());
     if (response.headWritten() || response.ended() || response.closed()) {
       ctx.request().connection().close();
       return;
@@ -339,6 +335,7 @@ public final class ProxyHandler {
     if (response.headWritten() || response.ended() || response.closed()) {
       return;
     }
+    ctx.put(AccessLog.ERROR_CODE, error.code());
     response.setStatusCode(error.status())
         .putHeader("content-type", "application/json")
         .end(Buffer.buffer(error.toJson()));

@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.sluice.router.files.BoundedFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,8 +33,8 @@ public final class TlsFiles {
     try {
       stamp = stamp();
       return new PemKeyCertOptions()
-          .setCertValue(Buffer.buffer(Files.readAllBytes(cert)))
-          .setKeyValue(Buffer.buffer(Files.readAllBytes(key)));
+          .setCertValue(Buffer.buffer(BoundedFiles.read(cert, BoundedFiles.TLS, "TLS certificate")))
+          .setKeyValue(Buffer.buffer(BoundedFiles.read(key, BoundedFiles.TLS, "TLS key")));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the TLS certificate " + cert + " or key " + key, e);
     }

@@ -1,8 +1,8 @@
 package io.sluice.router.runtime;
 
 import io.sluice.router.config.TrafficClassConfig;
+import io.sluice.router.files.BoundedFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -93,22 +93,31 @@ public final class ApiKeyFiles {
       if (before != null && Objects.equals(before.stamp(), stamp)) {
         return false;
       }
-      List<byte[]> digests = new ArrayList<>();
-      for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
-        String key = line.strip();
-        if (!key.isEmpty() && !key.startsWith("#")) {
-          digests.add(TrafficClasses.digestOfKey(key));
-        }
-      }
+      List<byte[]> digests = read(path);
       loaded.put(path, new Loaded(stamp, List.copyOf(digests)));
       LOG.info("API key file {}: {} keys", path, digests.size());
       return true;
     } catch (NoSuchFileException e) {
       report(path, before, "does not exist");
     } catch (IOException | RuntimeException e) {
-      report(path, before, "cannot be read: " + e.getClass().getSimpleName());
+      report(path, before, "cannot be read: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
     }
     return false;
+  }
+
+  /**
+   * The SHA-256 digests of the keys in {@code path}: one per non-blank line not starting with
+   * {@code #}. Throws when the file is not a regular file within {@link BoundedFiles#KEY_FILE}.
+   */
+  public static List<byte[]> read(Path path) throws IOException {
+    List<byte[]> digests = new ArrayList<>();
+    for (String line : BoundedFiles.readString(path, BoundedFiles.KEY_FILE, "API key file").split("\\R")) {
+      String key = line.strip();
+      if (!key.isEmpty() && !key.startsWith("#")) {
+        digests.add(TrafficClasses.digestOfKey(key));
+      }
+    }
+    return digests;
   }
 
   private void report(Path path, Loaded before, String why) {

@@ -46,6 +46,9 @@ public final class PoolRuntime {
   private final LongSupplier clock;
   private volatile Map<String, Pod> podsById = Map.of();
   private final Map<String, PodHealth> health = new ConcurrentHashMap<>();
+  private final RetryBudget retries;
+  /** Serializes ejection decisions, so two failures at once cannot both take the last allowed slot. */
+  private final Object ejecting = new Object();
   private final Map<String, EngineSample> samples = new ConcurrentHashMap<>();
   /** Live router replicas sharing partitioned budgets; written under this runtime's lock. */
   private volatile int replicas = 1;
@@ -101,6 +104,9 @@ public final class PoolRuntime {
             coordinator.accept(Signal.RELEASED);
           }
         }, clock);
+    HealthSpec checks = pool.spec().health();
+    this.retries = new RetryBudget(checks.retryBudgetPercent(), checks.minRetryConcurrency(),
+        () -> admission.inFlight() + admission.queuedRequests());
     Map<String, Pod> initial = new LinkedHashMap<>();
     for (Pod pod : pool.pods()) {
       initial.put(pod.id(), pod);
@@ -207,7 +213,7 @@ public final class PoolRuntime {
   }
 
   private static PodHealth newHealth(HealthSpec checks) {
-    return new PodHealth(checks.consecutiveFailures(), checks.ejectionTime().toNanos(),
+    return new PodHealth(checks.consecutiveFailures(), checks.maxFailureRatio(), checks.ejectionTime().toNanos(),
         checks.maxEjectionTime().toNanos());
   }
 
@@ -251,6 +257,7 @@ public final class PoolRuntime {
     pool.setSpec(spec);
     selector.setProfile(profile);
     this.estimator = estimator;
+    retries.set(spec.health().retryBudgetPercent(), spec.health().minRetryConcurrency());
     if (!Objects.equals(before.health(), spec.health())) {
       // New thresholds: failure runs restart, and ejected pods come back (re-ejected if still failing).
       for (String podId : podsById.keySet()) {
@@ -330,12 +337,32 @@ public final class PoolRuntime {
         (clock.getAsLong() - sample.scrapedAtNanos()) / 1_000_000);
   }
 
-  /** A connection failure, a reset before any answer, or a 5xx answer from the pod. */
+  /**
+   * A connection failure, a reset before any answer, or a 5xx answer (503 included) from the pod.
+   * When that makes the pod due for ejection it is ejected, unless {@code maxEjectedPercent} of the
+   * pool's pods are out already (then it stays in, and the next failure asks again).
+   */
   public void upstreamFailed(String podId) {
     PodHealth pod = health.get(podId);
-    if (pod != null && pod.failed(clock.getAsLong())) {
-      admission.setEjected(podId, true);
+    long now = clock.getAsLong();
+    if (pod == null || !pod.failed(now)) {
+      return;
     }
+    synchronized (ejecting) {
+      int pods = podsById.size();
+      long out = health.values().stream().filter(PodHealth::ejected).count();
+      int allowed = Math.max(1, pods * pool.spec().health().maxEjectedPercent() / 100);
+      if (out >= allowed || pod.ejected()) {
+        return;
+      }
+      pod.eject(now);
+    }
+    admission.setEjected(podId, true);
+  }
+
+  /** The pool's retry budget: a retry or requeue takes a unit of it first. */
+  public RetryBudget retries() {
+    return retries;
   }
 
   public void upstreamSucceeded(String podId) {

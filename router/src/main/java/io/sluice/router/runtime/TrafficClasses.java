@@ -12,17 +12,25 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
- * Matches callers to traffic classes: by the SHA-256 of their bearer API key or by trusted
+ * Matches callers to traffic classes: by the SHA-256 of their bearer API key, else by trusted
  * headers; higher-priority classes are tried first; the default class takes the rest. With
  * authentication on, it also refuses unknown keys (401), models the class may not use and priority
  * headers it may not send (403).
+ *
+ * <p>A known key always decides: headers cannot move its caller to another class (a batch key with
+ * {@code x-sluice-class: interactive} stays batch, and keeps its model limits). A class's
+ * {@code match.headers} take part only when every header it names is one the operator declared
+ * trusted ({@code RouterSettings.trustedHeaders}: set by a gateway in front, which strips what
+ * clients send); any other header could be sent by the client itself.
  *
  * <p>Keys are held only as SHA-256 digests: listed in the class ({@code apiKeySha256}) or loaded
  * from files and Secrets by whoever reads those ({@link #setKeys}), which hashes them at once. A
@@ -39,8 +47,10 @@ public final class TrafficClasses {
 
   private record KeyOwner(byte[] digest, TrafficClassConfig owner) {}
 
-  private record Snapshot(List<TrafficClassConfig> ordered, TrafficClassConfig fallback, Map<String, KeyOwner> keys) {
-    static Snapshot of(List<TrafficClassConfig> classes, Map<String, Map<String, List<byte[]>>> loaded) {
+  private record Snapshot(List<TrafficClassConfig> ordered, TrafficClassConfig fallback, Map<String, KeyOwner> keys,
+      Set<String> trusted) {
+    static Snapshot of(List<TrafficClassConfig> classes, Map<String, Map<String, List<byte[]>>> loaded,
+        Set<String> trusted) {
       List<TrafficClassConfig> sorted = new ArrayList<>(classes);
       sorted.sort(Comparator.comparingInt((TrafficClassConfig c) -> -c.spec().priority()));
       Map<String, KeyOwner> keys = new HashMap<>();
@@ -56,24 +66,47 @@ public final class TrafficClasses {
         }
       }
       return new Snapshot(List.copyOf(sorted),
-          classes.stream().filter(c -> c.spec().isDefault()).findFirst().orElse(null), Map.copyOf(keys));
+          classes.stream().filter(c -> c.spec().isDefault()).findFirst().orElse(null), Map.copyOf(keys), trusted);
     }
   }
 
   private List<TrafficClassConfig> classes;
   /** Digests loaded by each source (files, Secrets), by class name. Guarded by this. */
   private final Map<String, Map<String, List<byte[]>>> loaded = new HashMap<>();
+  /** Lower-case names of the headers a gateway in front sets; guarded by this. */
+  private Set<String> trusted = Set.of();
   private volatile Snapshot snapshot;
 
   public TrafficClasses(List<TrafficClassConfig> classes) {
     this.classes = List.copyOf(classes);
-    this.snapshot = Snapshot.of(this.classes, loaded);
+    this.snapshot = Snapshot.of(this.classes, loaded, trusted);
   }
 
   /** Makes {@code classes} the traffic classes; callers being resolved keep the previous set. */
   public synchronized void replace(List<TrafficClassConfig> classes) {
     this.classes = List.copyOf(classes);
-    this.snapshot = Snapshot.of(this.classes, loaded);
+    this.snapshot = Snapshot.of(this.classes, loaded, trusted);
+  }
+
+  /**
+   * Makes {@code headers} the trusted ones: only classes whose {@code match.headers} are all among
+   * them can be matched by header.
+   */
+  public synchronized void trustHeaders(Collection<String> headers) {
+    Set<String> lower = new HashSet<>();
+    headers.forEach(header -> lower.add(header.toLowerCase(Locale.ROOT)));
+    this.trusted = Set.copyOf(lower);
+    this.snapshot = Snapshot.of(classes, loaded, trusted);
+  }
+
+  /** The headers of {@code spec}'s match that are not trusted (lower case); empty when all are. */
+  public synchronized List<String> untrustedHeaders(TrafficClassSpec spec) {
+    return untrusted(spec.match(), trusted);
+  }
+
+  private static List<String> untrusted(TrafficClassSpec.TrafficMatch match, Set<String> trusted) {
+    return match.headers().keySet().stream().map(h -> h.toLowerCase(Locale.ROOT))
+        .filter(h -> !trusted.contains(h)).sorted().toList();
   }
 
   /**
@@ -84,7 +117,7 @@ public final class TrafficClasses {
     Map<String, List<byte[]>> copy = new HashMap<>();
     digests.forEach((name, list) -> copy.put(name, List.copyOf(list)));
     loaded.put(source, Map.copyOf(copy));
-    this.snapshot = Snapshot.of(classes, loaded);
+    this.snapshot = Snapshot.of(classes, loaded, trusted);
   }
 
   /** The classes in force, highest priority first. */
@@ -164,8 +197,11 @@ public final class TrafficClasses {
   }
 
   private static TrafficClassConfig classOf(Snapshot current, TrafficClassConfig byKey, UnaryOperator<String> headers) {
+    if (byKey != null) {
+      return byKey; // a known key decides; headers cannot move its caller elsewhere
+    }
     for (TrafficClassConfig candidate : current.ordered()) {
-      if (candidate == byKey || matchesHeaders(candidate.spec().match(), headers)) {
+      if (matchesHeaders(candidate.spec().match(), headers, current.trusted())) {
         return candidate;
       }
     }
@@ -181,8 +217,9 @@ public final class TrafficClasses {
     return owner != null && MessageDigest.isEqual(owner.digest(), digest) ? owner.owner() : null;
   }
 
-  private static boolean matchesHeaders(TrafficClassSpec.TrafficMatch match, UnaryOperator<String> headers) {
-    if (match.headers().isEmpty()) {
+  private static boolean matchesHeaders(TrafficClassSpec.TrafficMatch match, UnaryOperator<String> headers,
+      Set<String> trusted) {
+    if (match.headers().isEmpty() || !untrusted(match, trusted).isEmpty()) {
       return false;
     }
     for (Map.Entry<String, String> header : match.headers().entrySet()) {
@@ -200,6 +237,24 @@ public final class TrafficClasses {
     String header = config.spec().tenantHeader();
     String tenant = header == null ? null : headers.apply(header.toLowerCase(Locale.ROOT));
     return new Caller(config.name(), config.spec().priority(), tenant == null || tenant.isBlank() ? config.name() : tenant);
+  }
+
+  /**
+   * Whose outputs a request's output teaches about (and whose are used to predict it): the tenant
+   * its class's {@code tenantHeader} names, else its API key (by digest), else its address. A
+   * client never shares a window with others merely by sending no tenant.
+   */
+  public static String learningSource(TrafficClassConfig config, UnaryOperator<String> headers, String address) {
+    String header = config == null ? null : config.spec().tenantHeader();
+    String tenant = header == null ? null : headers.apply(header.toLowerCase(Locale.ROOT));
+    if (tenant != null && !tenant.isBlank()) {
+      return "tenant:" + tenant;
+    }
+    String key = digestOfBearer(headers.apply("authorization"));
+    if (key != null) {
+      return "key:" + key.substring(0, 16);
+    }
+    return "address:" + address;
   }
 
   private static String bearerKey(String authorization) {

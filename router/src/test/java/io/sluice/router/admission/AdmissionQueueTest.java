@@ -194,7 +194,9 @@ class AdmissionQueueTest {
   }
 
   @Test
-  void aRequestAvoidsPodsThatTurnedItAwayWhileAnotherCanTakeIt() {
+  void aRequestWaitsForAPodItHasNotTriedWhileOneExists() {
+    // issue 21.2: a requeued request went straight back to the pod that refused it whenever the
+    // others were full at that instant (the refusing pod, failing at once, had the most room)
     AdmissionController controller = controller(defaults(), 1000, 1000);
     for (int i = 0; i < 10; i++) {
       Reservation elsewhere = admitted(controller.admit(
@@ -205,9 +207,20 @@ class AdmissionQueueTest {
     Reservation fillsPod1 = admitted(controller.admit(
         new AdmissionRequest(1000, 0, "default", "t", null, java.util.Set.of("pod-0")), null));
     assertThat(fillsPod1.podId()).isEqualTo("pod-1");
-    Reservation fallsBack = admitted(controller.admit(
+    RecordingCallback waits = new RecordingCallback("waits");
+    assertThat(controller.admit(new AdmissionRequest(100, 0, "default", "t", null, java.util.Set.of("pod-0")), waits))
+        .as("only the pod that refused it has room: it waits for the other").isInstanceOf(Decision.Queued.class);
+    fillsPod1.release();
+    assertThat(waits.reservation.podId()).isEqualTo("pod-1");
+  }
+
+  @Test
+  void onceEveryPodWasTriedATriedOneMayTakeItAgain() {
+    AdmissionController controller = controller(defaults(), 1000, 1000);
+    controller.setEjected("pod-1", true); // the only untried pod is out of rotation
+    Reservation again = admitted(controller.admit(
         new AdmissionRequest(100, 0, "default", "t", null, java.util.Set.of("pod-0")), null));
-    assertThat(fallsBack.podId()).as("only the avoided pod has room").isEqualTo("pod-0");
+    assertThat(again.podId()).isEqualTo("pod-0");
   }
 
   @Test

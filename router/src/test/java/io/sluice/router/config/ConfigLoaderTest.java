@@ -254,6 +254,77 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void duplicateKeysAreErrorsNotLastOneWins() {
+    // issue 21.12: duplicate YAML keys were accepted silently
+    ConfigLoader.Result result = ConfigLoader.parse("""
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: qwen}
+        spec:
+          models: [qwen3-8b]
+          endpoints: ["http://127.0.0.1:8001"]
+          budget: {tokensPerPod: 1000, tokensPerPod: 900000}
+        """, "dup.yaml");
+    assertThat(result.ok()).isFalse();
+    assertThat(result.problems()).singleElement().satisfies(problem ->
+        assertThat(problem.toString()).contains("dup.yaml:7").contains("Duplicate field 'tokensPerPod'"));
+  }
+
+  @Test
+  void aClassMatchingOnAHeaderNotTrustedIsRefused() {
+    String classes = """
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: qwen}
+        spec: {models: [qwen3-8b], endpoints: ["http://127.0.0.1:8001"]}
+        ---
+        apiVersion: sluice.io/v1alpha1
+        kind: TrafficClass
+        metadata: {name: interactive}
+        spec: {priority: 100, match: {headers: {X-Sluice-Class: interactive}}}
+        """;
+    ConfigLoader.Result untrusted = ConfigLoader.parse(classes, "c.yaml");
+    assertThat(untrusted.problems()).singleElement().satisfies(problem -> assertThat(problem.toString())
+        .contains("TrafficClass/interactive").contains("X-Sluice-Class").contains("trustedHeaders"));
+    ConfigLoader.Result trusted = ConfigLoader.parse(classes + """
+        ---
+        apiVersion: sluice.io/v1alpha1
+        kind: RouterSettings
+        metadata: {name: settings}
+        spec: {trustedHeaders: [x-sluice-class]}
+        """, "c.yaml");
+    assertThat(trusted.problems()).isEmpty();
+  }
+
+  @Test
+  void overloadSettingsAreChecked() {
+    ConfigLoader.Result result = ConfigLoader.parse("""
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: qwen}
+        spec: {models: [qwen3-8b], endpoints: ["http://127.0.0.1:8001"]}
+        ---
+        apiVersion: sluice.io/v1alpha1
+        kind: RouterSettings
+        metadata: {name: settings}
+        spec:
+          maxBodyBytes: 100000
+          maxBufferedBodyBytes: 5000
+          maxHeapUsage: 1.5
+          firstRequestTimeout: 0s
+          maxConnectionsPerAddress: -1
+          clientWriteTimeout: 0s
+          maxStreamDuration: 0s
+          trustedHeaders: [authorization, "bad header"]
+        """, "o.yaml");
+    assertThat(result.problems()).extracting(ConfigProblem::path).containsExactlyInAnyOrder(
+        "RouterSettings/settings spec.maxBufferedBodyBytes", "RouterSettings/settings spec.maxHeapUsage",
+        "RouterSettings/settings spec.firstRequestTimeout", "RouterSettings/settings spec.maxConnectionsPerAddress",
+        "RouterSettings/settings spec.clientWriteTimeout", "RouterSettings/settings spec.maxStreamDuration",
+        "RouterSettings/settings spec.trustedHeaders[0]", "RouterSettings/settings spec.trustedHeaders[1]");
+  }
+
+  @Test
   void securityDefaultsAreOff() {
     RouterSettings settings = RouterSettings.defaults();
     assertThat(settings.authentication().mode()).isEqualTo(RouterSettings.AuthMode.NONE);

@@ -152,6 +152,11 @@ class MetricsDocsTest {
       harness.router.metrics().configReloaded("applied");
       // A failed call to the shared ledger in Redis: the call RedisLedger's failure path makes.
       harness.router.metrics().ledgerFailed("pool-a", new java.io.IOException("connection refused"));
+      // Overload and abuse paths, driven for real by OverloadTest, AbuseTest and HealthAndRetryTest:
+      // the calls BodyReader, Forwarder's cut-off and its retry budget make.
+      harness.router.metrics().overloadRefused("body_memory");
+      harness.router.metrics().streamCutOff("pool-a", "client_write_timeout");
+      harness.router.metrics().retryBudgetExhausted("pool-a");
 
       RouterHarness.eventually(() -> scrape(harness).contains("sluice_engine_scrape_errors_total"));
       RouterHarness.eventually(() -> scrape(harness).contains("sluice_queue_wait_seconds"));

@@ -7,7 +7,11 @@ import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.router.testing.FakeEngine;
 import io.sluice.router.testing.RouterHarness;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Passive health, retries with the reservation moving, requeue on engine pressure, scraping. */
@@ -15,18 +19,8 @@ class HealthAndRetryTest {
   private static final String BODY = "{\"model\":\"m1\",\"prompt\":\"x\"}";
 
   private static String config(FakeEngine a, FakeEngine b, String health) {
-    return """
-        apiVersion: sluice.io/v1alpha1
-        kind: ModelPool
-        metadata: {name: pool-a}
-        spec:
-          models: [m1]
-          endpoints: ["%s", "%s"]
-          budget: {tokensPerPod: 100000}
-          health: %s
-        """.formatted(a.url(), b.url(), health);
+    return pool(List.of(a, b), health);
   }
-
 
   @Test
   void aFailingPodIsRetriedAroundThenEjectedThenReinstated() throws Exception {
@@ -78,7 +72,7 @@ class HealthAndRetryTest {
       assertThat(metrics).contains("reason=\"pressure-503\"")
           .contains("sluice_admission_outcomes_total{class=\"default\",outcome=\"queued\",pool=\"pool-a\"}");
       assertThat(harness.router.runtimes().forModel("m1").ejected("127.0.0.1:" + busy.port()))
-          .as("pressure is not a fault").isFalse();
+          .as("one 503 does not eject").isFalse();
     }
   }
 
@@ -95,6 +89,92 @@ class HealthAndRetryTest {
       assertThat(response.body()).isEqualTo(FakeEngine.BUSY);
       assertThat(a.received.size() + b.received.size()).isEqualTo(3);
       RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
+    }
+  }
+
+  private static String pool(List<FakeEngine> engines, String health) {
+    return """
+        apiVersion: sluice.io/v1alpha1
+        kind: ModelPool
+        metadata: {name: pool-a}
+        spec:
+          models: [m1]
+          endpoints: [%s]
+          budget: {tokensPerPod: 100000}
+          health: %s
+        ---
+        apiVersion: sluice.io/v1alpha1
+        kind: RouterSettings
+        metadata: {name: settings}
+        spec: {accessLog: false}
+        """.formatted(engines.stream().map(e -> "\"" + e.url() + "\"").collect(Collectors.joining(", ")), health);
+  }
+
+  @Test
+  void aPodAnsweringOnly503IsEjectedAfterAFewRequests() throws Exception {
+    // issue 21.2: a pod answering 503 at once (engine down behind a sidecar) was never ejected and
+    // absorbed most attempts, its instant refusals leaving it the most headroom
+    try (RouterHarness harness = new RouterHarness()) {
+      List<FakeEngine> engines = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        engines.add(new FakeEngine(harness.vertx, "e" + i).start());
+      }
+      FakeEngine down = engines.get(3);
+      down.mode = FakeEngine.Mode.BUSY_503;
+      harness.start(pool(engines, "{ejectionTime: 1m}"));
+      List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        answers.add(harness.http.sendAsync(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(harness.baseUrl() + "/v1/completions")).header("content-type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(BODY)).build(), HttpResponse.BodyHandlers.ofString()));
+        if (answers.size() % 16 == 0) {
+          CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        }
+      }
+      CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      long refused = 0;
+      for (CompletableFuture<HttpResponse<String>> answer : answers) {
+        assertThat(answer.get().statusCode()).as(answer.get().body()).isIn(200, 503);
+        refused += answer.get().statusCode() == 503 ? 1 : 0;
+      }
+      // Before the ejection, retries beyond the pool's retry budget pass the pod's 503 on.
+      assertThat(refused).as("503s of 200 answers (the audit saw 95%)").isLessThanOrEqualTo(10);
+      assertThat(harness.router.runtimes().forModel("m1").ejected("127.0.0.1:" + down.port())).isTrue();
+      assertThat(down.received.size()).as("attempts the down pod absorbed of 200 requests").isLessThanOrEqualTo(20);
+    }
+  }
+
+  @Test
+  void theRetryBudgetBoundsRetriesPoolWide() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine a = new FakeEngine(harness.vertx, "a").start();
+      FakeEngine b = new FakeEngine(harness.vertx, "b").start();
+      a.mode = FakeEngine.Mode.BUSY_503;
+      b.mode = FakeEngine.Mode.BUSY_503;
+      harness.start(config(a, b, "{maxRequeues: 3, retryBudgetPercent: 0, minRetryConcurrency: 0}"));
+      HttpResponse<String> response = harness.postJson("/v1/completions", BODY);
+      assertThat(response.statusCode()).isEqualTo(503);
+      assertThat(a.received.size() + b.received.size()).as("no budget: no retry").isEqualTo(1);
+      assertThat(harness.get(harness.adminUrl() + "/metrics").body())
+          .contains("sluice_upstream_retry_budget_exhausted_total{pool=\"pool-a\"} 1.0");
+      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").retries().retrying() == 0);
+    }
+  }
+
+  @Test
+  void noMoreThanMaxEjectedPercentOfThePodsAreOutAtOnce() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine a = new FakeEngine(harness.vertx, "a").start();
+      FakeEngine b = new FakeEngine(harness.vertx, "b").start();
+      a.mode = FakeEngine.Mode.ERROR_500;
+      b.mode = FakeEngine.Mode.ERROR_500;
+      harness.start(config(a, b, "{consecutiveFailures: 1, ejectionTime: 1m, maxEjectedPercent: 50}"));
+      for (int i = 0; i < 6; i++) {
+        assertThat(harness.postJson("/v1/completions", BODY).statusCode()).isEqualTo(500);
+      }
+      PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      assertThat(List.of(runtime.ejected("127.0.0.1:" + a.port()), runtime.ejected("127.0.0.1:" + b.port())))
+          .containsExactlyInAnyOrder(true, false);
     }
   }
 

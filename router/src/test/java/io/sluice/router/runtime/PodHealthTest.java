@@ -7,25 +7,34 @@ import org.junit.jupiter.api.Test;
 class PodHealthTest {
   private static final long SECOND = 1_000_000_000L;
 
+  /** A failure; ejects when it makes the pod due, as the pool does when nothing holds it back. */
+  private static boolean fail(PodHealth health, long now) {
+    boolean due = health.failed(now);
+    if (due) {
+      health.eject(now);
+    }
+    return due;
+  }
+
   @Test
   void ejectsAfterTheThresholdAndDoublesEachTime() {
     PodHealth health = new PodHealth(3, 10 * SECOND, 25 * SECOND);
-    assertThat(health.failed(0)).isFalse();
-    assertThat(health.failed(0)).isFalse();
-    assertThat(health.failed(0)).isTrue();
+    assertThat(fail(health, 0)).isFalse();
+    assertThat(fail(health, 0)).isFalse();
+    assertThat(fail(health, 0)).isTrue();
     assertThat(health.ejected()).isTrue();
     assertThat(health.reinstateIfDue(9 * SECOND)).isFalse();
     assertThat(health.reinstateIfDue(10 * SECOND)).isTrue();
 
-    health.failed(11 * SECOND);
-    health.failed(11 * SECOND);
-    assertThat(health.failed(11 * SECOND)).isTrue();
+    fail(health, 11 * SECOND);
+    fail(health, 11 * SECOND);
+    assertThat(fail(health, 11 * SECOND)).isTrue();
     assertThat(health.reinstateIfDue(30 * SECOND)).isFalse(); // 20 s this time
     assertThat(health.reinstateIfDue(31 * SECOND)).isTrue();
 
-    health.failed(40 * SECOND);
-    health.failed(40 * SECOND);
-    health.failed(40 * SECOND);
+    fail(health, 40 * SECOND);
+    fail(health, 40 * SECOND);
+    fail(health, 40 * SECOND);
     assertThat(health.reinstateIfDue(64 * SECOND)).isFalse(); // capped at 25 s
     assertThat(health.reinstateIfDue(65 * SECOND)).isTrue();
   }
@@ -33,11 +42,44 @@ class PodHealthTest {
   @Test
   void aSuccessEndsTheRunOfFailures() {
     PodHealth health = new PodHealth(3, SECOND, SECOND);
-    health.failed(0);
-    health.failed(0);
+    fail(health, 0);
+    fail(health, 0);
     health.succeeded();
-    assertThat(health.failed(0)).isFalse();
-    assertThat(health.failed(0)).isFalse();
+    assertThat(fail(health, 0)).isFalse();
+    assertThat(fail(health, 0)).isFalse();
+    assertThat(fail(health, 0)).isTrue();
+  }
+
+  @Test
+  void aPodFailingEveryOtherRequestIsDueOnceTheWindowHasEnoughAnswers() {
+    // issue 21.2: a pod answering 503 half the time never makes a run of five
+    PodHealth health = new PodHealth(5, 0.5, SECOND, SECOND);
+    boolean due = false;
+    int answers = 0;
+    while (!due) {
+      health.succeeded();
+      due = health.failed(0);
+      answers += 2;
+    }
+    assertThat(answers).isEqualTo(PodHealth.WINDOW / 2);
+  }
+
+  @Test
+  void aPodMostlySucceedingIsNotDue() {
+    PodHealth health = new PodHealth(5, 0.5, SECOND, SECOND);
+    for (int i = 0; i < 100; i++) {
+      health.succeeded();
+      health.succeeded();
+      assertThat(health.failed(0)).isFalse();
+    }
+  }
+
+  @Test
+  void aVetoedEjectionIsAskedForAgainAtTheNextFailure() {
+    PodHealth health = new PodHealth(2, SECOND, SECOND);
+    health.failed(0);
+    assertThat(health.failed(0)).isTrue(); // the pool keeps it in: too many pods out
+    assertThat(health.ejected()).isFalse();
     assertThat(health.failed(0)).isTrue();
   }
 }

@@ -19,7 +19,13 @@ class TrafficClassesTest {
       new TrafficClassConfig("interactive", TrafficClassSpec.of(100,
           new TrafficClassSpec.TrafficMatch(null, List.of(SECRET_KEY_SHA256), null, null), "x-tenant", false)),
       new TrafficClassConfig("gateway", TrafficClassSpec.of(50,
-          new TrafficClassSpec.TrafficMatch(Map.of("x-sluice-class", "gw"), null, null, null), null, false))));
+          new TrafficClassSpec.TrafficMatch(Map.of("x-sluice-class", "gw"), null, null, null), null, false)),
+      new TrafficClassConfig("untrusted", TrafficClassSpec.of(200,
+          new TrafficClassSpec.TrafficMatch(Map.of("x-client-says", "vip"), null, null, null), null, false))));
+
+  static {
+    CLASSES.trustHeaders(List.of("X-Sluice-Class")); // as a gateway in front sets it
+  }
 
   private static Caller resolve(Map<String, String> headers) {
     return CLASSES.resolve(headers::get);
@@ -34,6 +40,19 @@ class TrafficClassesTest {
   @Test
   void trustedHeadersMatchAndTheClassNameIsTheTenantWithoutATenantHeader() {
     assertThat(resolve(Map.of("x-sluice-class", "gw"))).isEqualTo(new Caller("gateway", 50, "gateway"));
+  }
+
+  @Test
+  void aKnownKeyWinsOverAHeaderNamingAnotherClass() {
+    // issue 21.1: a key's class must win, whatever trusted header comes with it
+    Caller caller = resolve(Map.of("authorization", "Bearer secret-key", "x-sluice-class", "gw"));
+    assertThat(caller.trafficClass()).isEqualTo("interactive");
+  }
+
+  @Test
+  void aHeaderNotDeclaredTrustedNeverMatches() {
+    assertThat(resolve(Map.of("x-client-says", "vip")).trafficClass()).isEqualTo("batch");
+    assertThat(CLASSES.untrustedHeaders(CLASSES.all().get(0).spec())).containsExactly("x-client-says");
   }
 
   @Test
@@ -98,6 +117,23 @@ class TrafficClassesTest {
         .isEqualTo(403);
     assertThat(refusal(() -> authorize(AuthMode.NONE, Map.of("authorization", "Bearer secret-key"), "m2")))
         .isEqualTo(403);
+  }
+
+  @Test
+  void aModelLimitedKeyCannotEscapeItsLimitWithAHeader() {
+    TrafficClasses classes = new TrafficClasses(List.of(
+        new TrafficClassConfig("batch", new TrafficClassSpec(0,
+            new TrafficClassSpec.TrafficMatch(null, List.of(SECRET_KEY_SHA256), null, null), null, false,
+            List.of("m2"), null, null, null)),
+        new TrafficClassConfig("interactive", TrafficClassSpec.of(100,
+            new TrafficClassSpec.TrafficMatch(Map.of("x-sluice-class", "interactive"), null, null, null), null,
+            false))));
+    classes.trustHeaders(List.of("x-sluice-class"));
+    Map<String, String> headers = Map.of("authorization", "Bearer secret-key", "x-sluice-class", "interactive");
+    TrafficClassConfig config = classes.authenticate(headers::get, AuthMode.REQUIRED);
+    assertThat(config.name()).isEqualTo("batch");
+    assertThat(refusal(() -> TrafficClasses.permit(config, headers::get, "m1"))).isEqualTo(403);
+    assertThat(TrafficClasses.permit(config, headers::get, "m2").priority()).isZero();
   }
 
   @Test

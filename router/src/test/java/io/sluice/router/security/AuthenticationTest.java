@@ -41,6 +41,7 @@ class AuthenticationTest {
         spec:
           maxBodyBytes: 4096
           authentication: {mode: required}
+          trustedHeaders: [x-sluice-class]
         ---
         apiVersion: sluice.io/v1alpha1
         kind: TrafficClass
@@ -64,6 +65,13 @@ class AuthenticationTest {
           priority: 0
           models: [m2]
           match: {apiKeySha256: ["%s"]}
+        ---
+        apiVersion: sluice.io/v1alpha1
+        kind: TrafficClass
+        metadata: {name: interactive}
+        spec:
+          priority: 1000
+          match: {headers: {x-sluice-class: interactive}}
         """.formatted(keyFile, dir.resolve("silver-keys"), HexFormat.of().formatHex(TrafficClasses.digestOfKey("key-basic")))));
   }
 
@@ -74,6 +82,11 @@ class AuthenticationTest {
   }
 
   private static HttpResponse<String> chat(String key, String priority, String body) throws Exception {
+    return chat(key, priority, body, null);
+  }
+
+  private static HttpResponse<String> chat(String key, String priority, String body, String classHeader)
+      throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(harness.baseUrl() + "/v1/chat/completions"))
         .timeout(Duration.ofSeconds(20)).header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body));
@@ -82,6 +95,9 @@ class AuthenticationTest {
     }
     if (priority != null) {
       request.header(TrafficClasses.PRIORITY_HEADER, priority);
+    }
+    if (classHeader != null) {
+      request.header("X-SLUICE-CLASS", classHeader);
     }
     return harness.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -122,6 +138,25 @@ class AuthenticationTest {
   void aClassLimitedToOtherModelsGets403() throws Exception {
     error(chat("key-basic", null, CHAT_M1), 403, "model_not_allowed");
     assertThat(chat("key-basic", null, CHAT_M1.replace("m1", "m2")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void aKeysClassWinsOverAClassHeaderSoItKeepsItsModelsAndPriority() throws Exception {
+    // issue 21.1: a batch key with x-sluice-class: interactive (any case) ran at interactive's priority
+    // and escaped its model limit
+    error(chat("key-basic", null, CHAT_M1, "interactive"), 403, "model_not_allowed");
+    double basic = admitted("basic");
+    double interactive = admitted("interactive");
+    assertThat(chat("key-basic", null, CHAT_M1.replace("m1", "m2"), "interactive").statusCode()).isEqualTo(200);
+    assertThat(admitted("basic")).isEqualTo(basic + 1);
+    assertThat(admitted("interactive")).isEqualTo(interactive);
+  }
+
+  private static double admitted(String trafficClass) {
+    return harness.router.metrics().scrape().lines()
+        .filter(l -> l.startsWith("sluice_admission_outcomes_total{") && l.contains("class=\"" + trafficClass + "\"")
+            && l.contains("outcome=\"admitted\""))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   @Test

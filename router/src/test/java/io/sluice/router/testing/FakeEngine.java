@@ -50,6 +50,8 @@ public final class FakeEngine implements AutoCloseable {
   /** Tokens a stream sends, and the pause between them. */
   public volatile int streamTokens = 5;
   public volatile long tokenIntervalMs = 1;
+  /** Extra characters in each streamed token, to make a stream large. */
+  public volatile int tokenPadding = 0;
   /** KV-cache blocks of 16 tokens reported on /metrics. */
   public volatile int kvBlocks = 1000;
   /** Running and waiting requests reported on /metrics. */
@@ -57,6 +59,8 @@ public final class FakeEngine implements AutoCloseable {
   public volatile int metricsWaiting = 1;
   public final List<JsonObject> received = new CopyOnWriteArrayList<>();
   public final List<String> receivedHeaders = new CopyOnWriteArrayList<>();
+  /** The request target of each API request received, as sent on the wire. */
+  public final List<String> receivedTargets = new CopyOnWriteArrayList<>();
   public final AtomicInteger streamsClosedEarly = new AtomicInteger();
   public final AtomicInteger streamsCompleted = new AtomicInteger();
   public final AtomicInteger tokensSent = new AtomicInteger();
@@ -94,6 +98,7 @@ public final class FakeEngine implements AutoCloseable {
     request.body().onSuccess(body -> {
       JsonObject json = body.length() == 0 ? new JsonObject() : body.toJsonObject();
       received.add(json);
+      receivedTargets.add(request.uri());
       receivedHeaders.add(request.headers().entries().toString());
       HttpServerResponse response = request.response();
       switch (mode) {
@@ -165,7 +170,8 @@ public final class FakeEngine implements AutoCloseable {
       streamsCompleted.incrementAndGet();
       return;
     }
-    response.write(Buffer.buffer("data: " + chunk(model, chat, "t" + index + " ", null).encode() + "\n\n"));
+    response.write(Buffer.buffer("data: " + chunk(model, chat, "t" + index + " " + "p".repeat(tokenPadding), null).encode()
+        + "\n\n"));
     tokensSent.incrementAndGet();
     vertx.setTimer(Math.max(1, tokenIntervalMs), id -> sendChunk(response, model, chat, index + 1, includeUsage));
   }

@@ -96,7 +96,7 @@ final class CompareCommand implements Callable<Integer> {
     List<Policy> chosen = policies.stream().map(Policy::parse).toList();
     ClusterSim.Settings settings = new ClusterSim.Settings(pods, EngineConfig.of(kvTokens, p),
         new Slo(sloTtftMs, sloTpotMs), scrapeMs * 1_000_000L, oracleOutput, seed,
-        new BudgetSpec(null, utilization, null, null, null, null, outputQuantile, null, null),
+        new BudgetSpec(null, utilization, null, null, null, null, outputQuantile, null, null, null),
         new QueueSpec(queueMaxLength, null, duration(queueMaxWait), null, duration(queueStarvation), null));
     System.out.printf(Locale.ROOT, "workload %s: %d requests, %d pods of %s with %d KV tokens, seed %d%s%n",
         base.name(), base.size(), pods, p.name(), kvTokens, seed, oracleOutput ? ", ORACLE output lengths" : "");

@@ -92,7 +92,7 @@ class EmulatorManifestsTest {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (System.nanoTime() < deadline) { // 503 until the pods are discovered and their budgets read
         answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.port() + "/v1/chat/completions"))
-            .header("Content-Type", "application/json").header("x-sluice-class", "interactive")
+            .header("Content-Type", "application/json").header("Authorization", "Bearer demo-interactive-key")
             .POST(HttpRequest.BodyPublishers.ofString(
                 "{\"model\":\"qwen3-8b\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}"))
             .build(), HttpResponse.BodyHandlers.ofString());
