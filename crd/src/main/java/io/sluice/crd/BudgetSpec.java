@@ -18,6 +18,8 @@ import io.fabric8.kubernetes.api.model.IntOrString;
  * @param outputQuantile quantile of recent real output lengths used as the output estimate
  * @param blockSize the engine's KV block size; reservations are rounded up to whole blocks
  * @param minOutputTokens smallest learned output estimate (a request's own max_tokens may ask for less)
+ * @param limit how the budget is set: {@code adaptive} (moves with the engine's KV usage and
+ *     preemptions) or {@code fixed}; unset: adaptive with {@code tokensPerPod: auto}, else fixed
  * @param coordination how router replicas share each pod's budget; {@code local} unless set (the
  *     cluster loader sets {@code partitioned} when a ModelPool leaves it out)
  */
@@ -34,6 +36,8 @@ public record BudgetSpec(
     @JsonPropertyDescription("The engine's KV block size, in tokens") @Min(1) Integer blockSize,
     @JsonPropertyDescription("Smallest learned output estimate, in tokens; a request's own max_tokens may ask for less")
         @Min(0) Integer minOutputTokens,
+    @JsonPropertyDescription("adaptive (moves with the engine's KV usage and preemptions) or fixed; "
+        + "default: adaptive with tokensPerPod auto, fixed with a number") BudgetLimit limit,
     @JsonPropertyDescription("How router replicas share each pod's budget: partitioned (budget / live replicas; "
         + "the default in a cluster), local (one replica owns it; the default of a static file) or redis "
         + "(one ledger in Redis shared by all replicas; partitioned while Redis is unreachable)")
@@ -53,6 +57,11 @@ public record BudgetSpec(
   }
 
   public static BudgetSpec defaults() {
-    return new BudgetSpec(null, null, null, null, null, null, null, null, null, null);
+    return new BudgetSpec(null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** Whether the budget moves with the engine's signals: {@code limit}, or its default. */
+  public boolean adaptive() {
+    return limit == null ? tokensPerPod.auto() : limit == BudgetLimit.ADAPTIVE;
   }
 }

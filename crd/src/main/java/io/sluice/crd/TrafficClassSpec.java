@@ -23,6 +23,8 @@ import java.util.Map;
  * @param priorityHeaderMin lowest priority the header may ask for
  * @param priorityHeaderMax highest priority the header may ask for; default: the class's priority,
  *     so a caller can only lower its own rank unless the operator allows more
+ * @param objective what the class's requests are promised (time to first token, per output token)
+ *     and what to do with one predicted to miss it; unset: the pool's {@code admission.objective}
  */
 public record TrafficClassSpec(
     @JsonPropertyDescription("Larger is served first; the queue's age boost uses the same units")
@@ -37,7 +39,9 @@ public record TrafficClassSpec(
     @JsonPropertyDescription("Lowest priority the x-sluice-priority header may ask for")
         @Min(-1_000_000) @Max(1_000_000) Integer priorityHeaderMin,
     @JsonPropertyDescription("Highest priority the x-sluice-priority header may ask for (default: priority)")
-        @Min(-1_000_000) @Max(1_000_000) Integer priorityHeaderMax) {
+        @Min(-1_000_000) @Max(1_000_000) Integer priorityHeaderMax,
+    @JsonPropertyDescription("Service objective of this class's requests (ttft, tpot, onMiss, shedding); "
+        + "unset: the pool's admission.objective") ServiceObjective objective) {
 
   public TrafficClassSpec {
     priority = priority == null ? 0 : priority;
@@ -51,7 +55,7 @@ public record TrafficClassSpec(
 
   /** A class without model restrictions or priority header: the fields every class has. */
   public static TrafficClassSpec of(int priority, TrafficMatch match, String tenantHeader, boolean isDefault) {
-    return new TrafficClassSpec(priority, match, tenantHeader, isDefault, null, null, null, null);
+    return new TrafficClassSpec(priority, match, tenantHeader, isDefault, null, null, null, null, null);
   }
 
   /**

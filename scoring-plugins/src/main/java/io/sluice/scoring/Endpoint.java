@@ -20,6 +20,14 @@ public interface Endpoint {
   /** Tokens of the requests this router has in flight on the pod. */
   long inFlightTokens();
 
+  /**
+   * Prompt tokens this router has sent to the pod whose first output token has not come back yet:
+   * the prefill work queued or running on it. 0 when the router does not track it.
+   */
+  default long pendingPrefillTokens() {
+    return 0;
+  }
+
   /** The engine's own view of its load; never null, {@link EngineMetrics#UNKNOWN} when stale. */
   EngineMetrics metrics();
 }

@@ -21,14 +21,17 @@ public record ProfileConfig(
 
   /**
    * Token headroom counts double: it is what Sluice admits by, and it already reflects the
-   * router's own in-flight work. Prefix reuse, the engine's queue and its KV use break ties and
-   * steer away from pods the engine reports as busy.
+   * router's own in-flight work. Pending prefill counts double too: a new request's first token
+   * waits for the prompts sent ahead of it on the pod (on the simulator's conv trace this halved
+   * TTFT p50 at load 0.9). Prefix reuse, the engine's queue and its KV use break ties and steer
+   * away from pods the engine reports as busy.
    */
   public static final List<PluginConfig> DEFAULT_SCORERS = List.of(
       PluginConfig.of("token-budget", 2),
       PluginConfig.of("prefix-affinity", 1),
       PluginConfig.of("queue-depth", 1),
-      PluginConfig.of("kv-cache", 1));
+      PluginConfig.of("kv-cache", 1),
+      PluginConfig.of("prefill-balance", 2));
 
   /** The best weighted score, ties broken at random. */
   public static final PluginConfig DEFAULT_PICKER = PluginConfig.of("max-score");

@@ -44,6 +44,7 @@ class ProfileConfigTest {
         .containsExactly(org.assertj.core.groups.Tuple.tuple("token-budget", 2.0),
             org.assertj.core.groups.Tuple.tuple("prefix-affinity", 1.0),
             org.assertj.core.groups.Tuple.tuple("queue-depth", 1.0),
-            org.assertj.core.groups.Tuple.tuple("kv-cache", 1.0));
+            org.assertj.core.groups.Tuple.tuple("kv-cache", 1.0),
+            org.assertj.core.groups.Tuple.tuple("prefill-balance", 2.0));
   }
 }

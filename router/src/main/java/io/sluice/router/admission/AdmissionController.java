@@ -3,6 +3,7 @@ package io.sluice.router.admission;
 import io.sluice.crd.AdmissionMode;
 import io.sluice.crd.QueuePolicy;
 import io.sluice.crd.QueueSpec;
+import io.sluice.crd.Shedding;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -58,6 +59,11 @@ public final class AdmissionController {
   private final AtomicInteger queuedRequests = new AtomicInteger();
   private final AtomicLong queuedTokens = new AtomicLong();
   private final Map<String, ClassCounters> perClass = new ConcurrentHashMap<>();
+  /**
+   * Tokens queued per priority, for the wait prediction: one entry per priority with a waiter (an
+   * entry goes when its last waiter leaves). Written under {@code lock}, read without it.
+   */
+  private final Map<Integer, Long> tokensByPriority = new ConcurrentHashMap<>();
   private long nextSequence;
 
   private volatile List<PodBudget> pods = List.of();
@@ -229,7 +235,20 @@ public final class AdmissionController {
         return new Decision.Admitted(reservation);
       }
     }
-    return enqueue(request, callback, clock.getAsLong());
+    long predicted = request.ttftObjectiveNanos() > 0 ? predictedWaitNanos(current, request) : 0;
+    if (predicted > request.ttftObjectiveNanos() && request.ttftObjectiveNanos() > 0) {
+      if (request.refusesPredictedMiss()) {
+        listener.outcome(request.trafficClass(), Outcome.REJECTED_SLO);
+        return new Decision.Unattainable(predicted, retryAfterSeconds(predicted));
+      }
+      listener.outcome(request.trafficClass(), Outcome.WOULD_MISS);
+    }
+    return enqueue(request, callback, clock.getAsLong(), predicted);
+  }
+
+  /** Whole seconds covering {@code nanos}, between 1 and 60. */
+  private static long retryAfterSeconds(long nanos) {
+    return Math.max(1, Math.min(60, (nanos + 999_999_999L) / 1_000_000_000L));
   }
 
   /**
@@ -238,7 +257,7 @@ public final class AdmissionController {
    * apply as for a new request.
    */
   public Decision requeue(AdmissionRequest request, long arrivedAt, AdmissionCallback callback) {
-    return enqueue(request, callback, arrivedAt);
+    return enqueue(request, callback, arrivedAt, 0);
   }
 
   private Decision observe(List<PodBudget> current, AdmissionRequest request, long largest) {
@@ -250,7 +269,7 @@ public final class AdmissionController {
     boolean wouldFit = request.tokens() <= largest && queuedRequests.get() == 0
         && pod.reserved() + request.tokens() <= pod.budget();
     listener.outcome(request.trafficClass(), wouldFit ? Outcome.ADMITTED : Outcome.WOULD_QUEUE);
-    return new Decision.Admitted(pod.forceReserve(request.tokens()));
+    return new Decision.Admitted(pod.forceReserve(request.tokens(), request.promptTokens()));
   }
 
   /**
@@ -282,7 +301,7 @@ public final class AdmissionController {
       if (pod == null) {
         return null;
       }
-      Optional<Reservation> reservation = pod.tryReserve(request.tokens());
+      Optional<Reservation> reservation = pod.tryReserve(request.tokens(), request.promptTokens());
       if (reservation.isPresent()) {
         return reservation.get();
       }
@@ -298,12 +317,42 @@ public final class AdmissionController {
     List<PodBudget> others = pods.stream().filter(p -> !excludedPodIds.contains(p.podId())).toList();
     if (mode == AdmissionMode.OBSERVE) {
       PodBudget pod = selector.select(others, request, false);
-      return pod == null ? Optional.empty() : Optional.of(pod.forceReserve(request.tokens()));
+      return pod == null ? Optional.empty() : Optional.of(pod.forceReserve(request.tokens(), request.promptTokens()));
     }
     return Optional.ofNullable(reserveOn(others, request));
   }
 
-  private Decision enqueue(AdmissionRequest request, AdmissionCallback callback, long arrivedAt) {
+  /**
+   * How long {@code request} would wait in the queue, in O(priorities in use + pods), without the
+   * queue's lock: the tokens queued ahead of it (every waiter of its priority or a higher one)
+   * plus its own, less what is free now, at the rate reservations have been ending. With {@code
+   * shedding: size-neutral} a request of the pool's mean size stands in for its own, so its size
+   * does not change the verdict. 0 while that rate is not known (nothing is refused on a guess).
+   */
+  long predictedWaitNanos(List<PodBudget> current, AdmissionRequest request) {
+    double rate = drainRate.tokensPerSecond();
+    if (rate <= 0) {
+      return 0;
+    }
+    long ahead = 0;
+    for (Map.Entry<Integer, Long> band : tokensByPriority.entrySet()) {
+      if (band.getKey() >= request.priority()) {
+        ahead += band.getValue();
+      }
+    }
+    long free = 0;
+    for (PodBudget pod : current) {
+      if (pod.accepting()) {
+        free += pod.headroom();
+      }
+    }
+    boolean neutral = request.objective() != null && request.objective().shedding() == Shedding.SIZE_NEUTRAL;
+    long own = neutral && drainRate.meanTokens() > 0 ? (long) drainRate.meanTokens() : request.tokens();
+    long need = ahead + own - free;
+    return need <= 0 ? 0 : (long) (need / rate * 1e9);
+  }
+
+  private Decision enqueue(AdmissionRequest request, AdmissionCallback callback, long arrivedAt, long predicted) {
     Waiter waiter;
     lock.lock();
     try {
@@ -328,7 +377,7 @@ public final class AdmissionController {
     }
     listener.outcome(request.trafficClass(), Outcome.QUEUED);
     scheduleDispatch();
-    return new Decision.Queued(waiter);
+    return new Decision.Queued(waiter, predicted);
   }
 
   private Decision full(AdmissionRequest request, String limit) {
@@ -342,6 +391,11 @@ public final class AdmissionController {
     ClassCounters counters = perClass.computeIfAbsent(waiter.request.trafficClass(), c -> new ClassCounters());
     counters.requests.addAndGet(sign);
     counters.tokens.addAndGet(sign * waiter.request.tokens());
+    long delta = sign * waiter.request.tokens();
+    tokensByPriority.compute(waiter.request.priority(), (p, tokens) -> {
+      long now = (tokens == null ? 0 : tokens) + delta;
+      return now == 0 ? null : now;
+    });
   }
 
   /** Takes a waiter out of the queue; false if it was no longer there. Lock held. */
@@ -496,6 +550,11 @@ public final class AdmissionController {
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Queued tokens per priority, as the wait prediction sees them (a copy; for tests and diagnostics). */
+  Map<Integer, Long> queuedTokensByPriority() {
+    return Map.copyOf(tokensByPriority);
   }
 
   public ClassCounters queued(String trafficClass) {

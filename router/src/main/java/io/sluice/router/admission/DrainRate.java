@@ -14,11 +14,14 @@ import java.util.function.LongSupplier;
 final class DrainRate {
   private static final long WINDOW = TimeUnit.SECONDS.toNanos(1);
   private static final double WEIGHT = 0.3;
+  private static final double MEAN_WEIGHT = 0.01;
 
   private final LongSupplier clock;
   private final AtomicLong windowStart;
   private final AtomicLong windowTokens = new AtomicLong();
   private volatile double tokensPerSecond;
+  /** Tokens per released reservation, smoothed over the last hundred or so (races lose an update, no more). */
+  private volatile double meanTokens;
 
   DrainRate(LongSupplier clock) {
     this.clock = clock;
@@ -27,7 +30,14 @@ final class DrainRate {
 
   void released(long tokens) {
     windowTokens.addAndGet(tokens);
+    double mean = meanTokens;
+    meanTokens = mean == 0 ? tokens : mean + MEAN_WEIGHT * (tokens - mean);
     fold();
+  }
+
+  /** The mean size of recently released reservations; 0 before the first. */
+  double meanTokens() {
+    return meanTokens;
   }
 
   private void fold() {

@@ -10,10 +10,17 @@ public enum Outcome {
   REJECTED_FULL,
   REJECTED_TOO_LARGE,
   REJECTED_NO_PODS,
+  /** Predicted to miss its class's time-to-first-token objective, and refused at once. */
+  REJECTED_SLO,
   TIMED_OUT,
   CANCELLED,
   /** Observe mode: enforcement would have queued this request. */
-  WOULD_QUEUE;
+  WOULD_QUEUE,
+  /**
+   * Predicted to miss its time-to-first-token objective and queued anyway ({@code onMiss: serve});
+   * counted besides {@link #QUEUED}. With {@code onMiss: reject} these would be {@link #REJECTED_SLO}.
+   */
+  WOULD_MISS;
 
   /** The metric label, e.g. {@code rejected_full}. */
   public String label() {

@@ -27,6 +27,8 @@ public final class PodBudget {
   private final AtomicLong reserved = new AtomicLong();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong overrunTokens = new AtomicLong();
+  /** Prompt tokens of requests in flight whose first output token has not come yet (SGLang's num_waiting_tokens, kept by the router). */
+  private final AtomicLong pendingPrefill = new AtomicLong();
   private final PoolTotals totals;
   private volatile boolean accepting = true;
   private volatile boolean ejected;
@@ -106,8 +108,24 @@ public final class PodBudget {
     accepting = true;
   }
 
-  /** Reserves {@code tokens} if they fit in the budget; refusal is an empty result. */
+  /** Prompt tokens sent to the pod whose first output token has not come back yet. */
+  public long pendingPrefill() {
+    return pendingPrefill.get();
+  }
+
+  void prefillDone(long tokens) {
+    pendingPrefill.addAndGet(-tokens);
+  }
+
   Optional<Reservation> tryReserve(long tokens) {
+    return tryReserve(tokens, 0);
+  }
+
+  /**
+   * Reserves {@code tokens} if they fit in the budget, counting {@code prompt} as pending prefill
+   * until the reservation's first token or release; refusal is an empty result.
+   */
+  Optional<Reservation> tryReserve(long tokens, long prompt) {
     if (!accepting()) {
       return Optional.empty();
     }
@@ -123,17 +141,23 @@ public final class PodBudget {
         }
         inFlight.incrementAndGet();
         totals.reserved(tokens);
-        return Optional.of(new Reservation(this, tokens));
+        pendingPrefill.addAndGet(prompt);
+        return Optional.of(new Reservation(this, tokens, prompt));
       }
     }
   }
 
   /** Reserves whether or not it fits: observe mode keeps the books without enforcing them. */
   Reservation forceReserve(long tokens) {
+    return forceReserve(tokens, 0);
+  }
+
+  Reservation forceReserve(long tokens, long prompt) {
     reserved.addAndGet(tokens);
     inFlight.incrementAndGet();
     totals.reserved(tokens);
-    return new Reservation(this, tokens);
+    pendingPrefill.addAndGet(prompt);
+    return new Reservation(this, tokens, prompt);
   }
 
   void grown(long tokens) {

@@ -16,10 +16,29 @@ public final class Reservation {
 
   private final PodBudget pod;
   private final AtomicLong tokens;
+  /** Prompt tokens counted in the pod's pending prefill until the first token (or the release). */
+  private final AtomicLong prefill;
 
   Reservation(PodBudget pod, long tokens) {
+    this(pod, tokens, 0);
+  }
+
+  Reservation(PodBudget pod, long tokens, long prompt) {
     this.pod = pod;
     this.tokens = new AtomicLong(tokens);
+    this.prefill = new AtomicLong(prompt);
+  }
+
+  /**
+   * The engine produced the request's first token (or, for an answer the router cannot see token
+   * by token, its response began): its prompt no longer counts as pending prefill on the pod.
+   * Only the first call (this or the release) takes effect.
+   */
+  public void firstToken() {
+    long prompt = prefill.getAndSet(0);
+    if (prompt != 0) {
+      pod.prefillDone(prompt);
+    }
   }
 
   public String podId() {
@@ -65,6 +84,7 @@ public final class Reservation {
     if (held == RELEASED) {
       return false;
     }
+    firstToken();
     pod.released(held);
     return true;
   }

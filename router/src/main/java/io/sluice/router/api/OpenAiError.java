@@ -101,6 +101,13 @@ public record OpenAiError(int status, String type, String code, String param, St
         null, "The model is busy and its admission queue is full (" + limit + "); retry after the Retry-After delay.");
   }
 
+  public static OpenAiError sloUnattainable(long predictedWaitMillis, long objectiveMillis) {
+    return new OpenAiError(429, RATE_LIMIT, "slo_unattainable", null,
+        "The model is busy: this request would wait about " + predictedWaitMillis + " ms for capacity, past its "
+            + objectiveMillis + " ms time-to-first-token objective, so it was refused at once; retry after the "
+            + "Retry-After delay.");
+  }
+
   public static OpenAiError queueTimeout(long waitedMillis) {
     return new OpenAiError(503, UNAVAILABLE, "queue_timeout", null,
         "The request waited " + waitedMillis + " ms for capacity without getting it; retry later.");

@@ -45,7 +45,8 @@ final class AdmissionMetrics {
         outcomes.computeIfAbsent(new OutcomeKey(pool, trafficClass, outcome), key ->
             Counter.builder("sluice.admission.outcomes")
                 .description("Admission decisions: admitted, queued, admitted_from_queue, rejected_full, "
-                    + "rejected_too_large, rejected_no_pods, timed_out, cancelled, would_queue (observe mode)")
+                    + "rejected_too_large, rejected_no_pods, rejected_slo, timed_out, cancelled, would_queue "
+                    + "(observe mode), would_miss (onMiss serve)")
                 .tags("pool", pool, "class", trafficClass, "outcome", outcome.label())
                 .register(registry)).increment();
       }
@@ -119,6 +120,9 @@ final class AdmissionMetrics {
         .tags("pool", pool, "pod", podId).register(registry);
     Gauge.builder("sluice.pod.inflight.requests", pod, PodBudget::inFlight)
         .description("Requests in flight on the pod").tags("pool", pool, "pod", podId).register(registry);
+    Gauge.builder("sluice.pod.pending.prefill.tokens", pod, PodBudget::pendingPrefill)
+        .description("Prompt tokens sent to the pod whose first output token has not come back")
+        .tags("pool", pool, "pod", podId).register(registry);
     FunctionCounter.builder("sluice.engine.preemptions", runtime, r -> r.enginePreemptions(podId))
         .description("Preemptions the pod's engine reported (vLLM num_preemptions), as last read")
         .tags("pool", pool, "pod", podId).register(registry);

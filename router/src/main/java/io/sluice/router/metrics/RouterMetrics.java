@@ -59,6 +59,13 @@ public final class RouterMetrics {
 
   private record PodKey(String pool, String pod) {}
 
+  private record SloKey(String pool, String trafficClass, String outcome) {}
+
+  private record ErrorKey(String pool, boolean late) {}
+
+  private final Map<SloKey, Counter> slo = new ConcurrentHashMap<>();
+  private final Map<ErrorKey, Timer> predictionErrors = new ConcurrentHashMap<>();
+
   public RouterMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -282,6 +289,36 @@ public final class RouterMetrics {
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofMinutes(10))
         .register(registry);
+  }
+
+  /**
+   * How a request with a service objective fared: {@code met}, {@code missed_ttft}, {@code
+   * missed_tpot}, {@code refused} (by the router: queue full, objective unattainable, queue
+   * timeout, no ready pod) or {@code failed} (an engine error or a cut-off stream).
+   */
+  public void sloOutcome(String pool, String trafficClass, String outcome) {
+    slo.computeIfAbsent(new SloKey(pool, trafficClass, outcome), key -> Counter.builder("sluice.slo.requests")
+        .description("Requests with a service objective, by outcome: met, missed_ttft, missed_tpot, refused, failed")
+        .tags("pool", pool, "class", trafficClass, "outcome", outcome)
+        .register(registry)).increment();
+  }
+
+  /**
+   * A streamed request's first token came {@code actualNanos} after arrival, where admission had
+   * predicted a queue wait of {@code predictedNanos}: records the gap, as {@code late} (the first
+   * token came after the predicted wait: queueing beyond it, plus the prefill and the network,
+   * which the wait leaves out) or {@code early} (the queue drained faster than predicted).
+   */
+  public void ttftPredicted(String pool, long predictedNanos, long actualNanos) {
+    boolean late = actualNanos >= predictedNanos;
+    predictionErrors.computeIfAbsent(new ErrorKey(pool, late), key -> Timer.builder("sluice.ttft.prediction.error")
+        .description("Time to first token minus the queue wait admission predicted (direction late) or the "
+            + "reverse (early), for streamed requests")
+        .tags("pool", pool, "direction", late ? "late" : "early")
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofMinutes(5))
+        .register(registry)).record(Math.abs(actualNanos - predictedNanos), java.util.concurrent.TimeUnit.NANOSECONDS);
   }
 
   /** An upstream failure; reason is one of connect, reset, timeout, stream. */

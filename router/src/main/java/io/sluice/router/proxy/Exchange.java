@@ -1,5 +1,6 @@
 package io.sluice.router.proxy;
 
+import io.sluice.crd.ServiceObjective;
 import io.sluice.router.admission.AdmissionRequest;
 import io.sluice.router.admission.Reservation;
 import io.sluice.router.admission.Waiter;
@@ -38,6 +39,12 @@ final class Exchange {
   /** Whose output lengths this request learns from and teaches (tenant, API key or address). */
   String source;
   CostEstimate cost;
+  /** The service objective the request is held to (its class's or its pool's); null: none. */
+  ServiceObjective objective;
+  /** The queue wait admission predicted (0 when admitted at once), and when the first output token came. */
+  long predictedWaitNanos;
+  long firstTokenNanos;
+  long lastTokenNanos;
   ScoringRequest scoring;
   Waiter waiter;
   Reservation reservation;
@@ -84,7 +91,7 @@ final class Exchange {
   /** What admission is asked for: the estimate's reservation, the caller's class, the scoring view. */
   AdmissionRequest admissionRequest() {
     return new AdmissionRequest(cost.reservationTokens(), caller.priority(), caller.trafficClass(), caller.tenant(),
-        scoring, tried);
+        scoring, tried, objective, cost.promptTokens());
   }
 
   /** True once nobody will read an answer: the client left, the response was completed or cut off. */

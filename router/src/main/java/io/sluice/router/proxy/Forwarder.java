@@ -272,6 +272,11 @@ final class Forwarder {
     downstream.setStatusCode(response.statusCode());
     downstream.setStatusMessage(response.statusMessage());
     Headers.copy(response.headers(), downstream.headers());
+    if (!exchange.request.stream() && exchange.reservation != null) {
+      // A plain answer's first token is not visible: its prefill counts as done when the response
+      // starts (engines send it whole, so this overstates the pod's pending prefill by the decode).
+      exchange.reservation.firstToken();
+    }
     boolean watch = response.statusCode() == 200;
     String contentType = response.getHeader("content-type");
     boolean sse = watch && contentType != null && contentType.startsWith("text/event-stream");
@@ -494,6 +499,12 @@ final class Forwarder {
 
   /** A stream outran its reservation: hold more, a block-rounded step at a time. */
   private static void grow(Exchange exchange, long generated) {
+    long now = System.nanoTime();
+    if (exchange.firstTokenNanos == 0) {
+      exchange.firstTokenNanos = now;
+      exchange.reservation.firstToken();
+    }
+    exchange.lastTokenNanos = now;
     Reservation reservation = exchange.reservation;
     long needed = exchange.cost.promptTokens() + generated;
     long held = reservation.tokens();

@@ -1,6 +1,7 @@
 package io.sluice.router.proxy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.crd.ServiceObjective;
 import io.sluice.router.admission.AdmissionCallback;
 import io.sluice.router.admission.Decision;
 import io.sluice.router.admission.Reservation;
@@ -104,6 +105,7 @@ public final class ProxyHandler {
       }
       exchange.caller = TrafficClasses.permit(ctx.get(CLASS_KEY), name -> ctx.request().getHeader(name),
           exchange.request.model());
+      exchange.objective = exchange.runtime.objective(exchange.caller);
       exchange.source = TrafficClasses.learningSource(ctx.get(CLASS_KEY), name -> ctx.request().getHeader(name),
           ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().host());
       exchange.body = prepareBody(exchange, raw);
@@ -214,6 +216,11 @@ public final class ProxyHandler {
       forwarder.forward(exchange);
     } else if (decision instanceof Decision.Queued queued) {
       exchange.waiter = queued.waiter();
+      exchange.predictedWaitNanos = queued.predictedWaitNanos();
+    } else if (decision instanceof Decision.Unattainable late) {
+      exchange.ctx.response().putHeader("retry-after", Long.toString(late.retryAfterSeconds()));
+      sendError(exchange.ctx, OpenAiError.sloUnattainable(TimeUnit.NANOSECONDS.toMillis(late.predictedWaitNanos()),
+          exchange.objective.ttft().toMillis()));
     } else if (decision instanceof Decision.QueueFull full) {
       exchange.ctx.response().putHeader("retry-after", Long.toString(full.retryAfterSeconds()));
       sendError(exchange.ctx, OpenAiError.queueFull(full.limit()));
@@ -298,9 +305,53 @@ public final class ProxyHandler {
     }
     // 499: the client went away first; 502: the pod broke a stream already under way.
     int status = exchange.streamFailed ? 502 : exchange.clientClosed ? 499 : response.getStatusCode();
-    long nanos = System.nanoTime() - exchange.startNanos;
+    long now = System.nanoTime();
+    long nanos = now - exchange.startNanos;
     metrics.requestFinished(exchange.modelTag(), exchange.poolTag(), exchange.kind.label(), status, nanos);
+    judge(exchange, status, now);
     accessLog.exchange(exchange, status, nanos);
+  }
+
+  /**
+   * Records how a request with a service objective fared ({@code sluice_slo_requests_total}) and,
+   * for a stream, how far its time to first token was from the queue wait admission predicted. A
+   * stream is judged by its first token and its mean time per token after it; a plain answer,
+   * whose first token the router cannot see, by whether it was complete within the time the two
+   * objectives allow together (ttft + tpot x (output tokens - 1)).
+   */
+  private void judge(Exchange exchange, int status, long now) {
+    if (exchange.runtime == null || exchange.cost == null) {
+      return; // refused before admission (bad request, unknown model): not a request of the pool
+    }
+    String pool = exchange.runtime.name();
+    if (exchange.usage != null && exchange.firstTokenNanos > 0 && status == 200) {
+      metrics.ttftPredicted(pool, exchange.predictedWaitNanos, exchange.firstTokenNanos - exchange.startNanos);
+    }
+    ServiceObjective objective = exchange.objective;
+    if (objective == null || objective.ttft() == null || status == 499) {
+      return; // no promise made, or the client left before the answer: nothing to judge
+    }
+    String outcome;
+    if (status == 200 && !exchange.cutOff) {
+      long outputs = exchange.usage == null ? 0 : Math.max(0, exchange.usage.outputTokens());
+      long tpot = objective.tpotNanos();
+      if (exchange.firstTokenNanos > 0) {
+        long ttft = exchange.firstTokenNanos - exchange.startNanos;
+        long perToken = outputs > 1 ? (exchange.lastTokenNanos - exchange.firstTokenNanos) / (outputs - 1) : 0;
+        outcome = ttft > objective.ttftNanos() ? "missed_ttft" : tpot > 0 && perToken > tpot ? "missed_tpot" : "met";
+      } else {
+        long allowed = objective.ttftNanos() + tpot * Math.max(0, outputs - 1);
+        outcome = now - exchange.startNanos <= allowed || tpot == 0 && now - exchange.startNanos <= objective.ttftNanos()
+            ? "met" : tpot == 0 ? "missed_ttft" : "missed_tpot";
+      }
+    } else if (status == 429 || status == 503 && exchange.pod == null) {
+      outcome = "refused"; // by the router: queue full, objective unattainable, queue timeout
+    } else if (status >= 500 || exchange.cutOff) {
+      outcome = "failed";
+    } else {
+      return; // the client's mistake (4xx): not a request the pool could serve
+    }
+    metrics.sloOutcome(pool, exchange.caller.trafficClass(), outcome);
   }
 
   private void reconcile(Exchange exchange) {

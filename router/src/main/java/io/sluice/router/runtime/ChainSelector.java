@@ -90,6 +90,11 @@ public final class ChainSelector implements PodSelector {
     }
 
     @Override
+    public long pendingPrefillTokens() {
+      return pod.pendingPrefill();
+    }
+
+    @Override
     public EngineMetrics metrics() {
       return engine;
     }

@@ -4,6 +4,8 @@ import io.sluice.crd.BudgetCoordination;
 import io.sluice.crd.BudgetSpec;
 import io.sluice.crd.HealthSpec;
 import io.sluice.crd.ModelPoolSpec;
+import io.sluice.crd.ServiceObjective;
+import io.sluice.router.admission.AdaptiveBudget;
 import io.sluice.router.admission.AdmissionController;
 import io.sluice.router.admission.AdmissionListener;
 import io.sluice.router.admission.Outcome;
@@ -50,6 +52,8 @@ public final class PoolRuntime {
   /** Serializes ejection decisions, so two failures at once cannot both take the last allowed slot. */
   private final Object ejecting = new Object();
   private final Map<String, EngineSample> samples = new ConcurrentHashMap<>();
+  /** Each pod's adaptive limit ({@code budget.limit: adaptive}); written under this runtime's lock. */
+  private final Map<String, AdaptiveBudget> limits = new ConcurrentHashMap<>();
   /** Live router replicas sharing partitioned budgets; written under this runtime's lock. */
   private volatile int replicas = 1;
   private volatile Consumer<Signal> coordinator = signal -> { };
@@ -128,10 +132,22 @@ public final class PoolRuntime {
   }
 
   /**
-   * The pod's whole budget: {@code tokensPerPod}, or with {@code auto} the engine's KV size times
+   * The pod's whole budget: with {@code limit: adaptive}, its adaptive limit once the engine has
+   * reported; else {@code tokensPerPod}, or with {@code auto} the engine's KV size times
    * {@code utilization}; empty with {@code auto} until the engine has reported its KV size.
    */
   public OptionalLong wholeBudget(String podId) {
+    OptionalLong configured = configuredBudget(podId);
+    AdaptiveBudget limit = limits.get(podId);
+    if (configured.isPresent() && limit != null && limit.limit() >= 0 && pool.spec().budget().adaptive()
+        && pool.spec().budget().coordination() != BudgetCoordination.REDIS) {
+      return OptionalLong.of(limit.limit());
+    }
+    return configured;
+  }
+
+  /** The budget as configured, before any adaptive limit: {@code tokensPerPod}, or KV size times utilization. */
+  private OptionalLong configuredBudget(String podId) {
     BudgetSpec budget = pool.spec().budget();
     if (budget.tokensPerPod().auto()) {
       EngineSample sample = samples.get(podId);
@@ -233,6 +249,7 @@ public final class PoolRuntime {
         admission.removePod(id);
         health.remove(id);
         samples.remove(id);
+        limits.remove(id);
         removed.add(id);
       }
     });
@@ -270,8 +287,20 @@ public final class PoolRuntime {
       // Nothing this replica held so far is recorded in the shared ledger: start from no share.
       podsById.keySet().forEach(podId -> admission.setShare(podId, 0, wholeBudget(podId).orElse(0)));
     }
+    if (!Objects.equals(before.budget(), spec.budget())) {
+      limits.clear(); // a new configured budget: the adaptive limits start again from it
+    }
     podsById.keySet().forEach(this::refreshBudget);
     admission.reconfigure(spec.queue(), spec.admission().mode());
+  }
+
+  /**
+   * The service objective a request of {@code caller} is held to: its traffic class's, else the
+   * pool's {@code admission.objective}; null when neither sets one.
+   */
+  public ServiceObjective objective(Caller caller) {
+    ServiceObjective own = caller == null ? null : caller.objective();
+    return own != null ? own : pool.spec().admission().objective();
   }
 
   public Pool pool() {
@@ -306,11 +335,29 @@ public final class PoolRuntime {
       return; // the pod went away while its page was being read
     }
     samples.put(podId, sample);
-    if (pool.spec().budget().tokensPerPod().auto() && sample.kvCapacityTokens() > 0) {
+    BudgetSpec budget = pool.spec().budget();
+    boolean adapt = budget.adaptive() && budget.coordination() != BudgetCoordination.REDIS
+        && sample.kvCapacityTokens() > 0;
+    if (budget.tokensPerPod().auto() && sample.kvCapacityTokens() > 0 || adapt) {
       synchronized (this) {
+        if (adapt) {
+          adapt(podId, sample);
+        }
         refreshBudget(podId);
       }
     }
+  }
+
+  /** One step of the pod's adaptive limit, from a fresh sample. Caller holds the lock. */
+  private void adapt(String podId, EngineSample sample) {
+    OptionalLong configured = configuredBudget(podId);
+    if (configured.isEmpty()) {
+      return;
+    }
+    boolean binding = admission.queuedRequests() > 0 || admission.pod(podId)
+        .map(pod -> pod.budget() > 0 && pod.reserved() >= 0.9 * pod.budget()).orElse(false);
+    limits.computeIfAbsent(podId, id -> AdaptiveBudget.standard())
+        .update(sample.kvCapacityTokens(), configured.getAsLong(), sample.kvCacheUsage(), sample.preemptions(), binding);
   }
 
   /** Preemptions the pod's engine reported in its latest scrape, however old (0 before any). */

@@ -193,7 +193,7 @@ public final class TrafficClasses {
           + spec.priorityHeaderMin() + " to " + spec.priorityHeaderMax() + " only."));
     }
     Caller caller = caller(config, headers);
-    return new Caller(caller.trafficClass(), priority, caller.tenant());
+    return new Caller(caller.trafficClass(), priority, caller.tenant(), caller.objective());
   }
 
   private static TrafficClassConfig classOf(Snapshot current, TrafficClassConfig byKey, UnaryOperator<String> headers) {
@@ -236,7 +236,8 @@ public final class TrafficClasses {
     }
     String header = config.spec().tenantHeader();
     String tenant = header == null ? null : headers.apply(header.toLowerCase(Locale.ROOT));
-    return new Caller(config.name(), config.spec().priority(), tenant == null || tenant.isBlank() ? config.name() : tenant);
+    return new Caller(config.name(), config.spec().priority(), tenant == null || tenant.isBlank() ? config.name() : tenant,
+        config.spec().objective());
   }
 
   /**

@@ -80,7 +80,7 @@ class LedgerConcurrencyTest {
           int choice = random.nextInt(10);
           if (choice < 4) {
             Decision decision = controller.admit(
-                new AdmissionRequest(1 + random.nextInt(3000), random.nextInt(3), "class-" + random.nextInt(2), "t"),
+                prompted(1 + random.nextInt(3000), random.nextInt(3), "class-" + random.nextInt(2)),
                 callback);
             if (decision instanceof Decision.Admitted admitted) {
               held.add(admitted.reservation());
@@ -89,6 +89,9 @@ class LedgerConcurrencyTest {
             }
           } else if (choice < 7 && !held.isEmpty()) {
             Reservation reservation = held.remove(random.nextInt(held.size()));
+            if (random.nextBoolean()) {
+              reservation.firstToken(); // the prompt leaves the pending prefill now, else at the release
+            }
             assertThat(reservation.release()).isTrue();
             if (reservation.release()) {
               doubleEndings.incrementAndGet();
@@ -138,6 +141,7 @@ class LedgerConcurrencyTest {
     for (PodBudget pod : controller.pods()) {
       assertThat(pod.reserved()).isZero();
       assertThat(pod.inFlight()).isZero();
+      assertThat(pod.pendingPrefill()).isZero();
     }
   }
 
@@ -170,5 +174,10 @@ class LedgerConcurrencyTest {
     assertThat(controller.reservedTokens()).isZero();
     assertThat(controller.pods().get(0).reserved()).isZero();
     assertThat(controller.inFlight()).isZero();
+  }
+
+  /** A request whose prompt is half its reservation, so the pods' pending prefill moves too. */
+  private static AdmissionRequest prompted(long tokens, int priority, String trafficClass) {
+    return new AdmissionRequest(tokens, priority, trafficClass, "t", null, java.util.Set.of(), null, tokens / 2);
   }
 }

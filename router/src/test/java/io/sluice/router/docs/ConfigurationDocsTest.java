@@ -54,7 +54,7 @@ class ConfigurationDocsTest {
   @Test
   void everyTrafficClassFieldIsDocumentedAndNothingElse() throws Exception {
     Schema schema = crdSchema("trafficclasses.sluice.io-v1.yml");
-    TrafficClassSpec defaults = new TrafficClassSpec(null, null, null, null, null, null, null, null);
+    TrafficClassSpec defaults = new TrafficClassSpec(null, null, null, null, null, null, null, null, null);
     checkKind("TrafficClass", schema, flatten("spec", new ObjectMapper().valueToTree(defaults)));
   }
 

@@ -122,7 +122,7 @@ class MetricsDocsTest {
           apiVersion: sluice.io/v1alpha1
           kind: TrafficClass
           metadata: {name: batch}
-          spec: {priority: 0, default: true}
+          spec: {priority: 0, default: true, objective: {ttft: 30s, tpot: 1s}}
           """.formatted(faulty.url(), refusing)).replace("tokensPerPod: 100000}", "tokensPerPod: 400}"));
 
       String big = "{\"model\":\"small\",\"stream\":true,\"max_tokens\":300,"

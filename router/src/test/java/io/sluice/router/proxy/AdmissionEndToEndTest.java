@@ -217,4 +217,75 @@ class AdmissionEndToEndTest {
       assertThat(harness.router.runtimes().forModel("m1").admission().reservedTokens()).isZero();
     }
   }
+
+  private static String metricsPage(RouterHarness harness) {
+    try {
+      return harness.get(harness.adminUrl() + "/metrics").body();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * One 608-token stream that lasts about 1.2 s, run to the end, gives the pool a drain rate of at
+   * most 608 tokens/s; with a second one holding 608 of the pod's 1,000 tokens, a third of 608
+   * tokens needs 216 more than is free and is predicted to wait at least 216 / 608 s = 355 ms.
+   */
+  private static PoolRuntime drainRateKnownAndPodHeld(RouterHarness harness, FakeEngine engine, String objective)
+      throws Exception {
+    engine.streamTokens = 60;
+    engine.tokenIntervalMs = 20;
+    harness.start(pool("  admission: {objective: " + objective + "}\n").formatted(engine.url()));
+    PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+    assertThat(harness.http.send(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString()).statusCode())
+        .isEqualTo(200);
+    occupy(harness);
+    return runtime;
+  }
+
+  @Test
+  void aRequestPredictedToMissItsObjectiveIsRefusedAtOnceWith429() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine engine = new FakeEngine(harness.vertx, "a").start();
+      PoolRuntime runtime = drainRateKnownAndPodHeld(harness, engine, "{ttft: 300ms, tpot: 1s}");
+      long before = System.nanoTime();
+      HttpResponse<String> refused = harness.http.send(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
+      long tookMs = (System.nanoTime() - before) / 1_000_000;
+      assertThat(refused.statusCode()).isEqualTo(429);
+      JsonObject error = ErrorResponsesTest.error(refused);
+      assertThat(error.getString("code")).isEqualTo("slo_unattainable");
+      assertThat(error.getString("type")).isEqualTo("rate_limit_error");
+      assertThat(error.getString("message")).contains("300 ms time-to-first-token objective");
+      assertThat(Long.parseLong(refused.headers().firstValue("retry-after").orElseThrow())).isBetween(1L, 60L);
+      assertThat(tookMs).as("refused at arrival, not after waiting for the 1.2 s stream").isLessThan(1000);
+      assertThat(runtime.admission().queuedRequests()).isZero();
+      assertThat(engine.received).hasSize(2); // the refused request never reached the engine
+      RouterHarness.eventually(() -> runtime.admission().reservedTokens() == 0);
+      // Both streams served were judged, and their first tokens compared with the wait predicted (none).
+      RouterHarness.eventually(() -> metricsPage(harness).contains(
+          "sluice_slo_requests_total{class=\"default\",outcome=\"met\",pool=\"pool-a\"} 2.0"));
+      String metrics = metricsPage(harness);
+      assertThat(metrics)
+          .contains("sluice_admission_outcomes_total{class=\"default\",outcome=\"rejected_slo\",pool=\"pool-a\"} 1.0")
+          .contains("sluice_slo_requests_total{class=\"default\",outcome=\"refused\",pool=\"pool-a\"} 1.0")
+          .contains("sluice_ttft_prediction_error_seconds_count{direction=\"late\",pool=\"pool-a\"} 2");
+    }
+  }
+
+  @Test
+  void withOnMissServeThePredictedMissWaitsAndIsCountedAsMissed() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine engine = new FakeEngine(harness.vertx, "a").start();
+      PoolRuntime runtime = drainRateKnownAndPodHeld(harness, engine, "{ttft: 300ms, onMiss: serve}");
+      HttpResponse<String> served = harness.http.send(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
+      assertThat(served.statusCode()).isEqualTo(200);
+      RouterHarness.eventually(() -> metricsPage(harness).contains(
+          "sluice_slo_requests_total{class=\"default\",outcome=\"missed_ttft\",pool=\"pool-a\"} 1.0"));
+      String metrics = metricsPage(harness);
+      assertThat(metrics)
+          .contains("sluice_slo_requests_total{class=\"default\",outcome=\"met\",pool=\"pool-a\"} 2.0")
+          .contains("sluice_admission_outcomes_total{class=\"default\",outcome=\"would_miss\",pool=\"pool-a\"} 1.0")
+          .contains("sluice_slo_requests_total{class=\"default\",outcome=\"missed_ttft\",pool=\"pool-a\"} 1.0");
+    }
+  }
 }

@@ -71,7 +71,7 @@ class TrafficClassesTest {
       new TrafficClassConfig("batch", TrafficClassSpec.of(0, null, null, true)),
       new TrafficClassConfig("gold", new TrafficClassSpec(100,
           new TrafficClassSpec.TrafficMatch(null, List.of(SECRET_KEY_SHA256), null, null), null, false,
-          List.of("m1"), true, 10, null))));
+          List.of("m1"), true, 10, null, null))));
 
   private static Caller authorize(AuthMode mode, Map<String, String> headers, String model) {
     TrafficClassConfig config = SECURED.authenticate(headers::get, mode);
@@ -124,7 +124,7 @@ class TrafficClassesTest {
     TrafficClasses classes = new TrafficClasses(List.of(
         new TrafficClassConfig("batch", new TrafficClassSpec(0,
             new TrafficClassSpec.TrafficMatch(null, List.of(SECRET_KEY_SHA256), null, null), null, false,
-            List.of("m2"), null, null, null)),
+            List.of("m2"), null, null, null, null)),
         new TrafficClassConfig("interactive", TrafficClassSpec.of(100,
             new TrafficClassSpec.TrafficMatch(Map.of("x-sluice-class", "interactive"), null, null, null), null,
             false))));

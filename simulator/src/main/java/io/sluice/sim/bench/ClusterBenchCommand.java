@@ -65,7 +65,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
         + "(x%.1f for model time); goodput SLO TTFT <= %.0f ms, TPOT <= %.0f ms of model time",
         engines, kvTokens, timeScale, arrivals.size(), rate, duration, maxTokens, timeScale, sloTtftMs, sloTpotMs);
     System.out.println(setup);
-    MarkdownTable table = new MarkdownTable("system", "ok / sent", "errors by status", "TTFT p50", "TTFT p99",
+    MarkdownTable table = new MarkdownTable("system", "SLO attainment", "ok / sent", "errors by status", "TTFT p50", "TTFT p99",
         "ITL p99", "E2E p50", "E2E p99", "req/s", "output tok/s", "goodput req/s", "engine preemptions");
     BarCharts latency = new BarCharts("Trace replay: latency (wall-clock ms, time scale " + timeScale + ")", "ms");
     BarCharts preempted = new BarCharts("Trace replay: engine preemptions and goodput", "count or req/s");
@@ -74,10 +74,10 @@ public final class ClusterBenchCommand implements Callable<Integer> {
       for (String system : systems) {
         Path dir = out.resolve(system);
         try (EngineCluster cluster = EngineCluster.start(engines, model, kvTokens, timeScale);
-             Proxy proxy = start(system, dir, cluster.urls())) {
+             Proxy proxy = start(system, dir, cluster.urls(), slo)) {
           if (proxy == null) {
             System.out.println(system + ": binary not installed (apt-get install -y haproxy); skipped");
-            table.row(system, "skipped: not installed", "", "", "", "", "", "", "", "", "", "");
+            table.row(system, "skipped: not installed", "", "", "", "", "", "", "", "", "", "", "");
             continue;
           }
           ReplayRun.Settings settings = new ReplayRun.Settings(Targets.of(proxy.targets()),
@@ -92,7 +92,8 @@ public final class ClusterBenchCommand implements Callable<Integer> {
           ResultsCsv.write(dir.resolve("requests.csv"), outcome.results());
           ReplaySummary s = outcome.summary();
           s.print(System.out);
-          table.row(proxy.name(), s.ok() + " / " + s.requests(), s.errors().isEmpty() ? "-" : s.errors().toString(),
+          table.row(proxy.name(), String.format(Locale.ROOT, "%.1f%%", 100 * s.sloAttainment()),
+              s.ok() + " / " + s.requests(), s.errors().isEmpty() ? "-" : s.errors().toString(),
               s.ttft().p50(), s.ttft().p99(), s.itl().p99(), s.e2e().p50(), s.e2e().p99(), s.requestsPerSec(),
               s.outputTokensPerSec(), s.goodputPerSec(), preemptions);
           latency.add("TTFT p50", proxy.name(), s.ttft().p50());
@@ -118,9 +119,12 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Proxy start(String system, Path dir, List<String> engineUrls) throws Exception {
+  /** Sluice runs with the benchmark's SLO (in wall-clock time) as its pool objective, as an operator would set it. */
+  private Proxy start(String system, Path dir, List<String> engineUrls, Slo slo) throws Exception {
+    String objective = String.format(Locale.ROOT, "  admission: {objective: {ttft: %dms, tpot: %dms}}%n",
+        Math.round(slo.ttftMillis()), Math.max(1, Math.round(slo.tpotMillis())));
     return switch (system) {
-      case "sluice" -> SluiceProxy.start(dir, engineUrls, model, "", true, 2);
+      case "sluice" -> SluiceProxy.start(dir, engineUrls, model, objective, true, 2);
       case "haproxy" -> HaproxyProxy.startOrNull(dir, engineUrls, "leastconn", 2);
       case "direct" -> new DirectProxy(engineUrls);
       default -> throw new IllegalArgumentException("unknown system " + system + "; known: sluice, haproxy, direct");

@@ -1,7 +1,11 @@
 package io.sluice.sim.cli;
 
+import io.sluice.crd.BudgetLimit;
 import io.sluice.crd.BudgetSpec;
+import io.sluice.crd.MissAction;
 import io.sluice.crd.QueueSpec;
+import io.sluice.crd.ServiceObjective;
+import io.sluice.crd.Shedding;
 import io.sluice.sim.cluster.ClusterSim;
 import io.sluice.sim.cluster.CompareReport;
 import io.sluice.sim.cluster.Comparison;
@@ -80,6 +84,40 @@ final class CompareCommand implements Callable<Integer> {
       description = "Sluice's queue: wait after which nothing bypasses the head (default: the pool default, 10s).")
   String queueStarvation;
 
+  @Option(names = "--budget-limit",
+      description = "Sluice's budget: adaptive or fixed (default: the pool default, adaptive with tokensPerPod auto).")
+  String budgetLimit;
+  @Option(names = "--on-miss", defaultValue = "reject",
+      description = "Sluice's objective (the SLO above): reject (refuse predicted misses at arrival), serve "
+          + "(queue them anyway) or none (no objective) (default: ${DEFAULT-VALUE}).")
+  String onMiss;
+  @Option(names = "--shedding", defaultValue = "goodput",
+      description = "Which requests Sluice refuses first: goodput or size-neutral (default: ${DEFAULT-VALUE}).")
+  String shedding;
+
+  private static BudgetLimit limit(String name) {
+    return name == null ? null : switch (name) {
+      case "adaptive" -> BudgetLimit.ADAPTIVE;
+      case "fixed" -> BudgetLimit.FIXED;
+      default -> throw new IllegalArgumentException("--budget-limit: adaptive or fixed, not " + name);
+    };
+  }
+
+  private ServiceObjective objective(Slo slo) {
+    MissAction action = switch (onMiss) {
+      case "none" -> null;
+      case "reject" -> MissAction.REJECT;
+      case "serve" -> MissAction.SERVE;
+      default -> throw new IllegalArgumentException("--on-miss: reject, serve or none, not " + onMiss);
+    };
+    Shedding order = switch (shedding) {
+      case "goodput" -> Shedding.GOODPUT;
+      case "size-neutral" -> Shedding.SIZE_NEUTRAL;
+      default -> throw new IllegalArgumentException("--shedding: goodput or size-neutral, not " + shedding);
+    };
+    return action == null ? null : ClusterSim.objectiveOf(slo, action, order);
+  }
+
   @Override
   public Integer call() throws Exception {
     long start = System.nanoTime();
@@ -96,8 +134,9 @@ final class CompareCommand implements Callable<Integer> {
     List<Policy> chosen = policies.stream().map(Policy::parse).toList();
     ClusterSim.Settings settings = new ClusterSim.Settings(pods, EngineConfig.of(kvTokens, p),
         new Slo(sloTtftMs, sloTpotMs), scrapeMs * 1_000_000L, oracleOutput, seed,
-        new BudgetSpec(null, utilization, null, null, null, null, outputQuantile, null, null, null),
-        new QueueSpec(queueMaxLength, null, duration(queueMaxWait), null, duration(queueStarvation), null));
+        new BudgetSpec(null, utilization, null, null, null, null, outputQuantile, null, null, limit(budgetLimit), null),
+        new QueueSpec(queueMaxLength, null, duration(queueMaxWait), null, duration(queueStarvation), null),
+        objective(new Slo(sloTtftMs, sloTpotMs)));
     System.out.printf(Locale.ROOT, "workload %s: %d requests, %d pods of %s with %d KV tokens, seed %d%s%n",
         base.name(), base.size(), pods, p.name(), kvTokens, seed, oracleOutput ? ", ORACLE output lengths" : "");
     for (Policy policy : chosen) {

@@ -4,8 +4,11 @@ import io.sluice.crd.AdmissionMode;
 import io.sluice.crd.AdmissionSpec;
 import io.sluice.crd.BudgetSpec;
 import io.sluice.crd.EngineKind;
+import io.sluice.crd.MissAction;
 import io.sluice.crd.ModelPoolSpec;
 import io.sluice.crd.QueueSpec;
+import io.sluice.crd.ServiceObjective;
+import io.sluice.crd.Shedding;
 import io.sluice.router.admission.AdmissionCallback;
 import io.sluice.router.admission.AdmissionListener;
 import io.sluice.router.admission.AdmissionRequest;
@@ -31,6 +34,7 @@ import io.sluice.sim.replay.LatencyStats;
 import io.sluice.sim.replay.RequestResult;
 import io.sluice.sim.replay.Slo;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -64,11 +68,26 @@ public final class ClusterSim {
    * @param queue Sluice's queue settings
    */
   public record Settings(int pods, EngineConfig engine, Slo slo, long scrapeIntervalNanos,
-      boolean oracleOutput, long seed, BudgetSpec budget, QueueSpec queue) {
-    /** With the pool's default budget and queue settings. */
+      boolean oracleOutput, long seed, BudgetSpec budget, QueueSpec queue, ServiceObjective objective) {
+    /**
+     * With Sluice's pool objective set to the benchmark's SLO, refusing predicted misses, as an
+     * operator would configure it.
+     */
+    public Settings(int pods, EngineConfig engine, Slo slo, long scrapeIntervalNanos, boolean oracleOutput, long seed,
+        BudgetSpec budget, QueueSpec queue) {
+      this(pods, engine, slo, scrapeIntervalNanos, oracleOutput, seed, budget, queue, objectiveOf(slo, null, null));
+    }
+
+    /** With the pool's default budget and queue settings, and the SLO as its objective. */
     public Settings(int pods, EngineConfig engine, Slo slo, long scrapeIntervalNanos, boolean oracleOutput, long seed) {
       this(pods, engine, slo, scrapeIntervalNanos, oracleOutput, seed, BudgetSpec.defaults(), QueueSpec.defaults());
     }
+  }
+
+  /** The service objective matching {@code slo}; null when there is no SLO. */
+  public static ServiceObjective objectiveOf(Slo slo, MissAction onMiss, Shedding shedding) {
+    return slo == null ? null : new ServiceObjective(Duration.ofNanos((long) (slo.ttftMillis() * 1e6)),
+        Duration.ofNanos((long) (slo.tpotMillis() * 1e6)), onMiss, shedding);
   }
 
   private static final long TICK_NANOS = 500_000_000L;
@@ -114,6 +133,8 @@ public final class ClusterSim {
   private long outputTokens;
   private long lastEnd;
   private long good;
+  private int missedTtft;
+  private int missedTpot;
   private final Histogram ttft = LatencyStats.newHistogram();
   private final Histogram itl = LatencyStats.newHistogram();
   private final Histogram e2e = LatencyStats.newHistogram();
@@ -143,7 +164,7 @@ public final class ClusterSim {
     }
     BudgetSpec budget = settings.budget();
     ModelPoolSpec spec = new ModelPoolSpec(List.of("model"), null, EngineKind.VLLM, null, budget, settings.queue(),
-        new AdmissionSpec(policy.mode()), null, null, null);
+        new AdmissionSpec(policy.mode(), policy == Policy.SLUICE ? settings.objective() : null), null, null, null);
     predictor = new OutputPredictor(OutputPredictor.Settings.from(budget));
     reservations = ReservationPolicy.from(budget);
     TokenEstimator estimator = new TokenEstimator(new ApproximateCounter(0), 0, predictor, reservations,
@@ -208,7 +229,8 @@ public final class ClusterSim {
     estimatedPrompt[i] = prompt;
     CharSequence text = usesPromptText() ? work.promptText(i, PROMPT_CHARS) : "";
     RequestSnapshot scoring = new RequestSnapshot("model", null, tokens, prompt, text, TENANT, null, 0);
-    AdmissionRequest request = new AdmissionRequest(tokens, 0, "default", TENANT, scoring, Set.of());
+    AdmissionRequest request = new AdmissionRequest(tokens, 0, "default", TENANT, scoring, Set.of(),
+        runtime.objective(null), prompt);
     Decision decision = runtime.admission().admit(request, new AdmissionCallback() {
       @Override
       public void admitted(Reservation reservation, long waitedNanos) {
@@ -291,6 +313,10 @@ public final class ClusterSim {
         ttftNanos, e2eNanos, seq.outputTokens(), 0);
     if (settings.slo().met(r)) {
       good++;
+    } else if (ttftNanos > settings.slo().ttftMillis() * 1e6) {
+      missedTtft++;
+    } else {
+      missedTpot++;
     }
     runtime.estimator().observe(TENANT, seq.outputTokens(), 1);
     Reservation reservation = held[i];
@@ -338,9 +364,10 @@ public final class ClusterSim {
     LatencyStats e = LatencyStats.of(e2e);
     LatencyStats q = LatencyStats.of(queueWait);
     double rejectedSize = rejected == 0 ? Double.NaN : (double) rejectedWork / rejected / work.meanWork();
+    double rejectedShare = rejectedWork / (work.meanWork() * work.size());
     return new RunResult(policy.id(), load, work.meanRate(), work.size(), completed, rejected, rejectedSize, t.p50(),
         t.p99(), g.p99(), e.p99(), q.p50(), q.p99(), completed / seconds, outputTokens / seconds, good / seconds, preemptions,
-        runtime.admission().overrunTokens(), seconds);
+        runtime.admission().overrunTokens(), seconds, (int) good, missedTtft, missedTpot, rejectedShare);
   }
 
   /** Told by every engine; records token times and collects ends for after the step. */
@@ -358,6 +385,9 @@ public final class ClusterSim {
       int i = Integer.parseInt(seq.id());
       if (index == 0) {
         firstToken[i] = nowNanos;
+        if (held[i] != null) {
+          held[i].firstToken(); // its prompt no longer counts as prefill pending on the pod
+        }
       } else {
         record(itl, nowNanos - lastToken[i]);
       }

@@ -20,6 +20,8 @@ public final class CompareReport {
   private record Figure(String file, String title, String yAxis, ToDoubleFunction<RunResult> value) {}
 
   private static final List<Figure> FIGURES = List.of(
+      new Figure("slo-attainment", "SLO attainment (served within TTFT and TPOT objectives / offered)", "share",
+          RunResult::sloAttainment),
       new Figure("ttft-p50", "TTFT p50", "ms", RunResult::ttftP50),
       new Figure("ttft-p99", "TTFT p99", "ms", RunResult::ttftP99),
       new Figure("itl-p99", "Inter-token latency p99", "ms", RunResult::itlP99),
@@ -75,14 +77,15 @@ public final class CompareReport {
 
   /** A Markdown table of the results. */
   public static String markdown(List<RunResult> results) {
-    StringBuilder out = new StringBuilder("| policy | load | offered req/s | completed | rejected | rejected size"
-        + " | TTFT p50 | TTFT p99 | ITL p99 | E2E p99 | queue wait p99 | req/s | goodput req/s | preemptions |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    StringBuilder out = new StringBuilder("| policy | load | SLO attainment | missed TTFT | missed TPOT | refused"
+        + " | refused tokens | refused size | TTFT p50 | TTFT p99 | ITL p99 | queue wait p99 | req/s | goodput req/s"
+        + " | preemptions |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (RunResult r : results) {
       out.append(String.format(Locale.ROOT,
-          "| %s | %.2f | %.2f | %d | %d | %s | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %d |%n",
-          r.policy(), r.load(), r.offeredRps(), r.completed(), r.rejected(), times(r.rejectedSize()), r.ttftP50(),
-          r.ttftP99(), r.itlP99(), r.e2eP99(), r.queueWaitP99(), r.throughputRps(), r.goodputRps(), r.preemptions()));
+          "| %s | %.2f | **%.1f%%** | %d | %d | %d | %.1f%% | %s | %.0f | %.0f | %.0f | %.0f | %.2f | %.2f | %d |%n",
+          r.policy(), r.load(), 100 * r.sloAttainment(), r.missedTtft(), r.missedTpot(), r.rejected(),
+          100 * r.rejectedTokenShare(), times(r.rejectedSize()), r.ttftP50(), r.ttftP99(), r.itlP99(), r.queueWaitP99(),
+          r.throughputRps(), r.goodputRps(), r.preemptions()));
     }
     return out.toString();
   }

@@ -9,14 +9,22 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The figures of one run, from the client's side: latency percentiles (ms), throughput and
- * goodput (per second of the run, from its start to the last response), errors by status.
+ * goodput (per second of the run, from its start to the last response), errors by status, and
+ * SLO attainment: requests served within both objectives over requests sent (a refused or failed
+ * request is a miss).
  *
  * @param errors failed requests by {@code status} (0: no response) with their count
+ * @param sloMet requests that succeeded within the TTFT and TPOT objectives
  */
 public record ReplaySummary(int requests, int ok, Map<Integer, Integer> errors, double seconds,
                             LatencyStats ttft, LatencyStats itl, LatencyStats e2e, LatencyStats tpot,
                             LatencyStats sendLag, double requestsPerSec, double outputTokensPerSec,
-                            double goodputPerSec, Slo slo) {
+                            double goodputPerSec, Slo slo, int sloMet) {
+
+  /** Requests served within both objectives over requests sent; NaN when none was sent. */
+  public double sloAttainment() {
+    return requests == 0 ? Double.NaN : (double) sloMet / requests;
+  }
 
   /**
    * @param itlMicros inter-token gaps recorded while the run went on
@@ -50,7 +58,7 @@ public record ReplaySummary(int requests, int ok, Map<Integer, Integer> errors, 
     }
     double s = Math.max(seconds, 1e-9);
     return new ReplaySummary(results.size(), ok, errors, seconds, LatencyStats.of(ttft), LatencyStats.of(itlMicros),
-        LatencyStats.of(e2e), LatencyStats.of(tpot), LatencyStats.of(lag), ok / s, outputTokens / s, good / s, slo);
+        LatencyStats.of(e2e), LatencyStats.of(tpot), LatencyStats.of(lag), ok / s, outputTokens / s, good / s, slo, good);
   }
 
   public int failed() {
@@ -61,8 +69,10 @@ public record ReplaySummary(int requests, int ok, Map<Integer, Integer> errors, 
   public void print(PrintStream out) {
     out.printf(Locale.ROOT, "requests %d, ok %d, failed %d %s, in %.1f s%n", requests, ok, failed(),
         errors.isEmpty() ? "" : "(by status " + errors + ")", seconds);
-    out.printf(Locale.ROOT, "throughput %.1f req/s, %.0f output tok/s; goodput %.1f req/s (TTFT <= %.0f ms, TPOT <= %.0f ms)%n",
-        requestsPerSec, outputTokensPerSec, goodputPerSec, slo.ttftMillis(), slo.tpotMillis());
+    out.printf(Locale.ROOT, "SLO attainment %.1f%% (%d of %d within TTFT <= %.0f ms and TPOT <= %.0f ms)%n",
+        100 * sloAttainment(), sloMet, requests, slo.ttftMillis(), slo.tpotMillis());
+    out.printf(Locale.ROOT, "throughput %.1f req/s, %.0f output tok/s; goodput %.1f req/s%n",
+        requestsPerSec, outputTokensPerSec, goodputPerSec);
     out.println("latency (ms)      p50       p90       p99       max     count");
     line(out, "TTFT", ttft);
     line(out, "inter-token", itl);

@@ -1,15 +1,24 @@
 package io.sluice.router.admission.bench;
 
 import io.sluice.crd.AdmissionMode;
+import io.sluice.crd.MissAction;
 import io.sluice.crd.QueuePolicy;
 import io.sluice.crd.QueueSpec;
+import io.sluice.crd.ServiceObjective;
+import io.sluice.crd.Shedding;
 import io.sluice.router.admission.AdmissionCallback;
 import io.sluice.router.admission.AdmissionController;
 import io.sluice.router.admission.AdmissionListener;
 import io.sluice.router.admission.AdmissionRequest;
 import io.sluice.router.admission.Decision;
 import io.sluice.router.admission.MostHeadroom;
+import io.sluice.router.admission.PodSelector;
 import io.sluice.router.admission.Reservation;
+import io.sluice.router.runtime.ChainSelector;
+import io.sluice.scoring.EngineMetrics;
+import io.sluice.scoring.PluginRegistry;
+import io.sluice.scoring.ProfileConfig;
+import io.sluice.scoring.RequestSnapshot;
 import java.time.Duration;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +38,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The admission hot paths: reserve + release on an idle pool (the fast path every request takes
- * when nothing waits), and enqueue + dispatch with 10,000 requests already waiting. Run as
- * described in docs/admission.md.
+ * when nothing waits), with the simplest selector and with the default scoring chain, and enqueue
+ * + dispatch with 10,000 requests already waiting, with and without a service objective (whose
+ * requests get a predicted wait at admission). Run as described in docs/admission.md.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -45,13 +55,22 @@ public class AdmissionBenchmark {
     @Param({"1", "16", "100"})
     int pods;
 
+    /** {@code most-headroom}: the core's own selector; {@code default-chain}: the default scoring profile. */
+    @Param({"most-headroom", "default-chain"})
+    String selector;
+
     AdmissionController controller;
-    final AdmissionRequest request = new AdmissionRequest(1008, 0, "default", "t");
+    final AdmissionRequest request = new AdmissionRequest(1008, 0, "default", "t",
+        RequestSnapshot.of("m", 1008), java.util.Set.of());
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp() throws Exception {
+      PodSelector chosen = selector.equals("default-chain")
+          ? new ChainSelector(PluginRegistry.load(AdmissionBenchmark.class.getClassLoader())
+              .build(ProfileConfig.defaults()), pod -> EngineMetrics.UNKNOWN)
+          : new MostHeadroom();
       controller = new AdmissionController("bench", QueueSpec.defaults(), AdmissionMode.ENFORCE,
-          new MostHeadroom(), AdmissionListener.NONE, System::nanoTime);
+          chosen, AdmissionListener.NONE, System::nanoTime);
       for (int i = 0; i < pods; i++) {
         controller.addPod("pod-" + i, 1_000_000_000L);
       }
@@ -81,12 +100,19 @@ public class AdmissionBenchmark {
     static final int WAITING = 10_000;
     static final long BUDGET = 4096;
 
+    /** {@code none}; {@code serve}: every request carries an objective, so each admit predicts its wait. */
+    @Param({"none", "serve"})
+    String objective;
+
     AdmissionController controller;
     Reservation running;
+    ServiceObjective held;
     final SplittableRandom random = new SplittableRandom(1);
 
     @Setup(Level.Trial)
     public void setUp() {
+      held = objective.equals("serve")
+          ? new ServiceObjective(Duration.ofSeconds(2), null, MissAction.SERVE, Shedding.GOODPUT) : null;
       QueueSpec queue = new QueueSpec(WAITING * 2, Long.MAX_VALUE, Duration.ofHours(1), 1.0, Duration.ofHours(1),
           QueuePolicy.FIFO);
       controller = new AdmissionController("bench", queue, AdmissionMode.ENFORCE, new MostHeadroom(),
@@ -99,7 +125,8 @@ public class AdmissionBenchmark {
     }
 
     AdmissionRequest request() {
-      return new AdmissionRequest(BUDGET, random.nextInt(10), "default", "t");
+      return new AdmissionRequest(BUDGET, random.nextInt(10), "default", "t", null, java.util.Set.of(), held,
+          BUDGET / 2);
     }
 
     @Override
