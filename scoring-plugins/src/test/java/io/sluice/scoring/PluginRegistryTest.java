@@ -20,8 +20,8 @@ class PluginRegistryTest {
   @Test
   void findsEveryBuiltInPlugin() {
     assertThat(registry.types()).containsExactly("kv-cache", "least-request", "lora-affinity",
-        "max-score", "prefix-affinity", "queue-depth", "random", "session-affinity", "token-budget",
-        "weighted-top-k");
+        "max-score", "prefill-balance", "prefix-affinity", "queue-depth", "random", "session-affinity",
+        "token-budget", "weighted-top-k");
   }
 
   @Test
@@ -58,7 +58,7 @@ class PluginRegistryTest {
         Arguments.of("unknown plugin",
             new ProfileConfig(List.of(PluginConfig.of("token-budget"), PluginConfig.of("nope")), null, null),
             List.of("filters[1] (nope): unknown plugin type; known types: [kv-cache, least-request,"
-                + " lora-affinity, max-score, prefix-affinity, queue-depth, random, session-affinity,"
+                + " lora-affinity, max-score, prefill-balance, prefix-affinity, queue-depth, random, session-affinity,"
                 + " token-budget, weighted-top-k]")),
         Arguments.of("argument out of range",
             new ProfileConfig(null, List.of(new PluginConfig("prefix-affinity", 1.0, Map.of("blockTokens", 0))), null),

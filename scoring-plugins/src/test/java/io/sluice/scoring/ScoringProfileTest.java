@@ -72,7 +72,7 @@ class ScoringProfileTest {
 
     assertThat(profile.pick(REQUEST, candidates).id()).isEqualTo("free");
     assertThat(profile.toString()).isEqualTo("filters=[token-budget] scorers=[token-budget x2.0,"
-        + " prefix-affinity x1.0, queue-depth x1.0, kv-cache x1.0] picker=max-score");
+        + " prefix-affinity x1.0, queue-depth x1.0, kv-cache x1.0, prefill-balance x2.0] picker=max-score");
   }
 
   @Test
