@@ -1,19 +1,14 @@
 package io.sluice.router.admission;
 
 import io.sluice.crd.AdmissionMode;
-import io.sluice.crd.QueuePolicy;
 import io.sluice.crd.QueueSpec;
 import io.sluice.crd.Shedding;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,21 +16,25 @@ import java.util.function.LongSupplier;
 
 /**
  * Token-budget admission for one pool: reserve on a pod if the request fits, else wait in a
- * bounded queue ordered by age-boosted priority, woken when capacity frees up.
+ * bounded queue ordered by age-boosted priority, woken when capacity frees up. A request with a
+ * service objective that must queue is given a predicted wait first, and refused at once when that
+ * is past its objective and its class says so.
+ *
+ * <p>The parts: {@link PodLedger} (pods, departed pods, budgets), {@link AdmissionQueue} (waiters
+ * in serving order, with a pluggable {@link QueueOrder}), {@link Coalescer} (the dispatcher's
+ * named state machine), and pure policies ({@link WaitPrediction}, and the budget limit
+ * {@link AdaptiveBudget} applied from outside). This class wires them: admission, dispatch,
+ * expiry.
  *
  * <p>Concurrency: the pods' counters are lock-free ({@link PodBudget}). The queue is guarded by
  * {@code lock}, held only for in-memory moves: never across I/O, tokenization or a callback.
- * Dispatch follows a three-state protocol ({@code IDLE / REQUIRED / PROCESSING}): whoever frees
- * capacity (a release, a budget change, a new pod, the fallback tick) marks {@code REQUIRED} and
- * runs the dispatcher if it wins {@code tryLock}; the lock holder re-runs it while {@code REQUIRED}
- * was marked during its run, so no wake-up is lost and no thread ever waits for the lock to
+ * Whoever frees capacity (a release, a budget change, a new pod, the fallback tick) asks the
+ * coalescer to dispatch: it runs the dispatcher if it wins {@code tryLock}, and a thread already
+ * dispatching goes round again, so no wake-up is lost and no thread ever waits for the lock to
  * dispatch. There is no polling and no wake-up per waiter: one thread dispatches for all.
  * Callbacks of admitted or expired waiters run after the lock is released.
  */
 public final class AdmissionController {
-  private static final int IDLE = 0;
-  private static final int REQUIRED = 1;
-  private static final int PROCESSING = 2;
   /** How many waiters behind a blocked head the dispatcher looks at for ones that fit. */
   private static final int BYPASS_SCAN = 64;
   private static final int RESERVE_ATTEMPTS = 3;
@@ -44,34 +43,13 @@ public final class AdmissionController {
   private final PodSelector selector;
   private final AdmissionListener listener;
   private final LongSupplier clock;
-  private final long epoch;
   private final PoolTotals totals = new PoolTotals(this);
+  private final PodLedger ledger = new PodLedger(totals);
   private final DrainRate drainRate;
-  private final FairShare fairShare = new FairShare();
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final AtomicInteger dispatchStatus = new AtomicInteger(IDLE);
-  private final TreeSet<Waiter> order = new TreeSet<>(
-      Comparator.comparingDouble((Waiter w) -> -w.key).thenComparingLong(w -> w.sequence));
-  /** Waiters by arrival (a requeued request keeps its first arrival), for expiry. */
-  private final TreeSet<Waiter> byAge = new TreeSet<>(
-      Comparator.comparingLong((Waiter w) -> w.enqueuedAt).thenComparingLong(w -> w.sequence));
-  private final AtomicInteger queuedRequests = new AtomicInteger();
-  private final AtomicLong queuedTokens = new AtomicLong();
-  private final Map<String, ClassCounters> perClass = new ConcurrentHashMap<>();
-  /**
-   * Tokens queued per priority, for the wait prediction: one entry per priority with a waiter (an
-   * entry goes when its last waiter leaves). Written under {@code lock}, read without it.
-   */
-  private final Map<Integer, Long> tokensByPriority = new ConcurrentHashMap<>();
-  private long nextSequence;
-
-  private volatile List<PodBudget> pods = List.of();
-  /**
-   * Pods removed while requests were still in flight on them, by id: a pod that comes back before
-   * those end takes up its old record, so what they hold still counts. Guarded by this.
-   */
-  private final Map<String, PodBudget> departed = new HashMap<>();
+  private final AdmissionQueue waiting;
+  private final Coalescer dispatcher = new Coalescer(lock, this::dispatchLocked);
   private volatile QueueSpec queue;
   private volatile AdmissionMode mode;
 
@@ -100,7 +78,7 @@ public final class AdmissionController {
     this.selector = selector;
     this.listener = listener;
     this.clock = clock;
-    this.epoch = clock.getAsLong();
+    this.waiting = new AdmissionQueue(clock.getAsLong());
     this.drainRate = new DrainRate(clock);
   }
 
@@ -112,25 +90,7 @@ public final class AdmissionController {
 
   /** Adds a pod (or returns the existing one) with {@code budget} tokens; 0 means not known yet. */
   public PodBudget addPod(String podId, long budget) {
-    PodBudget pod;
-    synchronized (this) {
-      Optional<PodBudget> existing = pod(podId);
-      if (existing.isPresent()) {
-        return existing.get();
-      }
-      departed.values().removeIf(gone -> gone.inFlight() == 0);
-      PodBudget back = departed.remove(podId);
-      if (back != null) {
-        back.setBudget(budget);
-        back.resumeAccepting(); // its requests still in flight keep counting against it
-        pod = back;
-      } else {
-        pod = new PodBudget(podId, budget, totals);
-      }
-      List<PodBudget> next = new ArrayList<>(pods);
-      next.add(pod);
-      pods = List.copyOf(next);
-    }
+    PodBudget pod = ledger.add(podId, budget);
     scheduleDispatch();
     return pod;
   }
@@ -139,13 +99,8 @@ public final class AdmissionController {
    * Stops admitting to a pod and forgets it. Its reservations stay valid and are released as
    * their requests end, so nothing reserved is lost.
    */
-  public synchronized void removePod(String podId) {
-    departed.values().removeIf(gone -> gone.inFlight() == 0);
-    pod(podId).ifPresent(gone -> {
-      gone.stopAccepting();
-      departed.put(podId, gone); // dropped once nothing is in flight on it (checked at the next change)
-    });
-    pods = pods.stream().filter(p -> !p.podId().equals(podId)).toList();
+  public void removePod(String podId) {
+    ledger.remove(podId);
   }
 
   /**
@@ -185,11 +140,11 @@ public final class AdmissionController {
   }
 
   public Optional<PodBudget> pod(String podId) {
-    return pods.stream().filter(p -> p.podId().equals(podId)).findFirst();
+    return ledger.pod(podId);
   }
 
   public List<PodBudget> pods() {
-    return pods;
+    return ledger.pods();
   }
 
   /** New queue limits and mode; waiting requests keep their place. */
@@ -210,7 +165,7 @@ public final class AdmissionController {
    * later (possibly before this method returns), unless the waiter is cancelled first.
    */
   public Decision admit(AdmissionRequest request, AdmissionCallback callback) {
-    List<PodBudget> current = pods;
+    List<PodBudget> current = ledger.pods();
     long largest = 0;
     for (PodBudget pod : current) {
       if (pod.accepting()) {
@@ -228,7 +183,7 @@ public final class AdmissionController {
       listener.outcome(request.trafficClass(), Outcome.REJECTED_TOO_LARGE);
       return new Decision.TooLarge(request.tokens(), largest);
     }
-    if (queuedRequests.get() == 0) {
+    if (waiting.requests() == 0) {
       Reservation reservation = reserve(current, request);
       if (reservation != null) {
         listener.outcome(request.trafficClass(), Outcome.ADMITTED);
@@ -239,16 +194,11 @@ public final class AdmissionController {
     if (predicted > request.ttftObjectiveNanos() && request.ttftObjectiveNanos() > 0) {
       if (request.refusesPredictedMiss()) {
         listener.outcome(request.trafficClass(), Outcome.REJECTED_SLO);
-        return new Decision.Unattainable(predicted, retryAfterSeconds(predicted));
+        return new Decision.Unattainable(predicted, WaitPrediction.retryAfterSeconds(predicted));
       }
       listener.outcome(request.trafficClass(), Outcome.WOULD_MISS);
     }
     return enqueue(request, callback, clock.getAsLong(), predicted);
-  }
-
-  /** Whole seconds covering {@code nanos}, between 1 and 60. */
-  private static long retryAfterSeconds(long nanos) {
-    return Math.max(1, Math.min(60, (nanos + 999_999_999L) / 1_000_000_000L));
   }
 
   /**
@@ -266,7 +216,7 @@ public final class AdmissionController {
       listener.outcome(request.trafficClass(), Outcome.REJECTED_NO_PODS);
       return new Decision.NoPods();
     }
-    boolean wouldFit = request.tokens() <= largest && queuedRequests.get() == 0
+    boolean wouldFit = request.tokens() <= largest && waiting.requests() == 0
         && pod.reserved() + request.tokens() <= pod.budget();
     listener.outcome(request.trafficClass(), wouldFit ? Outcome.ADMITTED : Outcome.WOULD_QUEUE);
     return new Decision.Admitted(pod.forceReserve(request.tokens(), request.promptTokens()));
@@ -314,7 +264,7 @@ public final class AdmissionController {
    * failed attempt's reservation must have been released first. Empty when nothing else fits.
    */
   public Optional<Reservation> reserveElsewhere(AdmissionRequest request, Set<String> excludedPodIds) {
-    List<PodBudget> others = pods.stream().filter(p -> !excludedPodIds.contains(p.podId())).toList();
+    List<PodBudget> others = ledger.pods().stream().filter(p -> !excludedPodIds.contains(p.podId())).toList();
     if (mode == AdmissionMode.OBSERVE) {
       PodBudget pod = selector.select(others, request, false);
       return pod == null ? Optional.empty() : Optional.of(pod.forceReserve(request.tokens(), request.promptTokens()));
@@ -334,12 +284,6 @@ public final class AdmissionController {
     if (rate <= 0) {
       return 0;
     }
-    long ahead = 0;
-    for (Map.Entry<Integer, Long> band : tokensByPriority.entrySet()) {
-      if (band.getKey() >= request.priority()) {
-        ahead += band.getValue();
-      }
-    }
     long free = 0;
     for (PodBudget pod : current) {
       if (pod.accepting()) {
@@ -348,8 +292,7 @@ public final class AdmissionController {
     }
     boolean neutral = request.objective() != null && request.objective().shedding() == Shedding.SIZE_NEUTRAL;
     long own = neutral && drainRate.meanTokens() > 0 ? (long) drainRate.meanTokens() : request.tokens();
-    long need = ahead + own - free;
-    return need <= 0 ? 0 : (long) (need / rate * 1e9);
+    return WaitPrediction.nanos(waiting.tokensAtOrAbove(request.priority()), own, free, rate);
   }
 
   private Decision enqueue(AdmissionRequest request, AdmissionCallback callback, long arrivedAt, long predicted) {
@@ -357,21 +300,11 @@ public final class AdmissionController {
     lock.lock();
     try {
       QueueSpec limits = queue;
-      if (queuedRequests.get() >= limits.maxLength()) {
-        return full(request, "maxLength");
+      String limit = waiting.limitReached(limits, request.tokens());
+      if (limit != null) {
+        return full(request, limit);
       }
-      if (queuedTokens.get() + request.tokens() > limits.maxQueuedTokens()) {
-        return full(request, "maxQueuedTokens");
-      }
-      double seconds = (arrivedAt - epoch) / 1e9;
-      if (limits.policy() == QueuePolicy.TOKEN_FAIR) {
-        seconds = fairShare.startTag(request, seconds, drainRate.tokensPerSecond());
-      }
-      double key = request.priority() - limits.ageBoostPerSecond() * seconds;
-      waiter = new Waiter(this, nextSequence++, request, arrivedAt, key, callback);
-      order.add(waiter);
-      byAge.add(waiter);
-      count(waiter, +1);
+      waiter = waiting.add(this, request, callback, arrivedAt, limits, drainRate.tokensPerSecond());
     } finally {
       lock.unlock();
     }
@@ -382,36 +315,13 @@ public final class AdmissionController {
 
   private Decision full(AdmissionRequest request, String limit) {
     listener.outcome(request.trafficClass(), Outcome.REJECTED_FULL);
-    return new Decision.QueueFull(drainRate.retryAfterSeconds(queuedTokens.get() + request.tokens()), limit);
-  }
-
-  private void count(Waiter waiter, int sign) {
-    queuedRequests.addAndGet(sign);
-    queuedTokens.addAndGet(sign * waiter.request.tokens());
-    ClassCounters counters = perClass.computeIfAbsent(waiter.request.trafficClass(), c -> new ClassCounters());
-    counters.requests.addAndGet(sign);
-    counters.tokens.addAndGet(sign * waiter.request.tokens());
-    long delta = sign * waiter.request.tokens();
-    tokensByPriority.compute(waiter.request.priority(), (p, tokens) -> {
-      long now = (tokens == null ? 0 : tokens) + delta;
-      return now == 0 ? null : now;
-    });
-  }
-
-  /** Takes a waiter out of the queue; false if it was no longer there. Lock held. */
-  private boolean unlink(Waiter waiter) {
-    if (!order.remove(waiter)) {
-      return false;
-    }
-    byAge.remove(waiter);
-    count(waiter, -1);
-    return true;
+    return new Decision.QueueFull(drainRate.retryAfterSeconds(waiting.tokens() + request.tokens()), limit);
   }
 
   void removeCancelled(Waiter waiter) {
     lock.lock();
     try {
-      unlink(waiter);
+      waiting.unlink(waiter);
     } finally {
       lock.unlock();
     }
@@ -424,37 +334,22 @@ public final class AdmissionController {
   void capacityFreed(long tokens) {
     drainRate.released(tokens);
     listener.released(tokens);
-    if (queuedRequests.get() > 0) {
+    if (waiting.requests() > 0) {
       scheduleDispatch();
     }
   }
 
   /** Runs the dispatcher now, or makes sure the thread running it runs it again. */
   void scheduleDispatch() {
-    dispatchStatus.set(REQUIRED);
-    if (lock.isHeldByCurrentThread()) {
-      return; // the running dispatch loop sees REQUIRED and goes round again
-    }
-    while (dispatchStatus.get() == REQUIRED && lock.tryLock()) {
-      List<Runnable> notifications = new ArrayList<>();
-      try {
-        do {
-          dispatchStatus.set(PROCESSING);
-          dispatchLocked(notifications);
-        } while (!dispatchStatus.compareAndSet(PROCESSING, IDLE));
-      } finally {
-        lock.unlock();
-      }
-      notifications.forEach(Runnable::run);
-    }
+    dispatcher.request();
   }
 
   private void dispatchLocked(List<Runnable> notifications) {
-    List<PodBudget> current = pods;
+    List<PodBudget> current = ledger.pods();
     long now = clock.getAsLong();
     long starvation = queue.starvationThreshold().toNanos();
-    while (!order.isEmpty()) {
-      Waiter head = order.first();
+    while (!waiting.isEmpty()) {
+      Waiter head = waiting.head();
       if (place(head, current, now, notifications)) {
         continue;
       }
@@ -462,11 +357,11 @@ public final class AdmissionController {
         return; // hold freed capacity for the head: nothing may bypass it any more
       }
       int scanned = 0;
-      Iterator<Waiter> behind = order.tailSet(head, false).iterator();
+      Iterator<Waiter> behind = waiting.behind(head);
       while (behind.hasNext() && scanned++ < BYPASS_SCAN) {
         Waiter waiter = behind.next();
         if (waiter.request.tokens() < head.request.tokens() && place(waiter, current, now, notifications)) {
-          behind = order.tailSet(head, false).iterator(); // the set changed under the iterator
+          behind = waiting.behind(head); // the set changed under the iterator
         }
       }
       return;
@@ -476,14 +371,14 @@ public final class AdmissionController {
   /** Reserves for {@code waiter} and hands it over; false if it does not fit. Lock held. */
   private boolean place(Waiter waiter, List<PodBudget> current, long now, List<Runnable> notifications) {
     if (!waiter.waiting()) {
-      unlink(waiter); // cancelled while queued; its canceller will find it gone
+      waiting.unlink(waiter); // cancelled while queued; its canceller will find it gone
       return true;
     }
     Reservation reservation = reserve(current, waiter.request);
     if (reservation == null) {
       return false;
     }
-    unlink(waiter);
+    waiting.unlink(waiter);
     if (!waiter.moveTo(Waiter.ADMITTED)) {
       reservation.release(); // cancelled in the meantime
       return true;
@@ -506,18 +401,8 @@ public final class AdmissionController {
     lock.lock();
     try {
       long now = clock.getAsLong();
-      long maxWait = queue.maxWait().toNanos();
-      fairShare.forgetBefore((now - epoch) / 1e9);
-      Iterator<Waiter> oldest = byAge.iterator();
-      while (oldest.hasNext()) {
-        Waiter waiter = oldest.next();
+      for (Waiter waiter : waiting.expire(now, queue.maxWait().toNanos())) {
         long waited = now - waiter.enqueuedAt;
-        if (waited < maxWait) {
-          break; // all waiters share one max wait, so the rest are younger
-        }
-        oldest.remove();
-        order.remove(waiter);
-        count(waiter, -1);
         if (waiter.moveTo(Waiter.EXPIRED)) {
           notifications.add(() -> {
             listener.outcome(waiter.request.trafficClass(), Outcome.TIMED_OUT);
@@ -535,18 +420,18 @@ public final class AdmissionController {
   // ---- load figures, all O(1) ----
 
   public int queuedRequests() {
-    return queuedRequests.get();
+    return waiting.requests();
   }
 
   public long queuedTokens() {
-    return queuedTokens.get();
+    return waiting.tokens();
   }
 
   /** Tokens of the request at the head of the queue, 0 when none waits. Takes the queue's lock: not for hot paths. */
   public long headTokens() {
     lock.lock();
     try {
-      return order.isEmpty() ? 0 : order.first().request.tokens();
+      return waiting.isEmpty() ? 0 : waiting.head().request.tokens();
     } finally {
       lock.unlock();
     }
@@ -554,11 +439,11 @@ public final class AdmissionController {
 
   /** Queued tokens per priority, as the wait prediction sees them (a copy; for tests and diagnostics). */
   Map<Integer, Long> queuedTokensByPriority() {
-    return Map.copyOf(tokensByPriority);
+    return waiting.tokensByPriority();
   }
 
   public ClassCounters queued(String trafficClass) {
-    return perClass.computeIfAbsent(trafficClass, c -> new ClassCounters());
+    return waiting.counters(trafficClass);
   }
 
   public long reservedTokens() {
@@ -575,6 +460,6 @@ public final class AdmissionController {
 
   /** Seconds a refused client should wait before retrying, from the observed drain rate. */
   public long retryAfterSeconds() {
-    return drainRate.retryAfterSeconds(Math.max(1, queuedTokens.get()));
+    return drainRate.retryAfterSeconds(Math.max(1, waiting.tokens()));
   }
 }
