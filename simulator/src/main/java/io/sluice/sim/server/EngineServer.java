@@ -13,6 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One emulated engine: an OpenAI-compatible HTTP server in front of an {@link EngineDriver}.
@@ -26,6 +27,7 @@ public final class EngineServer extends VerticleBase {
     private long startedAtMillis;
     private SplittableRandom faultRandom;
     private final FaultCounts injected = new FaultCounts();
+    private final AtomicLong apiRequests = new AtomicLong();
 
     public EngineServer(EngineOptions options) {
         this.options = options;
@@ -83,6 +85,7 @@ public final class EngineServer extends VerticleBase {
     }
 
     private void faults(RoutingContext ctx) {
+        apiRequests.incrementAndGet();
         Faults f = options.faults();
         if (starting()) {
             OpenAiErrors.send(ctx.response(), 503, "ServiceUnavailableError", "The engine is still starting.", null);
@@ -107,6 +110,14 @@ public final class EngineServer extends VerticleBase {
     /** The port actually bound (useful with port 0). */
     public int port() {
         return server.actualPort();
+    }
+
+    /**
+     * Requests received on the API ({@code /v1/...}) so far, answered or not (503s while starting
+     * and injected faults included): what a proxy in front actually sent here.
+     */
+    public long apiRequests() {
+        return apiRequests.get();
     }
 
     /** How many faults this engine has injected so far. */
