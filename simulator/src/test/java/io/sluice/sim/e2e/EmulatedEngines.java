@@ -21,10 +21,15 @@ final class EmulatedEngines {
   static List<EngineServer> deploy(Vertx vertx, int count, int kvTokens, double timeScale) throws Exception {
     List<EngineServer> engines = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      engines.add(EngineServer.deploy(vertx, new EngineOptions("127.0.0.1", 0, "qwen3-8b", List.of(),
-          EngineConfig.of(kvTokens, Profiles.LLAMA3_8B_A100), timeScale, null, 7 + i, "fixed:100",
-          EngineOptions.Flavor.VLLM, Faults.NONE)).await(10, TimeUnit.SECONDS));
+      engines.add(deploy(vertx, i, kvTokens, timeScale, Faults.NONE));
     }
     return engines;
+  }
+
+  /** The {@code index}-th engine of {@link #deploy(Vertx, int, int, double)}, with {@code faults}. */
+  static EngineServer deploy(Vertx vertx, int index, int kvTokens, double timeScale, Faults faults) throws Exception {
+    return EngineServer.deploy(vertx, new EngineOptions("127.0.0.1", 0, "qwen3-8b", List.of(),
+        EngineConfig.of(kvTokens, Profiles.LLAMA3_8B_A100), timeScale, null, 7 + index, "fixed:100",
+        EngineOptions.Flavor.VLLM, faults)).await(10, TimeUnit.SECONDS);
   }
 }
