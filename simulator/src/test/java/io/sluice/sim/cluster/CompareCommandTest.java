@@ -51,13 +51,29 @@ class CompareCommandTest {
     for (String maxLength : List.of("1000", "0")) {
       int code = new CommandLine(new SimMain()).execute("compare", "--trace", trace.toString(), "--pods", "1",
           "--kv-tokens", "4000", "--load", "1.5", "--policies", "sluice", "--queue-max-length", maxLength,
-          "--queue-max-wait", "30s", "--queue-starvation-threshold", "5s", "--out", dir.resolve(maxLength).toString());
+          "--queue-max-wait", "30s", "--queue-starvation-threshold", "5s", "--on-miss", "none",
+          "--out", dir.resolve(maxLength).toString());
       assertThat(code).isZero();
     }
 
-    // a queue of 0 refuses every request that does not fit at once; a queue of 1,000 none
+    // without an objective, a queue of 0 refuses every request that does not fit at once; a queue of 1,000 none
     assertThat(rejected(dir.resolve("1000"))).isZero();
     assertThat(rejected(dir.resolve("0"))).isPositive();
+  }
+
+  @Test
+  void sluicesObjectiveIsTheSloAndRefusesPredictedMissesUnlessToldToServe(@TempDir Path dir) throws Exception {
+    Path trace = trace(dir);
+    for (String onMiss : List.of("reject", "serve")) {
+      int code = new CommandLine(new SimMain()).execute("compare", "--trace", trace.toString(), "--pods", "1",
+          "--kv-tokens", "4000", "--load", "1.5", "--policies", "sluice", "--on-miss", onMiss,
+          "--out", dir.resolve(onMiss).toString());
+      assertThat(code).isZero();
+    }
+    // Overloaded 1.5x: with the SLO as its objective Sluice refuses what it predicts would be late;
+    // told to serve, it queues everything (the queue of 1,000 holds it all).
+    assertThat(rejected(dir.resolve("reject"))).isPositive();
+    assertThat(rejected(dir.resolve("serve"))).isZero();
   }
 
   private static int rejected(Path out) throws Exception {
