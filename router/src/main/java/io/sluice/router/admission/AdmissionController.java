@@ -82,6 +82,10 @@ public final class AdmissionController {
     this.drainRate = new DrainRate(clock);
   }
 
+  long now() {
+    return clock.getAsLong();
+  }
+
   public String pool() {
     return pool;
   }
@@ -273,11 +277,13 @@ public final class AdmissionController {
   }
 
   /**
-   * How long {@code request} would wait in the queue, in O(priorities in use + pods), without the
-   * queue's lock: the tokens queued ahead of it (every waiter of its priority or a higher one)
-   * plus its own, less what is free now, at the rate reservations have been ending. With {@code
-   * shedding: size-neutral} a request of the pool's mean size stands in for its own, so its size
-   * does not change the verdict. 0 while that rate is not known (nothing is refused on a guess).
+   * The time to first token of {@code request} if it queues now, in O(priorities in use + pods),
+   * without the queue's lock: the queue wait ({@link WaitPrediction#nanos}: the tokens queued ahead
+   * of it, every waiter of its priority or a higher one, plus its own, less what is free now, at
+   * the rate reservations have been ending; with {@code shedding: size-neutral} a request of the
+   * pool's mean size stands in for its own) plus the prefill on the pod where it would start
+   * soonest ({@link WaitPrediction#prefillNanos}). 0 while the drain rate is not known, so nothing
+   * is refused on a guess.
    */
   long predictedWaitNanos(List<PodBudget> current, AdmissionRequest request) {
     double rate = drainRate.tokensPerSecond();
@@ -292,7 +298,15 @@ public final class AdmissionController {
     }
     boolean neutral = request.objective() != null && request.objective().shedding() == Shedding.SIZE_NEUTRAL;
     long own = neutral && drainRate.meanTokens() > 0 ? (long) drainRate.meanTokens() : request.tokens();
-    return WaitPrediction.nanos(waiting.tokensAtOrAbove(request.priority()), own, free, rate);
+    long prefill = Long.MAX_VALUE;
+    for (PodBudget pod : current) {
+      if (pod.accepting() && pod.prefillTokensPerSecond() > 0) {
+        prefill = Math.min(prefill, WaitPrediction.prefillNanos(pod.pendingPrefill(), request.promptTokens(),
+            pod.prefillTokensPerSecond()));
+      }
+    }
+    return WaitPrediction.nanos(waiting.tokensAtOrAbove(request.priority()), own, free, rate)
+        + (prefill == Long.MAX_VALUE ? 0 : prefill);
   }
 
   private Decision enqueue(AdmissionRequest request, AdmissionCallback callback, long arrivedAt, long predicted) {

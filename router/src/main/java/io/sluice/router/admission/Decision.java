@@ -10,7 +10,8 @@ public sealed interface Decision {
 
   /**
    * Waiting; the callback is called later unless the waiter is cancelled first. {@code
-   * predictedWaitNanos}: how long it was predicted to wait (0 when the drain rate is not known yet).
+   * predictedWaitNanos}: its predicted time to first token, queue wait plus prefill (0 without an
+   * objective, or when the drain rate is not known yet).
    */
   record Queued(Waiter waiter, long predictedWaitNanos) implements Decision {}
 
@@ -22,7 +23,7 @@ public sealed interface Decision {
 
   /**
    * Predicted to miss its time-to-first-token objective (its class refuses such requests at once):
-   * the wait it would have had, and when to retry.
+   * the time to first token predicted (queue wait plus prefill), and when to retry.
    */
   record Unattainable(long predictedWaitNanos, long retryAfterSeconds) implements Decision {}
 

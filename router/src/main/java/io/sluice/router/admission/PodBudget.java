@@ -29,6 +29,8 @@ public final class PodBudget {
   private final AtomicLong overrunTokens = new AtomicLong();
   /** Prompt tokens of requests in flight whose first output token has not come yet (SGLang's num_waiting_tokens, kept by the router). */
   private final AtomicLong pendingPrefill = new AtomicLong();
+  private static final double PREFILL_RATE_WEIGHT = 0.1;
+  private volatile double prefillRate;
   private final PoolTotals totals;
   private volatile boolean accepting = true;
   private volatile boolean ejected;
@@ -113,8 +115,30 @@ public final class PodBudget {
     return pendingPrefill.get();
   }
 
-  void prefillDone(long tokens) {
+  /**
+   * Prompt tokens this pod's engine prefills per second, as its requests' first tokens showed
+   * (smoothed; racing updates may lose one, no more); 0 before the first.
+   */
+  public double prefillTokensPerSecond() {
+    return prefillRate;
+  }
+
+  /**
+   * A request's prompt left the pending prefill. {@code seen}: at its first token, which came
+   * {@code now - reservedAt} after the request was reserved behind {@code ahead} pending prompt
+   * tokens; that teaches the prefill rate. Not seen (a plain answer, a release before any token):
+   * nothing is learned.
+   */
+  void prefillDone(long tokens, boolean seen, long ahead, long reservedAt) {
     pendingPrefill.addAndGet(-tokens);
+    if (seen) {
+      long elapsed = totals.now() - reservedAt;
+      if (elapsed > 0) {
+        double sample = (ahead + tokens) * 1e9 / elapsed;
+        double rate = prefillRate;
+        prefillRate = rate == 0 ? sample : rate + PREFILL_RATE_WEIGHT * (sample - rate);
+      }
+    }
   }
 
   Optional<Reservation> tryReserve(long tokens) {
@@ -141,8 +165,8 @@ public final class PodBudget {
         }
         inFlight.incrementAndGet();
         totals.reserved(tokens);
-        pendingPrefill.addAndGet(prompt);
-        return Optional.of(new Reservation(this, tokens, prompt));
+        long ahead = pendingPrefill.getAndAdd(prompt);
+        return Optional.of(new Reservation(this, tokens, prompt, ahead, prompt > 0 ? totals.now() : 0));
       }
     }
   }
@@ -156,8 +180,8 @@ public final class PodBudget {
     reserved.addAndGet(tokens);
     inFlight.incrementAndGet();
     totals.reserved(tokens);
-    pendingPrefill.addAndGet(prompt);
-    return new Reservation(this, tokens, prompt);
+    long ahead = pendingPrefill.getAndAdd(prompt);
+    return new Reservation(this, tokens, prompt, ahead, prompt > 0 ? totals.now() : 0);
   }
 
   void grown(long tokens) {

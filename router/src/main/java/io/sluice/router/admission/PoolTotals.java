@@ -33,6 +33,11 @@ final class PoolTotals {
     owner.capacityFreed(tokens);
   }
 
+  /** The pool's clock (nanoseconds), for the pods' prefill rates. */
+  long now() {
+    return owner.now();
+  }
+
   long reservedTokens() {
     return reserved.get();
   }

@@ -19,25 +19,43 @@ public final class Reservation {
   /** Prompt tokens counted in the pod's pending prefill until the first token (or the release). */
   private final AtomicLong prefill;
 
+  /** Pending prompt tokens on the pod ahead of this one when it was reserved, and when. */
+  private final long prefillAhead;
+  private final long reservedAt;
+
   Reservation(PodBudget pod, long tokens) {
-    this(pod, tokens, 0);
+    this(pod, tokens, 0, 0, 0);
   }
 
-  Reservation(PodBudget pod, long tokens, long prompt) {
+  Reservation(PodBudget pod, long tokens, long prompt, long prefillAhead, long reservedAt) {
     this.pod = pod;
     this.tokens = new AtomicLong(tokens);
     this.prefill = new AtomicLong(prompt);
+    this.prefillAhead = prefillAhead;
+    this.reservedAt = reservedAt;
   }
 
   /**
-   * The engine produced the request's first token (or, for an answer the router cannot see token
-   * by token, its response began): its prompt no longer counts as pending prefill on the pod.
-   * Only the first call (this or the release) takes effect.
+   * The engine produced the request's first token: its prompt no longer counts as pending prefill
+   * on the pod, and the time it took teaches the pod's prefill rate. Only the first of this,
+   * {@link #prefillEnded()} and the release takes effect.
    */
   public void firstToken() {
+    endPrefill(true);
+  }
+
+  /**
+   * The prompt no longer counts as pending, but the time says nothing about the prefill: an answer
+   * the router cannot see token by token began (its first token came at some point before).
+   */
+  public void prefillEnded() {
+    endPrefill(false);
+  }
+
+  private void endPrefill(boolean seen) {
     long prompt = prefill.getAndSet(0);
     if (prompt != 0) {
-      pod.prefillDone(prompt);
+      pod.prefillDone(prompt, seen, prefillAhead, reservedAt);
     }
   }
 
@@ -84,7 +102,7 @@ public final class Reservation {
     if (held == RELEASED) {
       return false;
     }
-    firstToken();
+    endPrefill(false);
     pod.released(held);
     return true;
   }

@@ -22,6 +22,17 @@ final class WaitPrediction {
     return need <= 0 ? 0 : (long) (need / tokensPerSecond * 1e9);
   }
 
+  /**
+   * The prefill part of a first token's time on a pod: the prompt tokens pending there plus the
+   * request's own, at the pod's learned prefill rate; 0 when the rate is unknown.
+   */
+  static long prefillNanos(long pendingTokens, long promptTokens, double prefillTokensPerSecond) {
+    if (!(prefillTokensPerSecond > 0)) {
+      return 0;
+    }
+    return (long) ((pendingTokens + promptTokens) / prefillTokensPerSecond * 1e9);
+  }
+
   /** Whole seconds covering {@code nanos}, between 1 and 60: a Retry-After. */
   static long retryAfterSeconds(long nanos) {
     return Math.max(1, Math.min(60, (nanos + 999_999_999L) / 1_000_000_000L));

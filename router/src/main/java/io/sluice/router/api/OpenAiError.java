@@ -101,11 +101,11 @@ public record OpenAiError(int status, String type, String code, String param, St
         null, "The model is busy and its admission queue is full (" + limit + "); retry after the Retry-After delay.");
   }
 
-  public static OpenAiError sloUnattainable(long predictedWaitMillis, long objectiveMillis) {
+  public static OpenAiError sloUnattainable(long predictedMillis, long objectiveMillis) {
     return new OpenAiError(429, RATE_LIMIT, "slo_unattainable", null,
-        "The model is busy: this request would wait about " + predictedWaitMillis + " ms for capacity, past its "
-            + objectiveMillis + " ms time-to-first-token objective, so it was refused at once; retry after the "
-            + "Retry-After delay.");
+        "The model is busy: this request's first token is predicted in about " + predictedMillis + " ms (queue "
+            + "wait and prefill), past its " + objectiveMillis + " ms time-to-first-token objective, so it was "
+            + "refused at once; retry after the Retry-After delay.");
   }
 
   public static OpenAiError queueTimeout(long waitedMillis) {

@@ -305,14 +305,13 @@ public final class RouterMetrics {
 
   /**
    * A streamed request's first token came {@code actualNanos} after arrival, where admission had
-   * predicted a queue wait of {@code predictedNanos}: records the gap, as {@code late} (the first
-   * token came after the predicted wait: queueing beyond it, plus the prefill and the network,
-   * which the wait leaves out) or {@code early} (the queue drained faster than predicted).
+   * predicted {@code predictedNanos} (queue wait plus prefill; 0 when admitted at once): records
+   * the gap, as {@code late} or {@code early}.
    */
   public void ttftPredicted(String pool, long predictedNanos, long actualNanos) {
     boolean late = actualNanos >= predictedNanos;
     predictionErrors.computeIfAbsent(new ErrorKey(pool, late), key -> Timer.builder("sluice.ttft.prediction.error")
-        .description("Time to first token minus the queue wait admission predicted (direction late) or the "
+        .description("Time to first token minus the one admission predicted (direction late) or the "
             + "reverse (early), for streamed requests")
         .tags("pool", pool, "direction", late ? "late" : "early")
         .publishPercentileHistogram()

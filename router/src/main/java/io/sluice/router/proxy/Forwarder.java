@@ -275,7 +275,7 @@ final class Forwarder {
     if (!exchange.request.stream() && exchange.reservation != null) {
       // A plain answer's first token is not visible: its prefill counts as done when the response
       // starts (engines send it whole, so this overstates the pod's pending prefill by the decode).
-      exchange.reservation.firstToken();
+      exchange.reservation.prefillEnded();
     }
     boolean watch = response.statusCode() == 200;
     String contentType = response.getHeader("content-type");

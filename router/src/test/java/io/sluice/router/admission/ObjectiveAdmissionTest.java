@@ -129,4 +129,35 @@ class ObjectiveAdmissionTest {
     // Nothing left ahead of anyone: a new waiter's predicted wait is its own size only.
     assertThat(queue(500, 0, TWO_SECONDS).predictedWaitNanos()).isEqualTo(500_000_000L);
   }
+
+  @Test
+  void aPodsPrefillRateIsLearnedFromFirstTokensAndAddsItsPendingPrefillToThePrediction() {
+    Reservation blocker = fullPodDrainingAtAThousandTokensPerSecond(); // holds 4,000, prompt 2,000 pending
+    PodBudget pod = controller.pods().get(0);
+    assertThat(pod.pendingPrefill()).isEqualTo(2000);
+    assertThat(pod.prefillTokensPerSecond()).as("no first token seen yet").isZero();
+    clock.advance(Duration.ofMillis(500));
+    blocker.firstToken(); // 2,000 prompt tokens (nothing ahead) prefilled in 0.5 s: 4,000 tokens/s
+    assertThat(pod.pendingPrefill()).isZero();
+    assertThat(pod.prefillTokensPerSecond()).isEqualTo(4000.0);
+    blocker.firstToken(); // once only
+    assertThat(pod.pendingPrefill()).isZero();
+    // A 600-token request (prompt 300) now waits 0.6 s for the budget, then 300 / 4,000 s for its prefill.
+    assertThat(queue(600, 0, TWO_SECONDS).predictedWaitNanos()).isEqualTo(600_000_000L + 75_000_000L);
+  }
+
+  @Test
+  void aReleaseOrAPlainAnswerEndsThePrefillWithoutTeachingTheRate() {
+    controller.addPod("pod-0", 4000);
+    clock.advance(Duration.ofSeconds(3));
+    Reservation plain = ((Decision.Admitted) controller.admit(request(1000, 0, null), null)).reservation();
+    Reservation failed = ((Decision.Admitted) controller.admit(request(1000, 0, null), null)).reservation();
+    PodBudget pod = controller.pods().get(0);
+    assertThat(pod.pendingPrefill()).isEqualTo(1000);
+    clock.advance(Duration.ofSeconds(2));
+    plain.prefillEnded(); // a plain answer began: its first token came at some unknown point before
+    failed.release(); // ended before any token
+    assertThat(pod.pendingPrefill()).isZero();
+    assertThat(pod.prefillTokensPerSecond()).isZero();
+  }
 }

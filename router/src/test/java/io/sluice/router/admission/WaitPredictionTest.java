@@ -27,6 +27,20 @@ class WaitPredictionTest {
     assertThat(WaitPrediction.nanos(ahead, own, free, rate)).as(why).isEqualTo(expected);
   }
 
+  static Stream<Arguments> prefills() {
+    return Stream.of(
+        // pending on the pod, own prompt, prefill tokens/s, ns
+        Arguments.of(0L, 2000L, 10_000.0, 200_000_000L),
+        Arguments.of(8000L, 2000L, 10_000.0, 1_000_000_000L),
+        Arguments.of(8000L, 2000L, 0.0, 0L));
+  }
+
+  @ParameterizedTest(name = "{0} pending + {1} own at {2} tokens/s -> {3} ns")
+  @MethodSource("prefills")
+  void prefillIsThePromptsPendingOnThePodPlusItsOwnAtThePodsRate(long pending, long own, double rate, long expected) {
+    assertThat(WaitPrediction.prefillNanos(pending, own, rate)).isEqualTo(expected);
+  }
+
   static Stream<Arguments> retries() {
     return Stream.of(
         Arguments.of(1L, 1L), Arguments.of(999_999_999L, 1L), Arguments.of(1_000_000_001L, 2L),
