@@ -282,10 +282,22 @@ public final class AdmissionController {
    * of it, every waiter of its priority or a higher one, plus its own, less what is free now, at
    * the rate reservations have been ending; with {@code shedding: size-neutral} a request of the
    * pool's mean size stands in for its own) plus the prefill on the pod where it would start
-   * soonest ({@link WaitPrediction#prefillNanos}). 0 while the drain rate is not known, so nothing
+   * soonest ({@link WaitPrediction#prefillNanos}; size-neutral: with the mean prompt of recent
+   * arrivals in place of its own). 0 while the drain rate is not known, so nothing
    * is refused on a guess.
    */
+  /** Prompt tokens of recent arrivals with an objective, smoothed (races lose an update, no more). */
+  private volatile double meanPromptTokens;
+  private static final double MEAN_PROMPT_WEIGHT = 0.01;
+
   long predictedWaitNanos(List<PodBudget> current, AdmissionRequest request) {
+    long predicted = predictedWaitNanos(current, request, meanPromptTokens);
+    double mean = meanPromptTokens;
+    meanPromptTokens = mean == 0 ? request.promptTokens() : mean + MEAN_PROMPT_WEIGHT * (request.promptTokens() - mean);
+    return predicted;
+  }
+
+  private long predictedWaitNanos(List<PodBudget> current, AdmissionRequest request, double meanPromptTokens) {
     double rate = drainRate.tokensPerSecond();
     if (rate <= 0) {
       return 0;
@@ -298,10 +310,11 @@ public final class AdmissionController {
     }
     boolean neutral = request.objective() != null && request.objective().shedding() == Shedding.SIZE_NEUTRAL;
     long own = neutral && drainRate.meanTokens() > 0 ? (long) drainRate.meanTokens() : request.tokens();
+    long ownPrompt = neutral && meanPromptTokens > 0 ? (long) meanPromptTokens : request.promptTokens();
     long prefill = Long.MAX_VALUE;
     for (PodBudget pod : current) {
       if (pod.accepting() && pod.prefillTokensPerSecond() > 0) {
-        prefill = Math.min(prefill, WaitPrediction.prefillNanos(pod.pendingPrefill(), request.promptTokens(),
+        prefill = Math.min(prefill, WaitPrediction.prefillNanos(pod.pendingPrefill(), ownPrompt,
             pod.prefillTokensPerSecond()));
       }
     }

@@ -147,6 +147,22 @@ class ObjectiveAdmissionTest {
   }
 
   @Test
+  void sizeNeutralSheddingAlsoJudgesThePrefillByTheMeanPrompt() {
+    Reservation blocker = fullPodDrainingAtAThousandTokensPerSecond();
+    clock.advance(Duration.ofMillis(500));
+    blocker.firstToken(); // 4,000 prompt tokens/s
+    ServiceObjective neutral = objective(MissAction.REJECT, Shedding.SIZE_NEUTRAL);
+    // The first arrival has no mean prompt to go by: its own (100) at 4,000/s, after the mean
+    // released size (1,000) at 1,000/s.
+    assertThat(queue(200, 0, neutral).predictedWaitNanos()).isEqualTo(1_000_000_000L + 25_000_000L);
+    // Now the mean prompt is 100: a 1,200-token request (prompt 600) is judged as 200 ahead plus
+    // the mean size, and a prefill of the mean prompt; by its own size it would be 1.4 s + 150 ms.
+    assertThat(queue(1200, 0, neutral).predictedWaitNanos()).isEqualTo(1_200_000_000L + 25_000_000L);
+    assertThat(queue(1200, 0, objective(MissAction.SERVE, Shedding.GOODPUT)).predictedWaitNanos())
+        .isEqualTo(2_600_000_000L + 150_000_000L);
+  }
+
+  @Test
   void aReleaseOrAPlainAnswerEndsThePrefillWithoutTeachingTheRate() {
     controller.addPod("pod-0", 4000);
     clock.advance(Duration.ofSeconds(3));
