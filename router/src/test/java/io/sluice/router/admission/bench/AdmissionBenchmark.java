@@ -37,8 +37,9 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The admission hot paths: reserve + release on an idle pool (the fast path every request takes
- * when nothing waits), with the simplest selector and with the default scoring chain, and enqueue
+ * The admission hot paths: reserve + first token + release on an idle pool (the fast path every
+ * streamed request takes when nothing waits; the first token ends its pending prefill and teaches
+ * the pod's prefill rate), with the simplest selector and with the default scoring chain, and enqueue
  * + dispatch with 10,000 requests already waiting, with and without a service objective (whose
  * requests get a predicted wait at admission). Run as described in docs/admission.md.
  */
@@ -61,7 +62,7 @@ public class AdmissionBenchmark {
 
     AdmissionController controller;
     final AdmissionRequest request = new AdmissionRequest(1008, 0, "default", "t",
-        RequestSnapshot.of("m", 1008), java.util.Set.of());
+        RequestSnapshot.of("m", 1008), java.util.Set.of(), null, 1000);
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -77,17 +78,20 @@ public class AdmissionBenchmark {
     }
   }
 
+  /** A streamed request's whole life in admission: reserve, first token (prefill done), release. */
   @Benchmark
   public boolean reserveAndRelease(IdlePool pool) {
-    Decision decision = pool.controller.admit(pool.request, null);
-    return ((Decision.Admitted) decision).reservation().release();
+    Reservation reservation = ((Decision.Admitted) pool.controller.admit(pool.request, null)).reservation();
+    reservation.firstToken();
+    return reservation.release();
   }
 
   @Benchmark
   @Threads(2)
   public boolean reserveAndReleaseTwoThreads(IdlePool pool) {
-    Decision decision = pool.controller.admit(pool.request, null);
-    return ((Decision.Admitted) decision).reservation().release();
+    Reservation reservation = ((Decision.Admitted) pool.controller.admit(pool.request, null)).reservation();
+    reservation.firstToken();
+    return reservation.release();
   }
 
   /**
@@ -143,6 +147,7 @@ public class AdmissionBenchmark {
   @Benchmark
   public int enqueueAndDispatchWith10kWaiting(BusyPool pool) {
     pool.controller.admit(pool.request(), pool);
+    pool.running.firstToken();
     pool.running.release();
     return pool.controller.queuedRequests();
   }
