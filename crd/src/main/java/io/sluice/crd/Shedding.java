@@ -9,6 +9,6 @@ public enum Shedding {
    * refusals and more requests served within objective, at the cost of long prompts.
    */
   @JsonProperty("goodput") GOODPUT,
-  /** Every request is judged by the wait of a request of the pool's mean size: refusals fall on all sizes alike. */
+  /** Every request is judged by the time to first token of a request of the pool's mean size and mean prompt: refusals fall on all sizes alike. */
   @JsonProperty("size-neutral") SIZE_NEUTRAL
 }
