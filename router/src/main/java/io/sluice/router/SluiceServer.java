@@ -1,6 +1,7 @@
 package io.sluice.router;
 
 import io.sluice.router.admin.AdminPlane;
+import io.sluice.router.admin.Readiness;
 import io.sluice.router.config.RouterSettings;
 import io.sluice.router.coordination.LedgerCoordinator;
 import io.sluice.router.coordination.RedisLedger;
@@ -30,7 +31,11 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.Router;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -48,12 +53,17 @@ public final class SluiceServer {
   /**
    * Where and how to listen.
    *
-   * @param host address to bind, e.g. {@code 0.0.0.0}
+   * @param host address the data port binds, e.g. {@code 0.0.0.0} (every interface) or {@code 127.0.0.1}
    * @param port data port; 0 picks a free one
+   * @param adminHost address the admin port binds
    * @param adminPort admin port; 0 picks a free one
    * @param eventLoops how many event loops serve the data port
    */
-  public record Options(String host, int port, int adminPort, int eventLoops) {
+  public record Options(String host, int port, String adminHost, int adminPort, int eventLoops) {
+    public Options(String host, int port, int adminPort, int eventLoops) {
+      this(host, port, host, adminPort, eventLoops);
+    }
+
     public static Options loopback(int port, int adminPort) {
       return new Options("127.0.0.1", port, adminPort, 1);
     }
@@ -81,6 +91,9 @@ public final class SluiceServer {
   private final AtomicBoolean draining = new AtomicBoolean();
   /** Further conditions for readiness, such as discovery's informers having synced. */
   private final List<BooleanSupplier> readinessGates = new CopyOnWriteArrayList<>();
+  /** Pools logged as unable to serve, with the reason logged; touched on the tick timer only. */
+  private final Map<String, String> loggedReasons = new HashMap<>();
+  private final long startedAt = System.nanoTime();
   private HttpServer adminServer;
   private ProxyHandler proxy;
 
@@ -126,6 +139,15 @@ public final class SluiceServer {
     return new PoolOptions().setHttp1MaxSize(settings.maxConnectionsPerPod());
   }
 
+  /** Why a port could not be bound, naming it (a bind error alone names neither port nor address). */
+  static IllegalStateException cannotListen(String which, String host, int port, Throwable cause) {
+    String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    return new IllegalStateException("cannot listen on the " + which + " port " + host + ":" + port + ": " + reason
+        + (reason.toLowerCase(java.util.Locale.ROOT).contains("in use")
+            ? " (another process has it; choose another with --" + (which.equals("data") ? "port" : "admin-port")
+                + ")" : ""), cause);
+  }
+
   /** Starts the router; the future completes once both ports listen. */
   public static Future<SluiceServer> start(Vertx vertx, SluiceConfig config, Options options) {
     SluiceServer server;
@@ -148,7 +170,7 @@ public final class SluiceServer {
     metrics.bindClientConnections(limits::openConnections);
     Router data = DataPlane.router(vertx, proxy, limits, accessLog, overload, metrics, runtimes, settings,
         draining::get, created);
-    Router admin = AdminPlane.router(vertx, metrics, this::ready, runtimes, classes);
+    Router admin = AdminPlane.router(vertx, metrics, this::readiness, runtimes, classes);
     HttpServerOptions dataOptions = new HttpServerOptions()
         .setHost(options.host())
         .setTcpNoDelay(true)
@@ -170,30 +192,36 @@ public final class SluiceServer {
     }
     HttpServer first = dataServer(dataOptions, data, limits);
     dataServers.add(first);
-    return first.listen(options.port())
+    // listen(port) alone would bind every interface whatever the options' host says.
+    return first.listen(options.port(), options.host())
+        .recover(e -> Future.failedFuture(cannotListen("data", options.host(), options.port(), e)))
         .compose(bound -> {
           // Timers and scrapes start here, on the data server's event-loop context, rather than
           // on the caller's thread: a context made up for a foreign thread is not one to own them.
           pools.scrapeWith(engineScraper);
           // The queues' fallback timer: expires waiters past their max wait and dispatches in case
           // a wake-up was missed. Releases wake the queues directly; this is not a poll.
-          tickTimer = vertx.setPeriodic(TICK_MS, id -> pools.tick());
+          tickTimer = vertx.setPeriodic(TICK_MS, id -> {
+            pools.tick();
+            logServability();
+          });
           // Further servers on the same port share it: Vert.x spreads connections over their event loops.
           List<Future<HttpServer>> more = new ArrayList<>();
           for (int i = 1; i < options.eventLoops(); i++) {
             HttpServer extra = dataServer(dataOptions, data, limits);
             dataServers.add(extra);
-            more.add(extra.listen(bound.actualPort()));
+            more.add(extra.listen(bound.actualPort(), options.host()));
           }
           return Future.all(more);
         })
         .compose(all -> {
-          adminServer = vertx.createHttpServer(new HttpServerOptions().setHost(options.host())).requestHandler(admin);
-          return adminServer.listen(options.adminPort());
+          adminServer = vertx.createHttpServer(new HttpServerOptions().setHost(options.adminHost()))
+              .requestHandler(admin);
+          return adminServer.listen(options.adminPort(), options.adminHost())
+              .recover(e -> Future.failedFuture(cannotListen("admin", options.adminHost(), options.adminPort(), e)));
         })
-        .onSuccess(bound -> LOG.info("data port {} ({} event loops), admin port {}; pools: {}",
-            port(), dataServers.size(), adminPort(),
-            pools.describe()))
+        .onSuccess(bound -> LOG.info("data port {}:{} ({} event loops), admin port {}:{}; pools: {}",
+            options.host(), port(), dataServers.size(), options.adminHost(), adminPort(), pools.describe()))
         .mapEmpty();
   }
 
@@ -248,9 +276,53 @@ public final class SluiceServer {
       LOG.warn("watching files failed: {}", e.toString());
     }
   }
+  /**
+   * Ready means "can serve": not draining, every readiness gate open (the cluster's pools and pods
+   * listed), at least one pool, and in every pool a pod in rotation with a budget (a pool whose
+   * engines have not reported their KV size has none). Each pool's reason is reported.
+   */
+  public Readiness readiness() {
+    Map<String, String> byPool = new TreeMap<>();
+    runtimes.all().forEach(runtime -> byPool.put(runtime.name(), runtime.unservable()));
+    String reason;
+    if (draining.get()) {
+      reason = "draining";
+    } else if (!readinessGates.stream().allMatch(BooleanSupplier::getAsBoolean)) {
+      reason = "the cluster's pools and pods have not been listed yet";
+    } else if (byPool.isEmpty()) {
+      reason = "no pool is configured";
+    } else {
+      long unservable = byPool.values().stream().filter(Objects::nonNull).count();
+      reason = unservable == 0 ? null : unservable + " of " + byPool.size() + " pools cannot serve";
+    }
+    return new Readiness(reason == null, reason, byPool);
+  }
+
   public boolean ready() {
-    return !draining.get() && readinessGates.stream().allMatch(BooleanSupplier::getAsBoolean)
-        && runtimes.all().stream().anyMatch(runtime -> !runtime.pool().pods().isEmpty());
+    return readiness().ready();
+  }
+
+  /**
+   * Logs each pool's change between serving and not (once, not per request); a pool still
+   * waiting for its engines' first report in the first seconds after start is not worth a warning.
+   */
+  private void logServability() {
+    boolean settling = System.nanoTime() - startedAt < TimeUnit.SECONDS.toNanos(2);
+    for (var runtime : runtimes.all()) {
+      String reason = runtime.unservable();
+      String before = loggedReasons.get(runtime.name());
+      if (Objects.equals(reason, before) || (reason != null && before == null && settling)) {
+        continue;
+      }
+      if (reason != null) {
+        LOG.warn("pool '{}' cannot serve: {}", runtime.name(), reason);
+        loggedReasons.put(runtime.name(), reason);
+      } else {
+        LOG.info("pool '{}' can serve again", runtime.name());
+        loggedReasons.remove(runtime.name());
+      }
+    }
+    loggedReasons.keySet().removeIf(name -> runtimes.named(name) == null);
   }
 
   /** Adds a condition {@link #ready} requires, e.g. that the cluster's informers have synced. */

@@ -7,7 +7,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Routes of the admin port: liveness, readiness, Prometheus metrics and estimates. Kept off the data port so
@@ -17,19 +17,25 @@ public final class AdminPlane {
   private AdminPlane() {}
 
   /**
-   * @param ready true once configuration is loaded and at least one pod is known, and until the
-   *     router starts draining
+   * @param ready whether the router can serve, and each pool's reason when it cannot
    */
-  public static Router router(Vertx vertx, RouterMetrics metrics, BooleanSupplier ready, Runtimes runtimes,
+  public static Router router(Vertx vertx, RouterMetrics metrics, Supplier<Readiness> ready, Runtimes runtimes,
       TrafficClasses classes) {
     Router router = Router.router(vertx);
     EstimateRoute estimate = new EstimateRoute(runtimes, classes);
     router.post("/estimate").handler(BodyHandler.create(false).setBodyLimit(16L << 20)).handler(estimate::handle);
     router.get("/healthz").handler(ctx -> ctx.json(new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(ctx -> {
-      boolean isReady = ready.getAsBoolean();
-      ctx.response().setStatusCode(isReady ? 200 : 503);
-      ctx.json(new JsonObject().put("status", isReady ? "ready" : "not ready"));
+      Readiness readiness = ready.get();
+      JsonObject pools = new JsonObject();
+      readiness.pools().forEach((name, why) -> pools.put(name, why == null
+          ? new JsonObject().put("ready", true) : new JsonObject().put("ready", false).put("reason", why)));
+      JsonObject body = new JsonObject().put("status", readiness.ready() ? "ready" : "not ready");
+      if (readiness.reason() != null) {
+        body.put("reason", readiness.reason());
+      }
+      ctx.response().setStatusCode(readiness.ready() ? 200 : 503);
+      ctx.json(body.put("pools", pools));
     });
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")

@@ -70,8 +70,14 @@ public record OpenAiError(int status, String type, String code, String param, St
   }
 
   public static OpenAiError noReadyPod(String pool) {
+    return noReadyPod(pool, null);
+  }
+
+  /** {@code why}: what keeps every pod of the pool from serving, when known (see PoolRuntime#unservable). */
+  public static OpenAiError noReadyPod(String pool, String why) {
     return new OpenAiError(503, UNAVAILABLE, "no_ready_pod", null,
-        "No pod of pool '" + pool + "' is ready to serve this request; retry later.");
+        "No pod of pool '" + pool + "' is ready to serve this request"
+            + (why == null ? "" : ": " + why) + "; retry later.");
   }
 
   public static OpenAiError upstreamFailed(String detail) {

@@ -49,8 +49,13 @@ final class ServeCommand implements Callable<Integer> {
       description = "Admin port (/healthz, /readyz, /metrics). Default: ${DEFAULT-VALUE}.")
   int adminPort;
 
-  @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to bind. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--host", defaultValue = "0.0.0.0",
+      description = "Address the data port binds (0.0.0.0: every interface). Default: ${DEFAULT-VALUE}.")
   String host;
+
+  @Option(names = "--admin-host", paramLabel = "HOST",
+      description = "Address the admin port binds (it is not authenticated). Default: the --host address.")
+  String adminHost;
 
   @Option(names = "--event-loops", description = "Event loops serving the data port. Default: the number of CPUs.")
   Integer eventLoops;
@@ -107,8 +112,9 @@ final class ServeCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     SluiceServer server;
     try {
-      server = SluiceServer.start(vertx, loaded.config(), new SluiceServer.Options(host, port, adminPort, loops))
-          .await(30, TimeUnit.SECONDS);
+      SluiceServer.Options options = new SluiceServer.Options(host, port, adminHost == null ? host : adminHost,
+          adminPort, loops);
+      server = SluiceServer.start(vertx, loaded.config(), options).await(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.error("cannot start: {}", e.getMessage());
       vertx.close();

@@ -90,7 +90,8 @@ final class Forwarder {
       // it and try another pod, or wait in the queue again.
       exchange.tried.add(exchange.reservation.podId());
       if (!moveElsewhere(exchange, "pod " + exchange.reservation.podId() + " left the pool")) {
-        ProxyHandler.sendError(exchange.ctx, OpenAiError.noReadyPod(exchange.runtime.name()));
+        ProxyHandler.sendError(exchange.ctx,
+            OpenAiError.noReadyPod(exchange.runtime.name(), exchange.runtime.unservable()));
       }
       return;
     }

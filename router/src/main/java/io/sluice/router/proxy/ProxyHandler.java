@@ -227,7 +227,7 @@ public final class ProxyHandler {
     } else if (decision instanceof Decision.TooLarge large) {
       sendError(exchange.ctx, OpenAiError.contextLengthExceeded(large.tokens(), large.largestBudget()));
     } else {
-      sendError(exchange.ctx, OpenAiError.noReadyPod(exchange.runtime.name()));
+      sendError(exchange.ctx, OpenAiError.noReadyPod(exchange.runtime.name(), exchange.runtime.unservable()));
     }
   }
 

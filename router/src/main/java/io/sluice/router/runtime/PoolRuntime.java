@@ -9,6 +9,7 @@ import io.sluice.router.admission.AdaptiveBudget;
 import io.sluice.router.admission.AdmissionController;
 import io.sluice.router.admission.AdmissionListener;
 import io.sluice.router.admission.Outcome;
+import io.sluice.router.admission.PodBudget;
 import io.sluice.router.estimate.TokenEstimator;
 import io.sluice.router.pool.Pod;
 import io.sluice.router.pool.Pool;
@@ -422,6 +423,34 @@ public final class PoolRuntime {
   public boolean ejected(String podId) {
     PodHealth pod = health.get(podId);
     return pod != null && pod.ejected();
+  }
+
+  /**
+   * Null while at least one pod can take a request (it is in rotation and has a budget); else why
+   * none can, in words an operator can act on (without the pool's name): for {@code /readyz}, the
+   * log and the 503 a client gets.
+   */
+  public String unservable() {
+    List<PodBudget> pods = admission.pods();
+    if (pods.isEmpty()) {
+      return "it has no pods (no endpoints configured, or none discovered yet)";
+    }
+    boolean budgeted = false;
+    for (PodBudget pod : pods) {
+      if (pod.ceiling() > 0) {
+        if (pod.accepting()) {
+          return null;
+        }
+        budgeted = true;
+      }
+    }
+    if (budgeted) {
+      return "every pod with a budget is ejected (failing) or leaving the pool";
+    }
+    return pool.spec().budget().tokensPerPod().auto()
+        ? "no pod has reported its KV-cache size yet; set spec.budget.tokensPerPod or check the engines' "
+            + "/metrics (vllm:cache_config_info, sglang:max_total_num_tokens)"
+        : "every pod's budget is 0 tokens";
   }
 
   /** The fallback timer: reinstates pods whose ejection ran out, expires old waiters, dispatches. */

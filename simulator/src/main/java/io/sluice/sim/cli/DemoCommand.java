@@ -68,6 +68,15 @@ final class DemoCommand implements Callable<Integer> {
         }
         SluiceServer router = SluiceServer.start(vertx, config.config(), SluiceServer.Options.loopback(port, adminPort))
                 .await(30, TimeUnit.SECONDS);
+        // The banner promises a working curl: wait until the engines have reported their KV size
+        // (the pool's budget comes from it) rather than print it while requests would get 503.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!router.ready() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        if (!router.ready()) {
+            System.err.println("the router is not ready after 30 s: " + router.readiness());
+        }
         System.out.printf("""
 
                 Sluice demo: router on http://127.0.0.1:%d (admin http://127.0.0.1:%d), \
