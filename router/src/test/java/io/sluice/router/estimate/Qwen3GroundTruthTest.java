@@ -1,7 +1,6 @@
 package io.sluice.router.estimate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,8 +25,7 @@ class Qwen3GroundTruthTest {
 
   @BeforeAll
   static void load() throws Exception {
-    assumeTrue(Requests.qwen3Present(), "Qwen3 tokenizer files not found at " + Requests.QWEN3.toAbsolutePath()
-        + " (shared/tokenizers/qwen3 beside the repository); skipping the ground-truth comparison");
+    Requests.requireQwen3("the ground-truth comparison");
     counter = HuggingFaceCounter.load(Requests.QWEN3, SegmentCache.defaults(), 576);
     cases = Requests.JSON.readTree(EXPECTED.toFile());
   }

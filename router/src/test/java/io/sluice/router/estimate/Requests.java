@@ -17,6 +17,22 @@ final class Requests {
 
   private Requests() {}
 
+  /**
+   * Skips the calling test when the real Qwen3 files are absent (a clone without ../shared), or
+   * fails it under {@code CI=true}, where they must be there: a skipped ground truth is no test.
+   */
+  static void requireQwen3(String what) {
+    if (qwen3Present()) {
+      return;
+    }
+    String why = "Qwen3 tokenizer files not found at " + QWEN3.toAbsolutePath()
+        + " (shared/tokenizers/qwen3 beside the repository)";
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+      throw new AssertionError(why + "; CI=true, so " + what + " must run, not skip");
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(false, why + "; skipping " + what);
+  }
+
   static InferenceRequest chat(String json) {
     return of(ApiKind.CHAT, json);
   }

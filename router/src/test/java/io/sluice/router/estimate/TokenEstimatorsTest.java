@@ -2,7 +2,6 @@ package io.sluice.router.estimate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.sluice.crd.TokenizerSpec;
 import io.sluice.crd.TokenizerType;
@@ -29,7 +28,7 @@ class TokenEstimatorsTest {
 
   @Test
   void buildsAHuggingFaceCounterFromARelativePath() {
-    assumeTrue(Requests.qwen3Present(), "Qwen3 tokenizer files absent; skipping");
+    Requests.requireQwen3("loading the real tokenizer by name");
     PromptCounter counter = TokenEstimators.counter(
         new TokenizerSpec(TokenizerType.HUGGINGFACE, "qwen3/tokenizer.json", null, null, null),
         Path.of("../../shared/tokenizers"), REMOTE, EstimatorListener.NONE);
