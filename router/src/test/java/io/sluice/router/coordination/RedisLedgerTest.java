@@ -110,11 +110,26 @@ class RedisLedgerTest {
     try (RedisLedger ledger = ledger(Duration.ofMillis(400))) {
       await(ledger.lease(pool, "p1", "crashed", 1000, 0, 0, BUDGET));
       assertThat(await(ledger.lease(pool, "p1", "b", 500, 0, 0, BUDGET)).granted()).isZero();
-      Thread.sleep(600); // the crashed replica renews no more
-      assertThat(await(ledger.total(pool, "p1"))).isZero();
+      // The crashed replica renews no more: its share lapses once the TTL has run out, not before.
+      long leased = System.nanoTime();
+      eventually(() -> await(ledger.total(pool, "p1")) == 0);
+      assertThat(System.nanoTime() - leased).as("lapsed after the 400 ms TTL").isGreaterThanOrEqualTo(300_000_000L);
       assertThat(await(ledger.lease(pool, "p1", "b", 1000, 0, 0, BUDGET)).granted()).isEqualTo(1000);
-      Thread.sleep(600); // and with nobody renewing at all, the pod's keys expire in Redis
-      assertThat(exists(ledger.sharesKey(pool, "p1"))).isFalse();
+      // And with nobody renewing at all, the pod's keys expire in Redis.
+      eventually(() -> !exists(ledger.sharesKey(pool, "p1")));
+    }
+  }
+
+  private interface Check {
+    boolean holds() throws Exception;
+  }
+
+  /** Waits up to 10 s for {@code check}; fails if it never holds. */
+  private static void eventually(Check check) throws Exception {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (!check.holds()) {
+      assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
+      Thread.sleep(20);
     }
   }
 

@@ -91,8 +91,14 @@ class KubernetesDiscoveryTest {
     apply(pool("qwen", "[qwen-7b]", "app: qwen", engineA.port(), ""));
     settled(() -> runtime("qwen") != null && discovery.synced());
     client.pods().inNamespace(NS).resource(pod("qwen-0", "qwen", false)).create();
-    Thread.sleep(300); // a pod that is not ready must not join
-    assertThat(runtime("qwen").pool().pods()).isEmpty();
+    // A pod that is not ready must not join. Rather than sleep and see nothing happen, create a
+    // ready pod after it: the pool's informer delivers events in order, so once the marker has
+    // joined, the router has seen qwen-0 too, and left it out.
+    client.pods().inNamespace(NS).resource(pod("qwen-marker", "qwen", true)).create();
+    within(() -> runtime("qwen").pool().pods().stream().anyMatch(p -> p.id().equals("qwen-marker")));
+    assertThat(runtime("qwen").pool().pods()).extracting(p -> p.id()).containsExactly("qwen-marker");
+    client.pods().inNamespace(NS).withName("qwen-marker").delete();
+    within(() -> runtime("qwen").pool().pods().isEmpty());
 
     client.pods().inNamespace(NS).resource(pod("qwen-0", "qwen", true)).updateStatus();
     within(() -> runtime("qwen").pool().pods().size() == 1);

@@ -157,12 +157,12 @@ class ClientLimitsTest {
       for (int i = 0; i < 4; i++) {
         held.add(connect());
       }
-      Thread.sleep(200); // the server has accepted them
+      RouterHarness.eventually(() -> openConnections() == 4); // the server has accepted them
       try (Socket extra = connect()) {
         assertThat(extra.getInputStream().read()).isEqualTo(-1);
       }
       held.remove(0).close();
-      Thread.sleep(200);
+      RouterHarness.eventually(() -> openConnections() == 3); // the server has seen it close
       try (Socket again = connect()) {
         again.getOutputStream().write(request("connection: close\r\n", CHAT, CHAT.length())
             .getBytes(StandardCharsets.UTF_8));
@@ -172,7 +172,12 @@ class ClientLimitsTest {
       for (Socket socket : held) {
         socket.close();
       }
-      Thread.sleep(300); // the server has seen them close, so the other tests have free slots
+      RouterHarness.eventually(() -> openConnections() == 0); // free slots for the other tests
     }
+  }
+
+  /** Client connections open on the data port, as the router counts them. */
+  private static double openConnections() {
+    return harness.router.metrics().registry().get("sluice.client.connections").gauge().value();
   }
 }
