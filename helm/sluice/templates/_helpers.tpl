@@ -94,3 +94,14 @@ which would over-admit (each replica would believe it owns every pod's whole bud
 
 {{/* Where the TLS Secret (tls.enabled) is mounted. */}}
 {{- define "sluice.tlsDir" -}}/etc/sluice-tls{{- end }}
+
+{{/*
+True (non-empty) when the router may read Secrets: rbac.readSecrets true, or left unset (null)
+while a trafficClass of this release takes its keys from a Secret (apiKeySecretRef).
+*/}}
+{{- define "sluice.readSecrets" -}}
+{{- if eq (toString .Values.rbac.readSecrets) "true" }}true
+{{- else if eq (toString .Values.rbac.readSecrets) "<nil>" }}
+{{- range .Values.trafficClasses }}{{ if dig "spec" "match" "apiKeySecretRef" "" . }}true{{ end }}{{ end }}
+{{- end }}
+{{- end }}

@@ -38,14 +38,56 @@ final class Chart {
     return new Helm(DIR);
   }
 
-  /** {@code helm template demo sluice -n sluice [-f values] [--set k=v ...]}. */
+  /**
+   * The Kubernetes version rendered for: the chart's kubeVersion needs 1.25 or later (its CRDs'
+   * CEL rules), and {@code helm template} assumes an older one unless told.
+   */
+  static final String KUBE_VERSION = "1.29.0";
+
+  /** {@code helm template demo sluice -n sluice --kube-version 1.29.0 [-f values] [--set k=v ...]}. */
   static String template(Path valuesFile, Map<String, ?> sets) {
-    TemplateCommand command = helm().template().withName(RELEASE).withNamespace(NAMESPACE);
+    TemplateCommand command = helm().template().withName(RELEASE).withNamespace(NAMESPACE)
+        .withKubeVersion(KUBE_VERSION);
     if (valuesFile != null) {
       command.withValuesFile(valuesFile);
     }
     sets.forEach(command::set);
     return command.call();
+  }
+
+  /**
+   * The {@code helm test} pod. helm-java's template leaves hooks out (and a dry-run install
+   * prints no manifest), so it renders a copy of the chart whose test template has its hook
+   * annotations taken off: the same template, rendered as an ordinary object.
+   */
+  static io.fabric8.kubernetes.api.model.Pod testHook(Map<String, ?> sets) {
+    try {
+      Path copy = java.nio.file.Files.createTempDirectory("sluice-chart");
+      copyTo(copy);
+      Path test = copy.resolve("templates/tests/test-connection.yaml");
+      java.nio.file.Files.writeString(test, java.nio.file.Files.readString(test)
+          .replaceAll("(?m)^\\s*helm\\.sh/hook(-delete-policy)?:.*\\n", ""));
+      TemplateCommand command = new Helm(copy).template().withName(RELEASE).withNamespace(NAMESPACE)
+          .withKubeVersion(KUBE_VERSION);
+      sets.forEach(command::set);
+      return new Rendered(command.call()).named(io.fabric8.kubernetes.api.model.Pod.class, FULLNAME + "-test");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Copies the chart into {@code target}, for a test that changes it. */
+  static void copyTo(Path target) throws java.io.IOException {
+    try (var files = java.nio.file.Files.walk(DIR)) {
+      for (Path source : files.toList()) {
+        Path destination = target.resolve(DIR.relativize(source).toString());
+        if (java.nio.file.Files.isDirectory(source)) {
+          java.nio.file.Files.createDirectories(destination);
+        } else {
+          java.nio.file.Files.copy(source, destination);
+        }
+      }
+    }
   }
 
   static Rendered render(Map<String, ?> sets) {

@@ -141,9 +141,29 @@ class ChartCoordinationTest {
     Map<String, Object> budget = raw(withPool, "ModelPool", "qwen").get("spec", "budget");
     assertThat(budget).containsEntry("coordination", "redis");
 
+    // Egress to the Redis port goes where Redis runs (networkPolicy.redisTo), not anywhere.
     NetworkPolicy policy = rendered.one(NetworkPolicy.class);
-    assertThat(policy.getSpec().getEgress()).anySatisfy(rule -> assertThat(rule.getPorts())
-        .singleElement().satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(6379)));
+    var redisRule = policy.getSpec().getEgress().stream()
+        .filter(rule -> rule.getPorts().stream().anyMatch(p -> Integer.valueOf(6379).equals(p.getPort().getIntVal())))
+        .toList();
+    assertThat(redisRule).singleElement().satisfies(rule -> {
+      assertThat(rule.getPorts()).hasSize(1);
+      assertThat(rule.getTo()).singleElement().satisfies(peer -> {
+        assertThat(peer.getNamespaceSelector().getMatchLabels()).containsEntry("kubernetes.io/metadata.name", "redis");
+        assertThat(peer.getPodSelector().getMatchLabels()).containsEntry("app.kubernetes.io/name", "redis");
+      });
+    });
+    // Without redisTo: the pods of the release's own namespace only.
+    NetworkPolicy local = Chart.render("redis.yaml", Map.of("networkPolicy.redisTo", "null"))
+        .one(NetworkPolicy.class);
+    assertThat(local.getSpec().getEgress()).filteredOn(rule -> rule.getTo() != null && !rule.getTo().isEmpty())
+        .singleElement().satisfies(rule -> {
+          assertThat(rule.getTo()).singleElement().satisfies(peer -> {
+            assertThat(peer.getNamespaceSelector()).isNull();
+            assertThat(peer.getPodSelector().getMatchLabels()).isNullOrEmpty();
+          });
+          assertThat(rule.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getIntVal()).isEqualTo(6379));
+        });
   }
 
   @Test

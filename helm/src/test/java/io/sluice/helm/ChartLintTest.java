@@ -34,7 +34,7 @@ class ChartLintTest {
 
   @Test
   void lintStrictFailsOnABadDefault(@TempDir Path copy) throws Exception {
-    copyChart(copy);
+    Chart.copyTo(copy);
     Path values = copy.resolve("values.yaml");
     Files.writeString(values, Files.readString(values).replace("replicaCount: 2", "replicaCount: two"));
     LintResult result = new com.marcnuri.helm.Helm(copy).lint().strict().call();
@@ -175,16 +175,4 @@ class ChartLintTest {
     return ref == null ? schema : root.at(ref.asText().substring(1));
   }
 
-  private static void copyChart(Path target) throws Exception {
-    try (var files = Files.walk(Chart.DIR)) {
-      for (Path source : files.toList()) {
-        Path destination = target.resolve(Chart.DIR.relativize(source).toString());
-        if (Files.isDirectory(source)) {
-          Files.createDirectories(destination);
-        } else {
-          Files.copy(source, destination);
-        }
-      }
-    }
-  }
 }

@@ -30,7 +30,8 @@ class ChartRbacTest {
     assertThat(rendered.all(ClusterRole.class)).isEmpty();
     assertThat(rules(rendered.named(Role.class, Chart.FULLNAME + "-leases").getRules())).isEqualTo(LEASES);
     Role watch = rendered.named(Role.class, Chart.FULLNAME + "-watch");
-    assertThat(rules(watch.getRules())).isEqualTo(WATCH);
+    // No class of the release reads a Secret: no access to Secrets (rbac.readSecrets unset).
+    assertThat(rules(watch.getRules())).isEqualTo(WATCH.subList(0, 3));
     for (RoleBinding binding : rendered.all(RoleBinding.class)) {
       assertThat(binding.getMetadata().getNamespace()).isEqualTo(Chart.NAMESPACE);
       assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
@@ -49,7 +50,11 @@ class ChartRbacTest {
     Chart.Rendered rendered = Chart.render("all-on.yaml", Map.of());
 
     ClusterRole watch = rendered.one(ClusterRole.class);
+    // all-on.yaml has a class with apiKeySecretRef: Secrets are readable without asking.
     assertThat(rules(watch.getRules())).isEqualTo(WATCH);
+    // Cluster-wide, so named after the release's namespace too: the same release name in another
+    // namespace must not take it over.
+    assertThat(watch.getMetadata().getName()).isEqualTo(Chart.FULLNAME + "-" + Chart.NAMESPACE + "-watch");
     List<RoleBinding> watchBindings = rendered.all(RoleBinding.class).stream()
         .filter(b -> b.getRoleRef().getName().equals(watch.getMetadata().getName())).toList();
     assertThat(watchBindings).extracting(b -> b.getMetadata().getNamespace())
@@ -67,7 +72,8 @@ class ChartRbacTest {
 
   @Test
   void secretNamesRestrictTheSecretsRule() {
-    Role watch = Chart.render(map("rbac.secretNames[0]", "api-keys")).named(Role.class, Chart.FULLNAME + "-watch");
+    Role watch = Chart.render(map("rbac.readSecrets", true, "rbac.secretNames[0]", "api-keys"))
+        .named(Role.class, Chart.FULLNAME + "-watch");
     List<String> expected = new java.util.ArrayList<>(WATCH);
     expected.set(3, " secrets: get,list,watch names=api-keys");
     assertThat(rules(watch.getRules())).isEqualTo(expected);
@@ -91,7 +97,7 @@ class ChartRbacTest {
     Map<String, Object> unreadable = new java.util.LinkedHashMap<>(gold);
     unreadable.put("rbac.readSecrets", false);
     assertThatThrownBy(() -> Chart.render(unreadable))
-        .hasMessageContaining("trafficClasses gold: apiKeySecretRef needs rbac.readSecrets true");
+        .hasMessageContaining("trafficClasses gold: apiKeySecretRef needs rbac.readSecrets true or unset");
     Map<String, Object> ownRbac = new java.util.LinkedHashMap<>(unreadable);
     ownRbac.put("rbac.create", false);
     assertThat(Chart.render(ownRbac).all(io.sluice.crd.k8s.TrafficClass.class)).as("RBAC managed elsewhere")
@@ -104,6 +110,13 @@ class ChartRbacTest {
   void secretsCanBeLeftOut() {
     Role watch = Chart.render(map("rbac.readSecrets", false)).named(Role.class, Chart.FULLNAME + "-watch");
     assertThat(rules(watch.getRules())).isEqualTo(WATCH.subList(0, 3));
+  }
+
+  /** For classes created later, outside the chart, Secrets can be granted up front. */
+  @Test
+  void secretsCanBeGrantedWithoutAClassInTheChart() {
+    Role watch = Chart.render(map("rbac.readSecrets", true)).named(Role.class, Chart.FULLNAME + "-watch");
+    assertThat(rules(watch.getRules())).isEqualTo(WATCH);
   }
 
   @Test

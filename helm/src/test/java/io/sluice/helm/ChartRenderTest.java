@@ -37,7 +37,7 @@ class ChartRenderTest {
     Chart.Rendered rendered = Chart.render(Map.of());
 
     assertThat(rendered.objects).map(o -> o.getKind()).containsExactlyInAnyOrder(
-        "ServiceAccount", "ConfigMap", "Service", "Deployment", "Role", "RoleBinding", "Role", "RoleBinding",
+        "ServiceAccount", "ConfigMap", "Service", "Service", "Deployment", "Role", "RoleBinding", "Role", "RoleBinding",
         "PodDisruptionBudget");
     assertThat(rendered.generic()).isEmpty();
     for (HasMetadata object : rendered.objects) {
@@ -74,7 +74,7 @@ class ChartRenderTest {
     });
     Map<String, Object> selector = monitor.get("spec", "selector", "matchLabels");
     assertThat(selector).containsEntry("app.kubernetes.io/instance", Chart.RELEASE);
-    Service service = rendered.one(Service.class);
+    Service service = rendered.named(Service.class, Chart.FULLNAME + "-admin");
     assertThat(service.getMetadata().getLabels()).containsAllEntriesOf(
         selector.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> (String) e.getValue())));
 
@@ -211,11 +211,20 @@ class ChartRenderTest {
     // Longer than the router's drainTimeout (30 s), so streams can finish on SIGTERM.
     assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(30L);
 
-    Service service = rendered.one(Service.class);
+    // The client-facing Service carries the API only; the admin port (no authentication) has its
+    // own ClusterIP Service, whatever type the client-facing one is.
+    Service service = rendered.named(Service.class, Chart.FULLNAME);
     assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + "->" + p.getTargetPort().getStrVal())
-        .containsExactly("http->http", "admin->admin");
+        .containsExactly("http->http");
     assertThat(service.getSpec().getSelector())
         .isEqualTo(rendered.one(Deployment.class).getSpec().getSelector().getMatchLabels());
+    for (String type : List.of("ClusterIP", "LoadBalancer")) {
+      Service admin = Chart.render(map("service.type", type)).named(Service.class, Chart.FULLNAME + "-admin");
+      assertThat(admin.getSpec().getType()).isEqualTo("ClusterIP");
+      assertThat(admin.getSpec().getPorts()).extracting(p -> p.getName() + "->" + p.getTargetPort().getStrVal())
+          .containsExactly("admin->admin");
+      assertThat(admin.getSpec().getSelector()).isEqualTo(service.getSpec().getSelector());
+    }
 
     Chart.Rendered other = Chart.render(map("router.adminPort", 9191));
     Container moved = other.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -240,6 +249,35 @@ class ChartRenderTest {
     PodDisruptionBudget pdb = Chart.render(Map.of()).one(PodDisruptionBudget.class);
     assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
     assertThat(pdb.getSpec().getSelector().getMatchLabels()).containsEntry("app.kubernetes.io/instance", Chart.RELEASE);
+  }
+
+  /** {@code helm test}: one hook pod that asks both Services, as restricted as the router's. */
+  @Test
+  void helmTestAsksBothServices() throws Exception {
+    io.fabric8.kubernetes.api.model.Pod test = Chart.testHook(Map.of());
+    String template = java.nio.file.Files.readString(Chart.DIR.resolve("templates/tests/test-connection.yaml"));
+    assertThat(template).contains("helm.sh/hook: test");
+    PodSpec spec = test.getSpec();
+    assertThat(spec.getRestartPolicy()).isEqualTo("Never");
+    assertThat(spec.getSecurityContext().getRunAsNonRoot()).isTrue();
+    Container wget = spec.getContainers().get(0);
+    assertThat(wget.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    String script = String.join(" ", wget.getArgs());
+    assertThat(script).contains("http://" + Chart.FULLNAME + "-admin:9090/readyz")
+        .contains("http://" + Chart.FULLNAME + ":8080/v1/models");
+    // With keys required, the API answers 401 without one: that is the check then.
+    String required = String.join(" ", Chart.testHook(map("settings.authentication.mode", "required"))
+        .getSpec().getContainers().get(0).getArgs());
+    assertThat(required).contains("grep -q ' 401 '");
+  }
+
+  /** The CRDs carry CEL rules, on by default from Kubernetes 1.25: older clusters are refused. */
+  @Test
+  void theChartNeedsAKubernetesThatRunsItsCrdsRules() throws Exception {
+    String chart = java.nio.file.Files.readString(Chart.DIR.resolve("Chart.yaml"));
+    assertThat(chart).contains("kubeVersion: \">=1.25.0-0\"");
+    assertThatThrownBy(() -> Chart.helm().template().withName(Chart.RELEASE).withKubeVersion("1.24.0").call())
+        .hasMessageContaining("incompatible with Kubernetes v1.24.0");
   }
 
   private static void assertProbe(Probe probe, String path) {
