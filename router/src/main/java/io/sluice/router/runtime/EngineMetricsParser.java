@@ -1,51 +1,57 @@
 package io.sluice.router.runtime;
 
 import io.sluice.crd.EngineKind;
+import io.sluice.router.metrics.PrometheusText;
+import io.sluice.router.metrics.PrometheusText.Sample;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Reads the figures routing needs from an engine's Prometheus text: vLLM's names (V1, and the
  * older {@code gpu_cache_usage_perc}) or SGLang's. Figures of several data-parallel ranks
- * ({@code engine="0"}, {@code engine="1"}) are summed; KV usage is averaged.
+ * ({@code engine="0"}, {@code engine="1"}) are summed; KV usage is averaged. Of
+ * {@code vllm:lora_requests_info} only the newest series counts (vLLM leaves old ones on the page).
  */
 public final class EngineMetricsParser {
-  private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Set<String> VLLM = Set.of("vllm:num_requests_running", "vllm:num_requests_waiting",
+      "vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc", "vllm:prefix_cache_queries_total",
+      "vllm:prefix_cache_hits_total", "vllm:num_preemptions_total", "vllm:lora_requests_info",
+      "vllm:cache_config_info");
+  private static final Set<String> SGLANG = Set.of("sglang:num_running_reqs", "sglang:num_queue_reqs",
+      "sglang:token_usage", "sglang:max_total_num_tokens", "sglang:cache_hit_rate");
 
   private EngineMetricsParser() {}
 
   public static EngineSample parse(EngineKind engine, String text, long nowNanos) {
     Totals totals = new Totals();
-    for (String raw : text.split("\n")) {
-      String line = raw.strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
+    if (engine == EngineKind.SGLANG) {
+      for (Sample s : PrometheusText.parse(text, SGLANG::contains).samples()) {
+        sglang(totals, s.name(), s.value());
       }
-      int brace = line.indexOf('{');
-      int space = line.lastIndexOf(' ');
-      if (space <= 0) {
-        continue;
+    } else {
+      // vLLM keeps every label set vllm:lora_requests_info ever had, each valued at the time it was
+      // last current: only the newest (per data-parallel rank, if the page names ranks) is in force.
+      Map<String, Sample> newestLora = new HashMap<>();
+      for (Sample s : PrometheusText.parse(text, VLLM::contains).samples()) {
+        if (s.name().equals("vllm:lora_requests_info")) {
+          newestLora.merge(String.valueOf(s.label("engine")), s, (a, b) -> b.value() > a.value() ? b : a);
+        } else {
+          vllm(totals, s);
+        }
       }
-      String name = brace > 0 && brace < space ? line.substring(0, brace) : line.substring(0, space);
-      double value;
-      try {
-        value = Double.parseDouble(line.substring(space + 1));
-      } catch (NumberFormatException e) {
-        continue;
-      }
-      if (engine == EngineKind.SGLANG) {
-        sglang(totals, name, value);
-      } else {
-        vllm(totals, name, line, value);
+      for (Sample lora : newestLora.values()) {
+        totals.adapters.addAll(list(lora.label("running_lora_adapters")));
+        totals.adapters.addAll(list(lora.label("waiting_lora_adapters")));
       }
     }
     return totals.sample(nowNanos);
   }
 
-  private static void vllm(Totals t, String name, String line, double value) {
-    switch (name) {
+  private static void vllm(Totals t, Sample s) {
+    double value = s.value();
+    switch (s.name()) {
       case "vllm:num_requests_running" -> t.running += value;
       case "vllm:num_requests_waiting" -> t.waiting += value;
       case "vllm:kv_cache_usage_perc" -> t.kv(value, true);
@@ -53,13 +59,9 @@ public final class EngineMetricsParser {
       case "vllm:prefix_cache_queries_total" -> t.queries += value;
       case "vllm:prefix_cache_hits_total" -> t.hits += value;
       case "vllm:num_preemptions_total" -> t.preemptions += value;
-      case "vllm:lora_requests_info" -> {
-        t.adapters.addAll(list(label(line, "running_lora_adapters")));
-        t.adapters.addAll(list(label(line, "waiting_lora_adapters")));
-      }
       case "vllm:cache_config_info" -> {
-        long blocks = parseLong(label(line, "num_gpu_blocks"));
-        long blockSize = parseLong(label(line, "block_size"));
+        long blocks = parseLong(s.label("num_gpu_blocks"));
+        long blockSize = parseLong(s.label("block_size"));
         if (blocks > 0 && blockSize > 0) {
           t.capacity += blocks * blockSize;
         }
@@ -112,17 +114,6 @@ public final class EngineMetricsParser {
       return new EngineSample((int) running, (int) waiting, kv, Set.copyOf(adapters), rate, preemptions, capacity,
           nowNanos);
     }
-  }
-
-  private static String label(String line, String name) {
-    int end = line.indexOf('}');
-    Matcher matcher = LABEL.matcher(end < 0 ? line : line.substring(0, end));
-    while (matcher.find()) {
-      if (matcher.group(1).equals(name)) {
-        return matcher.group(2);
-      }
-    }
-    return null;
   }
 
   private static Set<String> list(String value) {

@@ -3,6 +3,7 @@ package io.sluice.router.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.router.cli.Main;
+import io.sluice.router.metrics.PrometheusText;
 import io.sluice.router.testing.FakeEngine;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -99,8 +100,7 @@ class BodyFloodTest {
           .isTrue();
       String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
-      double refused = metrics.lines().filter(l -> l.startsWith("sluice_overload_refusals_total{"))
-          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+      double refused = PrometheusText.parse(metrics).sum("sluice_overload_refusals_total");
       assertThat(refused).as("bodies refused before they were read").isGreaterThanOrEqualTo(30);
       HttpResponse<String> after = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
               + "/v1/chat/completions")).header("content-type", "application/json").timeout(Duration.ofSeconds(20))

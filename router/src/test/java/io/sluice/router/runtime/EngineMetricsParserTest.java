@@ -61,4 +61,63 @@ class EngineMetricsParserTest {
     assertThat(sample.kvCacheUsage()).isEqualTo(-1);
     assertThat(sample.kvCapacityTokens()).isZero();
   }
+  @Test
+  void aTimestampedSampleIsReadByItsValue() {
+    String page = "vllm:num_requests_running{engine=\"0\"} 3 1700000000000\n"
+        + "vllm:kv_cache_usage_perc{engine=\"0\"} 0.5 1700000000000\n";
+    EngineSample sample = EngineMetricsParser.parse(EngineKind.VLLM, page, 0);
+    assertThat(sample.running()).isEqualTo(3);
+    assertThat(sample.kvCacheUsage()).isEqualTo(0.5);
+  }
+
+  @Test
+  void aBraceInsideAQuotedLabelValueDoesNotEndTheLabels() {
+    String page = "vllm:cache_config_info{note=\"a}b\",block_size=\"16\",num_gpu_blocks=\"100\"} 1.0\n";
+    assertThat(EngineMetricsParser.parse(EngineKind.VLLM, page, 0).kvCapacityTokens()).isEqualTo(1600);
+  }
+
+  @Test
+  void onlyTheNewestLoraSeriesCounts() {
+    // vLLM leaves every label set it ever set on the page; the value is when it was last current.
+    String page = "vllm:lora_requests_info{max_lora=\"2\",running_lora_adapters=\"old-a,old-b\","
+        + "waiting_lora_adapters=\"old-c\"} 1.7000000001e+09\n"
+        + "vllm:lora_requests_info{max_lora=\"2\",running_lora_adapters=\"sql-lora\","
+        + "waiting_lora_adapters=\"\"} 1.7000000500e+09\n"
+        + "vllm:lora_requests_info{max_lora=\"2\",running_lora_adapters=\"\",waiting_lora_adapters=\"\"} "
+        + "1.7000000002e+09\n";
+    assertThat(EngineMetricsParser.parse(EngineKind.VLLM, page, 0).loadedAdapters()).containsExactly("sql-lora");
+  }
+
+  @Test
+  void theNewestLoraSeriesIsTakenPerDataParallelRankWhenRanksAreNamed() {
+    String page = "vllm:lora_requests_info{engine=\"0\",running_lora_adapters=\"a\",waiting_lora_adapters=\"\"} 20\n"
+        + "vllm:lora_requests_info{engine=\"0\",running_lora_adapters=\"stale\",waiting_lora_adapters=\"\"} 10\n"
+        + "vllm:lora_requests_info{engine=\"1\",running_lora_adapters=\"b\",waiting_lora_adapters=\"c\"} 15\n";
+    assertThat(EngineMetricsParser.parse(EngineKind.VLLM, page, 0).loadedAdapters())
+        .containsExactlyInAnyOrder("a", "b", "c");
+  }
+
+  @Test
+  void realVllmV1Pages() throws Exception {
+    EngineSample head = parse(EngineKind.VLLM, "real-vllm-v1-head.txt");
+    assertThat(head.running()).isZero();
+    assertThat(head.waiting()).isZero();
+    assertThat(head.kvCacheUsage()).isZero();
+    assertThat(head.preemptions()).isZero();
+    assertThat(head.prefixHitRate()).isEqualTo(-1); // no query yet: 0 of 0
+    EngineSample docs = parse(EngineKind.VLLM, "real-vllm-v1-docs.txt");
+    assertThat(docs.running()).isEqualTo(8);
+    assertThat(docs.kvCacheUsage()).isEqualTo(-1);
+    assertThat(docs.kvCapacityTokens()).isZero(); // that excerpt elides num_gpu_blocks
+  }
+
+  @Test
+  void realSglangPage() throws Exception {
+    EngineSample sample = parse(EngineKind.SGLANG, "real-sglang.txt");
+    assertThat(sample.running()).isEqualTo(162);
+    assertThat(sample.waiting()).isEqualTo(2826);
+    assertThat(sample.kvCacheUsage()).isEqualTo(0.28);
+    assertThat(sample.prefixHitRate()).isEqualTo(0.007507552643049313);
+    assertThat(sample.kvCapacityTokens()).isZero(); // this SGLang version does not export max_total_num_tokens
+  }
 }

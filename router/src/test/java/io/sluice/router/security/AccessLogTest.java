@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.sluice.router.metrics.PrometheusText;
 import io.sluice.router.testing.FakeEngine;
 import io.sluice.router.testing.RouterHarness;
 import java.io.IOException;
@@ -55,10 +56,8 @@ class AccessLogTest {
   }
 
   private static double counted(String api, int status) throws Exception {
-    return harness.get(harness.adminUrl() + "/metrics").body().lines()
-        .filter(l -> l.startsWith("sluice_requests_total{") && l.contains("api=\"" + api + "\"")
-            && l.contains("status=\"" + status + "\""))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    return PrometheusText.parse(harness.get(harness.adminUrl() + "/metrics").body())
+        .sum("sluice_requests_total", "api", api, "status", Integer.toString(status));
   }
 
   private static String raw(String request) throws IOException {

@@ -2,6 +2,7 @@ package io.sluice.router.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sluice.router.metrics.PrometheusText;
 import io.sluice.router.runtime.TrafficClasses;
 import io.sluice.router.testing.FakeEngine;
 import io.sluice.router.testing.RouterHarness;
@@ -153,10 +154,8 @@ class AuthenticationTest {
   }
 
   private static double admitted(String trafficClass) {
-    return harness.router.metrics().scrape().lines()
-        .filter(l -> l.startsWith("sluice_admission_outcomes_total{") && l.contains("class=\"" + trafficClass + "\"")
-            && l.contains("outcome=\"admitted\""))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    return PrometheusText.parse(harness.router.metrics().scrape())
+        .sum("sluice_admission_outcomes_total", "class", trafficClass, "outcome", "admitted");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.sluice.sim.bench;
 
+import io.sluice.router.metrics.PrometheusText;
 import io.sluice.sim.engine.EngineConfig;
 import io.sluice.sim.engine.Profiles;
 import io.sluice.sim.server.EngineOptions;
@@ -50,8 +51,7 @@ public final class EngineCluster implements AutoCloseable {
     for (String url : urls) {
       String text = http.send(HttpRequest.newBuilder(URI.create(url + "/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
-      total += text.lines().filter(l -> l.startsWith("vllm:num_preemptions_total"))
-          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+      total += PrometheusText.parse(text).sum("vllm:num_preemptions_total");
     }
     return Math.round(total);
   }

@@ -1,5 +1,6 @@
 package io.sluice.sim.bench;
 
+import io.sluice.router.metrics.PrometheusText;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -94,9 +95,8 @@ public final class SluiceProxy extends ProcessProxy {
     HttpRequest metrics = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build();
     long deadline = System.currentTimeMillis() + 15_000;
     while (System.currentTimeMillis() < deadline) {
-      long known = http.send(metrics, HttpResponse.BodyHandlers.ofString()).body().lines()
-          .filter(l -> l.startsWith("sluice_pod_budget_tokens{"))
-          .filter(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)) > 0).count();
+      long known = PrometheusText.parse(http.send(metrics, HttpResponse.BodyHandlers.ofString()).body())
+          .samples("sluice_pod_budget_tokens").stream().filter(s -> s.value() > 0).count();
       if (known >= pods) {
         return;
       }

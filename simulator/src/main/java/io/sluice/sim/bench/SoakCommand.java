@@ -1,5 +1,6 @@
 package io.sluice.sim.bench;
 
+import io.sluice.router.metrics.PrometheusText;
 import io.sluice.sim.replay.Arrival;
 import io.sluice.sim.replay.ArrivalSchedule;
 import io.sluice.sim.replay.Durations;
@@ -198,9 +199,9 @@ public final class SoakCommand implements Callable<Integer> {
     }
     double heap = metrics.heapAfterGc() / (1024.0 * 1024);
     String page = metrics.page();
-    return new Row(minute, heap, Metrics.byLabel(page, "sluice_pod_reserved_tokens{", "pod"),
-        Metrics.sum(page, "sluice_queue_requests{", "class=\"all\""),
-        Metrics.sum(page, "sluice_pod_inflight_requests{", ""), count, failed, LatencyStats.of(ttft),
+    return new Row(minute, heap, Metrics.byLabel(page, "sluice_pod_reserved_tokens", "pod"),
+        Metrics.sum(page, "sluice_queue_requests", "class", "all"),
+        Metrics.sum(page, "sluice_pod_inflight_requests"), count, failed, LatencyStats.of(ttft),
         LatencyStats.of(e2e));
   }
 
@@ -309,28 +310,22 @@ public final class SoakCommand implements Callable<Integer> {
       if (!gc.waitFor(30, TimeUnit.SECONDS) || gc.exitValue() != 0) {
         throw new IOException("jcmd " + pid + " GC.run failed");
       }
-      return sum(page(), "jvm_memory_used_bytes{", "area=\"heap\"");
+      return sum(page(), "jvm_memory_used_bytes", "area", "heap");
     }
 
-    /** The sum of every sample of a metric whose labels contain {@code filter}. */
-    static long sum(String page, String prefix, String filter) {
-      return Math.round(page.lines().filter(l -> l.startsWith(prefix) && l.contains(filter))
-          .mapToDouble(Metrics::value).sum());
+    /** The sum of every sample of a metric that carries the given label pairs. */
+    static long sum(String page, String name, String... labelPairs) {
+      return Math.round(PrometheusText.parse(page).sum(name, labelPairs));
     }
 
-    /** Samples of a metric by the value of one label. */
-    static Map<String, Long> byLabel(String page, String prefix, String label) {
+    /** Samples of a metric by the value of one label ("" where a sample lacks it). */
+    static Map<String, Long> byLabel(String page, String name, String label) {
       Map<String, Long> out = new TreeMap<>();
-      page.lines().filter(l -> l.startsWith(prefix)).forEach(l -> {
-        int at = l.indexOf(label + "=\"");
-        String key = at < 0 ? "" : l.substring(at + label.length() + 2, l.indexOf('"', at + label.length() + 2));
-        out.merge(key, Math.round(value(l)), Long::sum);
-      });
+      for (PrometheusText.Sample s : PrometheusText.parse(page).samples(name)) {
+        String key = s.label(label);
+        out.merge(key == null ? "" : key, Math.round(s.value()), Long::sum);
+      }
       return out;
-    }
-
-    private static double value(String line) {
-      return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
     }
   }
 }

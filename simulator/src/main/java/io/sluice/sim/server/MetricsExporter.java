@@ -2,6 +2,8 @@ package io.sluice.sim.server;
 
 import io.sluice.sim.engine.EngineCore;
 import io.sluice.sim.engine.EngineStats;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -12,6 +14,13 @@ import java.util.TreeSet;
 final class MetricsExporter {
     private final String model;
     private final EngineOptions.Flavor flavor;
+    /** lora_requests_info label sets, oldest first; vLLM never drops one, we keep the last 256. */
+    private final Map<String, Double> loraSeries = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Double> eldest) {
+            return size() > 256;
+        }
+    };
 
     MetricsExporter(String model, EngineOptions.Flavor flavor) {
         this.model = model;
@@ -79,10 +88,24 @@ final class MetricsExporter {
                         + (core.config().prefixCaching() ? "True" : "False")
                         + "\",gpu_memory_utilization=\"0.9\",num_cpu_blocks=\"0\",num_gpu_blocks=\""
                         + core.totalBlocks() + "\"", 1.0);
-        gauge(out, "vllm:lora_requests_info", "Running stats on lora requests.",
-                "max_lora=\"" + core.config().maxLoras() + "\",running_lora_adapters=\"" + join(core.runningLoras())
-                        + "\",waiting_lora_adapters=\"" + join(core.waitingLoras()) + "\"",
-                System.currentTimeMillis() / 1000.0);
+        lora(out, "max_lora=\"" + core.config().maxLoras() + "\",running_lora_adapters=\"" + join(core.runningLoras())
+                + "\",waiting_lora_adapters=\"" + join(core.waitingLoras()) + "\"");
+    }
+
+    /**
+     * As vLLM does: the current label set is set to the wall-clock time, and every label set it had
+     * before stays on the page with the time it was last current, so readers must take the newest.
+     */
+    private void lora(StringBuilder out, String current) {
+        out.append("# HELP vllm:lora_requests_info Running stats on lora requests.\n");
+        out.append("# TYPE vllm:lora_requests_info gauge\n");
+        synchronized (loraSeries) {
+            double newest = loraSeries.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+            loraSeries.remove(current);
+            loraSeries.put(current, Math.max(System.currentTimeMillis() / 1000.0, Math.nextUp(newest)));
+            loraSeries.forEach((labels, time) ->
+                    out.append("vllm:lora_requests_info{").append(labels).append("} ").append(time).append('\n'));
+        }
     }
 
     private void sglang(StringBuilder out, EngineDriver driver) {

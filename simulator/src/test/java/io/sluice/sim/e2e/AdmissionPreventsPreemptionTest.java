@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.router.SluiceServer;
 import io.sluice.router.config.ConfigLoader;
+import io.sluice.router.metrics.PrometheusText;
 import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.sim.server.EngineServer;
 import io.vertx.core.Vertx;
@@ -109,7 +110,6 @@ class AdmissionPreventsPreemptionTest {
   private static double metric(HttpClient http, int port, String name) throws Exception {
     String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
-    return text.lines().filter(line -> line.startsWith(name))
-        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    return PrometheusText.parse(text).sum(name);
   }
 }

@@ -187,10 +187,10 @@ class ChaosTest {
       outcomes.values().stream().filter(o -> o.result() == Result.ERROR)
           .forEach(o -> errorStatus.merge(o.status(), 1L, Long::sum));
       String metrics = router.metrics().scrape();
-      long cancelledInQueue = sum(metrics, "sluice_admission_outcomes_total{", "outcome=\"cancelled\"");
-      long connectFailures = sum(metrics, "sluice_upstream_errors_total{", "pod=\"" + podId(dead) + "\"");
+      long cancelledInQueue = sum(metrics, "sluice_admission_outcomes_total", "outcome", "cancelled");
+      long connectFailures = sum(metrics, "sluice_upstream_errors_total", "pod", podId(dead));
       long maxMillis = outcomes.values().stream().mapToLong(Outcome::millis).max().orElse(0);
-      long streamErrors = sum(metrics, "sluice_upstream_errors_total{", "reason=\"stream\"");
+      long streamErrors = sum(metrics, "sluice_upstream_errors_total", "reason", "stream");
 
       StringBuilder table = new StringBuilder();
       table.append(String.format("%nchaos run: %d requests, seed %d, %d at a time, budget %d of %d KV tokens per pod%n",
@@ -213,8 +213,8 @@ class ChaosTest {
       long preemptions = 0;
       for (EngineServer s : servers) {
         String page = metricsPage(scraper, s);
-        long peak = sum(page, "sim:kv_peak_used_tokens{", "");
-        long preempted = sum(page, "vllm:num_preemptions_total{", "");
+        long peak = sum(page, "sim:kv_peak_used_tokens");
+        long preempted = sum(page, "vllm:num_preemptions_total");
         preemptions += preempted;
         engineReport.add("engine :" + s.port() + " peak KV " + peak + " tokens (budget " + BUDGET + ", cache " + KV_TOKENS + "), preemptions "
             + preempted);
@@ -249,8 +249,8 @@ class ChaosTest {
       assertThat(injected.get("engine drop mid-stream")).isPositive();
       assertThat(connectFailures).isPositive();
       assertThat(results.get(Result.LEFT)).isPositive();
-      assertThat(sum(metrics, "sluice_config_reloads_total{", "result=\"applied\"")).isEqualTo(3);
-      assertThat(sum(metrics, "sluice_config_reloads_total{", "result=\"rejected\"")).isEqualTo(1);
+      assertThat(sum(metrics, "sluice_config_reloads_total", "result", "applied")).isEqualTo(3);
+      assertThat(sum(metrics, "sluice_config_reloads_total", "result", "rejected")).isEqualTo(1);
     } finally {
       if (watcher != null) {
         watcher.close();
@@ -386,13 +386,12 @@ class ChaosTest {
 
   /** Rewrites the config file in one step and waits until the router has read it. */
   private static void reload(Path file, String yaml, SluiceServer router, String result) throws Exception {
-    String counter = "result=\"" + result + "\"";
-    long before = sum(router.metrics().scrape(), "sluice_config_reloads_total{", counter);
+    long before = sum(router.metrics().scrape(), "sluice_config_reloads_total", "result", result);
     Path next = file.resolveSibling("sluice.yaml.next");
     Files.writeString(next, yaml);
     Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (sum(router.metrics().scrape(), "sluice_config_reloads_total{", counter) == before) {
+    while (sum(router.metrics().scrape(), "sluice_config_reloads_total", "result", result) == before) {
       assertThat(System.nanoTime()).as("config reload (" + result + ") seen").isLessThan(deadline);
       Thread.sleep(20);
     }
@@ -453,8 +452,7 @@ class ChaosTest {
     }
   }
 
-  private static long sum(String page, String prefix, String filter) {
-    return Math.round(page.lines().filter(l -> l.startsWith(prefix) && l.contains(filter))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum());
+  private static long sum(String page, String name, String... labelPairs) {
+    return RouterUnderTest.sum(page, name, labelPairs);
   }
 }

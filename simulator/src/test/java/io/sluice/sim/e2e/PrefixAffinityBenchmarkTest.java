@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.router.SluiceServer;
 import io.sluice.router.config.ConfigLoader;
+import io.sluice.router.metrics.PrometheusText;
 import io.sluice.sim.engine.EngineConfig;
 import io.sluice.sim.engine.Profiles;
 import io.sluice.sim.server.EngineOptions;
@@ -99,7 +100,6 @@ class PrefixAffinityBenchmarkTest {
   }
 
   private static double sum(String metrics, String name) {
-    return metrics.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
-        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    return PrometheusText.parse(metrics).sum(name);
   }
 }

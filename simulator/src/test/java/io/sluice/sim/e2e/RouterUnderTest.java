@@ -6,6 +6,7 @@ import io.sluice.router.SluiceServer;
 import io.sluice.router.admission.AdmissionController;
 import io.sluice.router.config.ConfigLoader;
 import io.sluice.router.discovery.ConfigFileWatcher;
+import io.sluice.router.metrics.PrometheusText;
 import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.sim.server.EngineServer;
 import io.vertx.core.Vertx;
@@ -111,23 +112,22 @@ final class RouterUnderTest implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString()).body();
   }
 
-  /** The sum of the router's series named {@code prefix...} whose line contains {@code filter}. */
-  long metric(String prefix, String filter) throws Exception {
-    return sum(metrics(), prefix, filter);
+  /** The sum of the router's series named {@code name} with the given label pairs ({@code "k", "v", ...}). */
+  long metric(String name, String... labelPairs) throws Exception {
+    return sum(metrics(), name, labelPairs);
   }
 
   /** {@link #metric}, for a poll: a failed read fails the test. */
-  long metricNow(String prefix, String filter) {
+  long metricNow(String name, String... labelPairs) {
     try {
-      return metric(prefix, filter);
+      return metric(name, labelPairs);
     } catch (Exception e) {
       throw new AssertionError(e);
     }
   }
 
-  static long sum(String page, String prefix, String filter) {
-    return Math.round(page.lines().filter(l -> l.startsWith(prefix) && l.contains(filter))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum());
+  static long sum(String page, String name, String... labelPairs) {
+    return Math.round(PrometheusText.parse(page).sum(name, labelPairs));
   }
 
   /** Preemptions all engines report (vLLM's {@code vllm:num_preemptions_total}). */
@@ -136,7 +136,7 @@ final class RouterUnderTest implements AutoCloseable {
     for (EngineServer engine : engines) {
       String page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + engine.port() + "/metrics"))
           .build(), HttpResponse.BodyHandlers.ofString()).body();
-      preemptions += sum(page, "vllm:num_preemptions_total{", "");
+      preemptions += sum(page, "vllm:num_preemptions_total");
     }
     return preemptions;
   }
@@ -222,7 +222,7 @@ final class RouterUnderTest implements AutoCloseable {
       assertThat(p.inFlight()).as("in flight on %s", p.podId()).isZero();
     });
     assertThat(router.metrics().activeRequests()).as("requests active in the router").isZero();
-    assertThat(metric("sluice_requests_total{", "")).as("answers the router counted").isEqualTo(requestsSent);
+    assertThat(metric("sluice_requests_total")).as("answers the router counted").isEqualTo(requestsSent);
     assertThat(enginePreemptions()).as("engine preemptions").isZero();
   }
 

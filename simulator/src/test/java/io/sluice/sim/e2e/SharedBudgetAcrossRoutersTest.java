@@ -6,6 +6,7 @@ import io.sluice.router.SluiceServer;
 import io.sluice.router.admission.PodBudget;
 import io.sluice.router.config.ConfigLoader;
 import io.sluice.router.coordination.RedisLedger;
+import io.sluice.router.metrics.PrometheusText;
 import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.router.testing.RedisServer;
 import io.sluice.sim.server.EngineServer;
@@ -250,7 +251,6 @@ class SharedBudgetAcrossRoutersTest {
   private static double metric(HttpClient http, int port, String name) throws Exception {
     String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
-    return text.lines().filter(line -> line.startsWith(name))
-        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    return PrometheusText.parse(text).sum(name);
   }
 }

@@ -1,5 +1,6 @@
 package io.sluice.sim.server;
 
+import io.sluice.router.metrics.PrometheusText;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -45,14 +46,8 @@ final class SimHttp implements AutoCloseable {
     /** Metric values by series name, labels dropped (the first series of a name wins). */
     Map<String, Double> metrics() throws IOException, InterruptedException {
         Map<String, Double> out = new HashMap<>();
-        for (String line : get("/metrics").body().split("\n")) {
-            if (line.startsWith("#") || line.isBlank()) {
-                continue;
-            }
-            int brace = line.indexOf('{');
-            int space = line.lastIndexOf(' ');
-            String name = brace > 0 ? line.substring(0, brace) : line.substring(0, space);
-            out.putIfAbsent(name, Double.parseDouble(line.substring(space + 1)));
+        for (PrometheusText.Sample sample : PrometheusText.parse(get("/metrics").body()).samples()) {
+            out.putIfAbsent(sample.name(), sample.value());
         }
         return out;
     }
