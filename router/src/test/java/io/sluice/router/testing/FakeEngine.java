@@ -56,6 +56,8 @@ public final class FakeEngine implements AutoCloseable {
   public volatile String lineEnd = "\n";
   /** If positive, each event of a stream is written in pieces of this many bytes (one HTTP chunk each). */
   public volatile int pieceBytes = 0;
+  /** If set, every stream is answered with exactly these bytes (in pieces of {@link #pieceBytes}), whatever was asked. */
+  public volatile byte[] rawStream;
   /** KV-cache blocks of 16 tokens reported on /metrics. */
   public volatile int kvBlocks = 1000;
   /** Running and waiting requests reported on /metrics. */
@@ -147,6 +149,16 @@ public final class FakeEngine implements AutoCloseable {
         streamsClosedEarly.incrementAndGet();
       }
     });
+    byte[] raw = rawStream;
+    if (raw != null) {
+      int piece = pieceBytes <= 0 ? raw.length : pieceBytes;
+      for (int at = 0; at < raw.length; at += piece) {
+        response.write(Buffer.buffer(java.util.Arrays.copyOfRange(raw, at, Math.min(raw.length, at + piece))));
+      }
+      response.end();
+      streamsCompleted.incrementAndGet();
+      return;
+    }
     boolean includeUsage = body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
     sendChunk(response, model, chat, 0, includeUsage);
   }
