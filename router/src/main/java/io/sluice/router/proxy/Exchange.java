@@ -69,6 +69,8 @@ final class Exchange {
   long lastChunkNanos;
   /** Bytes of the response received in this event-loop turn, not yet written to the client (null when none). */
   Buffer held;
+  /** Whether {@link #held} is a buffer of the router's own, which more bytes may be appended to. */
+  boolean heldGrows;
   /** True while the pod's response is paused because the client's write queue is full, and since when. */
   boolean upstreamPaused;
   long pausedSinceNanos;

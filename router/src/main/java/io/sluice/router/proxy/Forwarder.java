@@ -293,12 +293,7 @@ final class Forwarder {
     exchange.usage = watcher;
     response.handler(chunk -> {
       exchange.lastChunkNanos = System.nanoTime();
-      Buffer pass = chunk;
-      if (watcher != null) {
-        byte[] bytes = chunk.getBytes();
-        byte[] kept = watcher.onChunk(bytes);
-        pass = kept == bytes ? chunk : Buffer.buffer(kept);
-      }
+      Buffer pass = watcher == null ? chunk : watcher.onChunk(chunk);
       if (pass.length() > 0) {
         hold(exchange, response, downstream, pass);
       }
@@ -321,7 +316,7 @@ final class Forwarder {
         String detail = failure instanceof TimeoutException || idleExpired(exchange)
             ? "no token for " + settings.idleTimeout().toMillis() + " ms" : describe(failure);
         Buffer event = Buffer.buffer("data: " + OpenAiError.streamInterrupted(detail).toJson() + "\n\n");
-        downstream.end(held == null ? event : held.appendBuffer(event));
+        downstream.end(held == null ? event : join(held, event));
       } else {
         downstream.reset();
       }
@@ -329,11 +324,11 @@ final class Forwarder {
     response.endHandler(ended -> {
       cancelTimer(exchange);
       Buffer held = takeHeld(exchange);
-      byte[] rest = watcher == null ? new byte[0] : watcher.onEnd();
+      Buffer rest = watcher == null ? Buffer.buffer() : watcher.onEnd();
       if (held == null) {
-        downstream.end(Buffer.buffer(rest));
+        downstream.end(rest);
       } else {
-        downstream.end(rest.length == 0 ? held : held.appendBytes(rest));
+        downstream.end(rest.length() == 0 ? held : join(held, rest));
       }
     });
   }
@@ -346,10 +341,16 @@ final class Forwarder {
    */
   private void hold(Exchange exchange, HttpClientResponse response, HttpServerResponse downstream, Buffer pass) {
     if (exchange.held != null) {
-      exchange.held.appendBuffer(pass); // a chunk of ours (Vert.x copies what it reads), or a buffer made above
+      if (exchange.heldGrows) {
+        exchange.held.appendBuffer(pass);
+      } else {
+        exchange.held = join(exchange.held, pass);
+        exchange.heldGrows = true;
+      }
       return;
     }
     exchange.held = pass;
+    exchange.heldGrows = false; // a chunk, or a slice of one, that cannot grow: the first append copies it
     exchange.context.runOnContext(v -> {
       Buffer out = takeHeld(exchange);
       if (out == null || downstream.ended() || downstream.closed()) {
@@ -374,6 +375,11 @@ final class Forwarder {
         });
       }
     });
+  }
+
+  /** A new buffer of both: {@code first} may be a slice of a chunk, which cannot grow. */
+  private static Buffer join(Buffer first, Buffer second) {
+    return Buffer.buffer(first.length() + second.length()).appendBuffer(first).appendBuffer(second);
   }
 
   private static Buffer takeHeld(Exchange exchange) {

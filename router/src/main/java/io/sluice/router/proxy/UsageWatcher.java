@@ -4,16 +4,21 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.util.Arrays;
 
 /**
  * Watches a response on its way to the client to learn what the request really cost: for a
  * server-sent-event stream, each chunk that carries output counts as a generated token and the
  * final usage chunk gives the exact figures; for a plain JSON response, its {@code usage} field.
  * The usage chunk the router asked for on the client's behalf is removed from the stream; every
- * other byte passes unchanged. Plain Java, one instance per response, one thread at a time.
+ * other byte passes unchanged. Events are framed by {@link SseFramer} (LF, CRLF or CR line ends).
+ * Reads the chunks' bytes where Vert.x put them; copies only the bytes of an event that spans
+ * chunks, and the events around one it hides. One instance per response, one thread at a time.
  */
 public final class UsageWatcher {
   /** Told as output tokens arrive, so the reservation can grow with a stream that outruns it. */
@@ -24,13 +29,15 @@ public final class UsageWatcher {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_JSON_BODY = 8 << 20;
-  private static final byte[] EMPTY = new byte[0];
 
   private final boolean stream;
   private final boolean hideUsageChunk;
   private final Progress progress;
+  private final SseFramer framer = new SseFramer();
   /** Bytes of an event not yet complete; kept as bytes so a split UTF-8 character survives. */
-  private byte[] pending = EMPTY;
+  private Buffer pending = Buffer.buffer();
+  /** Whether the last complete event passed on (an LF completing its CRLF follows it). */
+  private boolean lastKept = true;
   /** A plain response's body, for its usage (null for a stream). */
   private final ByteArrayOutputStream body;
   /**
@@ -50,54 +57,80 @@ public final class UsageWatcher {
     this.body = stream ? null : new ByteArrayOutputStream();
   }
 
-  /** Bytes to pass on for this chunk of the response. */
-  public byte[] onChunk(byte[] chunk) {
+  /**
+   * What to pass on for this chunk of the response: the chunk itself, a slice of it, or (when an
+   * event spans chunks or one is hidden) a buffer of the events it completes. An event is passed
+   * on as soon as its blank line arrives, whatever the engine's line ends.
+   */
+  public Buffer onChunk(Buffer chunk) {
+    ByteBuf bytes = heapBytes(chunk);
+    byte[] data = bytes.array();
+    int base = bytes.arrayOffset() + bytes.readerIndex();
+    int length = chunk.length();
     if (!stream) {
-      if (body.size() + chunk.length <= MAX_JSON_BODY) {
-        body.writeBytes(chunk);
+      if (body.size() + length <= MAX_JSON_BODY) {
+        body.write(data, base, length);
       }
       return chunk;
     }
-    byte[] data = pending.length == 0 ? chunk : concat(pending, chunk);
-    ByteArrayOutputStream out = null; // only when an event is dropped
-    int start = 0;
-    for (int i = 0; i + 1 < data.length; i++) {
-      if (data[i] == '\n' && data[i + 1] == '\n') {
-        int end = i + 2;
-        boolean kept = keep(data, start, end);
-        if (!kept && out == null) {
-          out = new ByteArrayOutputStream(data.length);
-          out.write(data, 0, start);
+    Buffer out = null; // what passes on, once it is more than one run of this chunk
+    int keptFrom = 0; // this chunk's bytes from here to at pass on (after out)
+    int at = 0;
+    if (framer.continuesLastEvent(data, base, base + length)) {
+      at = 1; // the LF of the CRLF that ended the last event: it goes where that event went
+      keptFrom = lastKept ? 0 : 1;
+    }
+    for (int end; (end = framer.eventEnd(data, base + at, base + length)) >= 0; at = end) {
+      end -= base;
+      boolean kept;
+      if (pending.length() > 0) {
+        pending.appendBuffer(chunk, at, end - at); // at is 0: pending ends where this chunk starts
+        ByteBuf event = heapBytes(pending);
+        int from = event.arrayOffset() + event.readerIndex();
+        kept = keep(event.array(), from, from + pending.length());
+        out = kept ? pending : null;
+        pending = Buffer.buffer();
+        keptFrom = end;
+      } else {
+        kept = keep(data, base + at, base + end);
+        if (!kept) {
+          out = append(out, chunk, keptFrom, at);
+          keptFrom = end;
         }
-        if (kept && out != null) {
-          out.write(data, start, end - start);
-        }
-        start = end;
-        i = end - 1;
       }
+      lastKept = kept;
     }
-    pending = start == data.length ? EMPTY : Arrays.copyOfRange(data, start, data.length);
+    if (at < length) {
+      pending.appendBuffer(chunk, at, length - at); // an event not complete yet, kept as bytes
+    }
     if (out == null) {
-      return start == data.length ? data : Arrays.copyOf(data, start);
+      return keptFrom == 0 && at == length ? chunk : chunk.slice(keptFrom, at);
     }
-    return out.toByteArray();
+    return append(out, chunk, keptFrom, at);
   }
 
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] joined = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, joined, a.length, b.length);
-    return joined;
+  private static Buffer append(Buffer out, Buffer chunk, int from, int to) {
+    if (out == null) {
+      out = Buffer.buffer(Math.max(16, to - from));
+    }
+    return to > from ? out.appendBuffer(chunk, from, to - from) : out;
+  }
+
+  /** The buffer's bytes, with the array they live in (Vert.x reads into heap buffers; else one copy). */
+  private static ByteBuf heapBytes(Buffer buffer) {
+    ByteBuf bytes = ((BufferInternal) buffer).getByteBuf();
+    return bytes.hasArray() ? bytes : Unpooled.wrappedBuffer(buffer.getBytes());
   }
 
   /** Bytes still held back when the response ends (an event without its blank line). */
-  public byte[] onEnd() {
+  public Buffer onEnd() {
     if (!stream) {
       readUsage(body.toByteArray());
-      return EMPTY;
+      return Buffer.buffer();
     }
     discardParser();
-    byte[] rest = pending;
-    pending = EMPTY;
+    Buffer rest = pending;
+    pending = Buffer.buffer();
     return rest;
   }
 

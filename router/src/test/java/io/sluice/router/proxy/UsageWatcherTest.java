@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class UsageWatcherTest {
   private static final String STREAM = ""
@@ -17,14 +21,31 @@ class UsageWatcherTest {
       + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15}}\n\n"
       + "data: [DONE]\n\n";
 
+  private static final String USAGE =
+      "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15}}\n\n";
+
   private static String feedInPieces(UsageWatcher watcher, byte[] bytes, int piece) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (int i = 0; i < bytes.length; i += piece) {
-      byte[] chunk = java.util.Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + piece));
-      out.writeBytes(watcher.onChunk(chunk));
+      out.writeBytes(watcher.onChunk(Buffer.buffer(Arrays.copyOfRange(bytes, i, Math.min(bytes.length, i + piece))))
+          .getBytes());
     }
-    out.writeBytes(watcher.onEnd());
+    out.writeBytes(watcher.onEnd().getBytes());
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Feeds {@code bytes} in two chunks cut at {@code cut}, each a slice of a larger buffer (as Vert.x may hand them). */
+  private static String feedCutAt(UsageWatcher watcher, byte[] bytes, int cut) {
+    Buffer whole = Buffer.buffer("xx").appendBytes(bytes).appendString("yy");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes(watcher.onChunk(whole.slice(2, 2 + cut)).getBytes());
+    out.writeBytes(watcher.onChunk(whole.slice(2 + cut, 2 + bytes.length)).getBytes());
+    out.writeBytes(watcher.onEnd().getBytes());
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private static String framed(String stream, String lineEnd) {
+    return stream.replace("\n", lineEnd);
   }
 
   @Test
@@ -34,8 +55,7 @@ class UsageWatcherTest {
       List<Long> progress = new ArrayList<>();
       UsageWatcher watcher = new UsageWatcher(true, true, progress::add);
       String out = feedInPieces(watcher, bytes, piece);
-      assertThat(out).isEqualTo(STREAM.replace(
-          "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,\"total_tokens\":15}}\n\n", ""));
+      assertThat(out).isEqualTo(STREAM.replace(USAGE, ""));
       assertThat(watcher.promptTokens()).isEqualTo(12);
       assertThat(watcher.outputTokens()).isEqualTo(3);
       assertThat(progress).startsWith(1L, 2L).endsWith(3L);
@@ -93,5 +113,55 @@ class UsageWatcherTest {
       assertThat(watcher.outputTokens()).isEqualTo(5);
       assertThat(watcher.promptTokens()).isEqualTo(4);
     }
+  }
+
+  /** Issue 16 (Streams): with CRLF or CR framing the usage chunk leaked and output counted as 0. */
+  @ParameterizedTest(name = "lines end in {0}")
+  @ValueSource(strings = {"\\n", "\\r\\n", "\\r"})
+  void hidesTheUsageChunkAndCountsItWhateverTheLineEndsAndWhereverTheChunksAreCut(String escaped) {
+    String lineEnd = escaped.replace("\\r", "\r").replace("\\n", "\n");
+    String stream = framed(STREAM, lineEnd);
+    String expected = framed(STREAM.replace(USAGE, ""), lineEnd);
+    byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
+    for (int cut = 0; cut <= bytes.length; cut++) {
+      UsageWatcher watcher = new UsageWatcher(true, true, n -> {});
+      assertThat(feedCutAt(watcher, bytes, cut)).as("cut at %d", cut).isEqualTo(expected);
+      assertThat(watcher.outputTokens()).as("cut at %d", cut).isEqualTo(3);
+      assertThat(watcher.promptTokens()).isEqualTo(12);
+      UsageWatcher asked = new UsageWatcher(true, false, n -> {});
+      assertThat(feedCutAt(asked, bytes, cut)).as("cut at %d, usage asked for", cut).isEqualTo(stream);
+    }
+    for (int piece = 1; piece <= 16; piece++) {
+      List<Long> progress = new ArrayList<>();
+      UsageWatcher watcher = new UsageWatcher(true, true, progress::add);
+      assertThat(feedInPieces(watcher, bytes, piece)).as("pieces of %d", piece).isEqualTo(expected);
+      assertThat(progress).startsWith(1L, 2L).endsWith(3L);
+    }
+  }
+
+  @ParameterizedTest(name = "lines end in {0}")
+  @ValueSource(strings = {"\\n", "\\r\\n", "\\r"})
+  void passesEachEventOnAsSoonAsItsBlankLineArrives(String escaped) {
+    String lineEnd = escaped.replace("\\r", "\r").replace("\\n", "\n");
+    String first = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hé\"}}]}" + lineEnd + lineEnd;
+    byte[] bytes = (first + "data: {\"cho").getBytes(StandardCharsets.UTF_8);
+    UsageWatcher watcher = new UsageWatcher(true, true, n -> {});
+    assertThat(watcher.onChunk(Buffer.buffer(bytes)).toString(StandardCharsets.UTF_8)).isEqualTo(first);
+    assertThat(watcher.outputTokens()).isEqualTo(1);
+  }
+
+  @Test
+  void aChunkOfWholeEventsPassesOnAsItCame() {
+    Buffer chunk = Buffer.buffer(STREAM.substring(0, STREAM.indexOf(USAGE)));
+    assertThat(new UsageWatcher(true, true, n -> {}).onChunk(chunk)).isSameAs(chunk);
+  }
+
+  @Test
+  void anLfCompletingTheCrlfOfAHiddenEventIsHiddenWithIt() {
+    UsageWatcher watcher = new UsageWatcher(true, true, n -> {});
+    String usage = framed(USAGE, "\r\n");
+    assertThat(watcher.onChunk(Buffer.buffer(usage.substring(0, usage.length() - 1))).length()).isZero();
+    assertThat(watcher.onChunk(Buffer.buffer("\ndata: [DONE]\r\n\r\n")).toString()).isEqualTo("data: [DONE]\r\n\r\n");
+    assertThat(watcher.outputTokens()).isEqualTo(3);
   }
 }

@@ -52,6 +52,12 @@ public final class FakeEngine implements AutoCloseable {
   public volatile long tokenIntervalMs = 1;
   /** Extra characters in each streamed token, to make a stream large. */
   public volatile int tokenPadding = 0;
+  /** What ends each line of a stream: LF, or CRLF or CR (both allowed by the SSE spec). */
+  public volatile String lineEnd = "\n";
+  /** If positive, each event of a stream is written in pieces of this many bytes (one HTTP chunk each). */
+  public volatile int pieceBytes = 0;
+  /** If set, every stream is answered with exactly these bytes (in pieces of {@link #pieceBytes}), whatever was asked. */
+  public volatile byte[] rawStream;
   /** KV-cache blocks of 16 tokens reported on /metrics. */
   public volatile int kvBlocks = 1000;
   /** Running and waiting requests reported on /metrics. */
@@ -143,6 +149,16 @@ public final class FakeEngine implements AutoCloseable {
         streamsClosedEarly.incrementAndGet();
       }
     });
+    byte[] raw = rawStream;
+    if (raw != null) {
+      int piece = pieceBytes <= 0 ? raw.length : pieceBytes;
+      for (int at = 0; at < raw.length; at += piece) {
+        response.write(Buffer.buffer(java.util.Arrays.copyOfRange(raw, at, Math.min(raw.length, at + piece))));
+      }
+      response.end();
+      streamsCompleted.incrementAndGet();
+      return;
+    }
     boolean includeUsage = body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
     sendChunk(response, model, chat, 0, includeUsage);
   }
@@ -160,20 +176,34 @@ public final class FakeEngine implements AutoCloseable {
     }
     if (index == streamTokens) {
       JsonObject last = chunk(model, chat, null, "stop");
-      response.write("data: " + last.encode() + "\n\n");
+      event(response, "data: " + last.encode(), false);
       if (includeUsage) {
-        response.write("data: " + new JsonObject().put("id", "chunk-1").put("object", "chat.completion.chunk")
+        event(response, "data: " + new JsonObject().put("id", "chunk-1").put("object", "chat.completion.chunk")
             .put("created", 1).put("model", model).put("choices", new JsonArray())
-            .put("usage", usage(3, streamTokens)).encode() + "\n\n");
+            .put("usage", usage(3, streamTokens)).encode(), false);
       }
-      response.end("data: [DONE]\n\n");
+      event(response, "data: [DONE]", true);
       streamsCompleted.incrementAndGet();
       return;
     }
-    response.write(Buffer.buffer("data: " + chunk(model, chat, "t" + index + " " + "p".repeat(tokenPadding), null).encode()
-        + "\n\n"));
+    event(response, "data: " + chunk(model, chat, "t" + index + " " + "p".repeat(tokenPadding), null).encode(), false);
     tokensSent.incrementAndGet();
     vertx.setTimer(Math.max(1, tokenIntervalMs), id -> sendChunk(response, model, chat, index + 1, includeUsage));
+  }
+
+  /** Writes one event, framed with {@link #lineEnd}, whole or in pieces of {@link #pieceBytes}; the last ends the response. */
+  private void event(HttpServerResponse response, String lines, boolean last) {
+    String end = lineEnd;
+    Buffer event = Buffer.buffer(lines.replace("\n", end) + end + end);
+    int piece = pieceBytes <= 0 ? event.length() : pieceBytes;
+    for (int at = 0; at < event.length(); at += piece) {
+      Buffer part = event.slice(at, Math.min(event.length(), at + piece)).copy();
+      if (last && at + piece >= event.length()) {
+        response.end(part);
+      } else {
+        response.write(part);
+      }
+    }
   }
 
   private static JsonObject chunk(String model, boolean chat, String text, String finish) {

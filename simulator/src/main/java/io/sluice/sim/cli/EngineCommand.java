@@ -48,6 +48,9 @@ final class EngineCommand implements Callable<Integer> {
     String outputLengths;
     @Option(names = "--flavor", defaultValue = "vllm", description = "Metric names: vllm or sglang (default: ${DEFAULT-VALUE}).")
     String flavor;
+    @Option(names = "--sse-line-end", defaultValue = "lf",
+            description = "What ends each line of a stream: lf, crlf or cr (default: ${DEFAULT-VALUE}).")
+    String lineEnd;
     @Option(names = "--lora-modules", split = ",", description = "LoRA adapter names served besides the base model.")
     List<String> loras = new ArrayList<>();
     @Option(names = "--max-loras", defaultValue = "1", description = "Adapters in one batch (default: ${DEFAULT-VALUE}).")
@@ -79,7 +82,8 @@ final class EngineCommand implements Callable<Integer> {
                 .withMaxLoras(maxLoras).withPrefixCaching(!noPrefixCaching);
         EngineOptions options = new EngineOptions(host, port, model, loras, config, timeScale, tokenizer, seed,
                 outputLengths, EngineOptions.Flavor.valueOf(flavor.toUpperCase(java.util.Locale.ROOT)),
-                new Faults(errorRate, latencyMs, dropAfter, refuse, slowStartMs, stallRate, dropRate, refuseRate));
+                new Faults(errorRate, latencyMs, dropAfter, refuse, slowStartMs, stallRate, dropRate, refuseRate),
+                EngineOptions.LineEnd.valueOf(lineEnd.toUpperCase(java.util.Locale.ROOT)));
         Vertx vertx = Vertx.vertx();
         EngineServer server = EngineServer.deploy(vertx, options).await();
         System.out.printf("sluice-sim engine: model %s on %s:%d, %d KV blocks of %d tokens, profile %s, time scale %.2f%n",

@@ -34,21 +34,32 @@ final class SseScanner {
     return error;
   }
 
+  /**
+   * Just past the first event ending at or after {@code from}, or -1: lines end in LF, CRLF or CR
+   * (the SSE spec's three) and an empty line ends an event. A CR-ended event is complete at its CR;
+   * if the LF of its CRLF comes in the next piece, it reads as an empty event, which counts nothing.
+   */
   private int eventEnd(int from) {
-    int lf = pending.indexOf("\n\n", from);
-    int crlf = pending.indexOf("\r\n\r\n", from);
-    if (lf < 0 && crlf < 0) {
-      return -1;
+    boolean lineStart = true;
+    for (int i = from; i < pending.length(); i++) {
+      char c = pending.charAt(i);
+      if (c == '\n' && i > from && pending.charAt(i - 1) == '\r') {
+        continue; // the LF of a CRLF
+      }
+      if (c != '\r' && c != '\n') {
+        lineStart = false;
+      } else if (!lineStart) {
+        lineStart = true;
+      } else {
+        return c == '\r' && i + 1 < pending.length() && pending.charAt(i + 1) == '\n' ? i + 2 : i + 1;
+      }
     }
-    if (crlf >= 0 && (lf < 0 || crlf < lf)) {
-      return crlf + 4;
-    }
-    return lf + 2;
+    return -1;
   }
 
   private int classify(String event) {
     int contents = 0;
-    for (String line : event.split("\r?\n")) {
+    for (String line : event.split("\r\n|\r|\n")) {
       if (!line.startsWith("data:")) {
         continue;
       }

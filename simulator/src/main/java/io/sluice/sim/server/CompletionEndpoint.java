@@ -117,7 +117,7 @@ final class CompletionEndpoint {
                     }
                     driver.abort(id);
                     response.reset();
-                });
+                }, options.lineEnd());
         response.closeHandler(v -> driver.abort(id));
         sink.start();
         driver.submit(seq, sink);

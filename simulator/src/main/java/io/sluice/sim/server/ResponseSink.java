@@ -9,7 +9,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * Writes one request's tokens to its HTTP response as they are produced: SSE chunks for a
  * stream (vLLM's chunk shapes, usage chunk with empty choices when include_usage is set, then
- * {@code data: [DONE]}), or one JSON body at the end otherwise.
+ * {@code data: [DONE]}), each event ended by an empty line in the line end configured; or one
+ * JSON body at the end otherwise.
  */
 final class ResponseSink implements EngineDriver.Sink {
     private final HttpServerResponse response;
@@ -22,11 +23,14 @@ final class ResponseSink implements EngineDriver.Sink {
     private final int promptTokens;
     private final int dropAfterTokens;
     private final Runnable onDrop;
+    /** Ends an event: its data line's end and the empty line after it. */
+    private final String eventEnd;
     private final long created = System.currentTimeMillis() / 1000;
     private final StringBuilder text = new StringBuilder();
 
     ResponseSink(HttpServerResponse response, String id, String model, boolean chat, boolean stream,
-                 boolean includeUsage, boolean continuousUsage, int promptTokens, int dropAfterTokens, Runnable onDrop) {
+                 boolean includeUsage, boolean continuousUsage, int promptTokens, int dropAfterTokens, Runnable onDrop,
+                 EngineOptions.LineEnd lineEnd) {
         this.response = response;
         this.id = id;
         this.model = model;
@@ -37,6 +41,7 @@ final class ResponseSink implements EngineDriver.Sink {
         this.promptTokens = promptTokens;
         this.dropAfterTokens = dropAfterTokens;
         this.onDrop = onDrop;
+        this.eventEnd = lineEnd.chars() + lineEnd.chars();
     }
 
     /** Sends the SSE headers; called once the request is accepted by the engine. */
@@ -81,7 +86,7 @@ final class ResponseSink implements EngineDriver.Sink {
                 send(base(chat ? "chat.completion.chunk" : "text_completion")
                         .put("choices", new JsonArray()).put("usage", usage(outputTokens)));
             }
-            response.end("data: [DONE]\n\n");
+            response.end("data: [DONE]" + eventEnd);
             return;
         }
         JsonObject choice = new JsonObject().put("index", 0);
@@ -126,6 +131,6 @@ final class ResponseSink implements EngineDriver.Sink {
     }
 
     private void send(JsonObject chunk) {
-        response.write("data: " + chunk.encode() + "\n\n");
+        response.write("data: " + chunk.encode() + eventEnd);
     }
 }

@@ -37,6 +37,17 @@ class ReplaySseScannerTest {
   }
 
   @Test
+  void acceptsCrDelimitersAndMixedOnesWhereverThePiecesAreCut() {
+    String stream = TOKEN.replace("\n\n", "\r\r") + TOKEN.replace("\n\n", "\n\r\n") + TOKEN.replace("\n\n", "\r\n\r")
+        + ROLE + "data: [DONE]\r\r";
+    for (int cut = 0; cut <= stream.length(); cut++) {
+      SseScanner sse = new SseScanner();
+      assertThat(sse.feed(stream.substring(0, cut)) + sse.feed(stream.substring(cut))).as("cut at %d", cut).isEqualTo(3);
+      assertThat(sse.done()).as("cut at %d", cut).isTrue();
+    }
+  }
+
+  @Test
   void keepsTheFirstErrorEvent() {
     SseScanner sse = new SseScanner();
 
