@@ -73,9 +73,18 @@ final class ServeCommand implements Callable<Integer> {
       description = "trace, debug, info, warn or error. Default: ${DEFAULT-VALUE}.")
   String logLevel;
 
+  /** How log lines are written on standard output. */
+  enum LogFormat { text, json }
+
+  @Option(names = "--log-format", defaultValue = "text",
+      description = "text (one line per event) or json (one JSON object per line, logback's JsonEncoder, for log "
+          + "pipelines). Default: ${DEFAULT-VALUE}.")
+  LogFormat logFormat;
+
   @Override
   public Integer call() throws Exception {
     applyLogLevel(logLevel);
+    applyLogFormat(logFormat);
     Logger log = LoggerFactory.getLogger("sluice");
     if (config == null && !kubernetes) {
       System.err.println("give --config FILE, or --kubernetes to take the configuration from the cluster");
@@ -215,6 +224,28 @@ final class ServeCommand implements Callable<Integer> {
       return InetAddress.getLocalHost().getHostName();
     } catch (java.net.UnknownHostException e) {
       return "router-" + ProcessHandle.current().pid();
+    }
+  }
+
+  /**
+   * With {@code json}, the console appender of logback.xml writes each event as one JSON object
+   * per line (timestamp, level, thread, logger, message, MDC, exception) instead of the pattern.
+   */
+  static void applyLogFormat(LogFormat format) {
+    if (format != LogFormat.json || !(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return;
+    }
+    var appender = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("STDOUT");
+    if (appender instanceof ch.qos.logback.core.OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent> out) {
+      ch.qos.logback.classic.encoder.JsonEncoder json = new ch.qos.logback.classic.encoder.JsonEncoder();
+      json.setContext(context);
+      json.setWithFormattedMessage(true); // the message with its arguments in, as the text format shows it
+      json.setWithMessage(false);
+      json.setWithArguments(false);
+      json.start();
+      out.stop();
+      out.setEncoder(json);
+      out.start();
     }
   }
 
