@@ -153,10 +153,13 @@ class ConnectionSlotsTest {
           thread.join();
         }
       }
-      // The count lags the resets by what the event loop has not read yet, so a few may be refused
-      // while the flood lasts (18-19 of 20 here; the limit used to stay tripped); none is after it.
+      // The count lags the resets by what the event loop has not read yet, so some may be refused
+      // while the flood lasts: 17-19 of 20 on an idle 2-core machine, 7 once while a whole build
+      // shared it, so the bound is only that the flood does not lock everyone out. The regression
+      // (the limit used to stay tripped) is what follows: the count returns to 0 and every client
+      // is served.
       System.out.println("served during a connect-and-reset flood: " + served + " of 20");
-      assertThat(served).as("requests served during the flood, of 20").isGreaterThanOrEqualTo(10);
+      assertThat(served).as("requests served during the flood, of 20").isPositive();
       RouterHarness.eventually(() -> {
         try {
           return openConnections(harness) == 0;
@@ -164,6 +167,11 @@ class ConnectionSlotsTest {
           throw new AssertionError(e);
         }
       });
+      for (int i = 0; i < 5; i++) {
+        try (Socket client = connect(harness)) {
+          assertThat(send(client, REQUEST)).as("served after the flood").startsWith("HTTP/1.1 200");
+        }
+      }
     }
   }
 
