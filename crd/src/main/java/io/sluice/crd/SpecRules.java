@@ -35,8 +35,7 @@ public final class SpecRules {
   private static final Map<String, Predicate<Object>> CEL = Map.of(
       // Duration fields are bound by Durations.parse, which reads the rule's grammar and nothing else.
       Durations.SCHEMA_RULE, value -> value instanceof Duration,
-      TokenizerSpec.LOCAL_PATH_RULE,
-      value -> !java.util.regex.Pattern.compile(TokenizerSpec.URL_PATTERN).matcher(value.toString()).find());
+      TokenizerSpec.LOCAL_PATH_RULE, value -> !TokenizerSpec.isDownload(value.toString()));
 
   private SpecRules() {}
 
@@ -105,6 +104,10 @@ public final class SpecRules {
         continue;
       }
       String problem = problem(accessor, value);
+      JsonPropertyDescription described = accessor.getAnnotation(JsonPropertyDescription.class);
+      if (problem != null && problem.endsWith(":")) {
+        problem = described == null ? problem.substring(0, problem.length() - 1) : problem + " " + described.value();
+      }
       if (problem != null) {
         out.add(new Violation(pointer, problem));
       }
@@ -201,7 +204,7 @@ public final class SpecRules {
       return null;
     }
     if (length < size.min()) {
-      return size.min() == 1 && !unit.equals("characters") ? "must list at least one entry"
+      return size.min() == 1 && !unit.equals("characters") ? "must list at least one entry:"
           : "must have at least " + size.min() + " " + unit + ", got " + length;
     }
     if (length > size.max()) {

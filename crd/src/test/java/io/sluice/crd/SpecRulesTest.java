@@ -43,6 +43,9 @@ class SpecRulesTest {
     ModelPoolSpec local = pool(new TokenizerSpec(TokenizerType.HUGGINGFACE, "/models/qwen/tokenizer.json", null, null,
         null), BudgetSpec.defaults());
     assertThat(SpecRules.check(local, false)).isEmpty();
+    ModelPoolSpec fileUrl = pool(new TokenizerSpec(TokenizerType.HUGGINGFACE, "file:///models/qwen/tokenizer.json", null,
+        null, null), BudgetSpec.defaults());
+    assertThat(SpecRules.check(fileUrl, false)).isEmpty();
   }
 
   @Test
@@ -60,7 +63,8 @@ class SpecRulesTest {
   void sizesOfListsAndRequiredFieldsInACluster() {
     ModelPoolSpec spec = new ModelPoolSpec(List.of(), null, null, null, null, null, null, null, null, null,
         Map.of("app", "x"), null);
-    assertThat(SpecRules.check(spec, false)).containsExactly(new Violation("/models", "must list at least one entry"));
+    assertThat(SpecRules.check(spec, false)).containsExactly(new Violation("/models",
+        "must list at least one entry: Model names clients send in the `model` field."));
     assertThat(SpecRules.check(spec, true)).extracting(Violation::pointer).containsExactly("/models", "/targetPort");
     assertThat(SpecRules.check(spec, true).get(1).message()).startsWith("is required: Cluster mode: the port");
   }

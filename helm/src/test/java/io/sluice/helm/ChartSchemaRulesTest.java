@@ -36,7 +36,8 @@ class ChartSchemaRulesTest {
   /** Each CEL rule of the CRDs, as JSON Schema (Helm has no CEL). */
   private static final Map<String, String> CEL_AS_JSON_SCHEMA = Map.of(
       Durations.SCHEMA_RULE, "{\"pattern\": " + quote(Durations.PATTERN) + "}",
-      TokenizerSpec.LOCAL_PATH_RULE, "{\"not\": {\"pattern\": " + quote(TokenizerSpec.URL_PATTERN) + "}}");
+      TokenizerSpec.LOCAL_PATH_RULE, "{\"not\": {\"allOf\": [{\"pattern\": " + quote(TokenizerSpec.URL_PATTERN)
+          + "}, {\"not\": {\"pattern\": " + quote("^" + TokenizerSpec.FILE_PREFIX) + "}}]}}");
 
   @Test
   void resourceSpecsAreTheCrdSchemasWithUnknownFieldsRefused() throws Exception {
