@@ -12,6 +12,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.sluice.crd.Durations;
 import io.sluice.crd.TokenizerSpec;
+import io.sluice.router.config.RouterSettings;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import java.lang.reflect.RecordComponent;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +61,38 @@ class ChartSchemaRulesTest {
       throw new AssertionError("values.schema.json definitions modelPoolSpec and trafficClassSpec differ from the "
           + "generated CRDs' spec schemas; replace them with the two in " + written);
     }
+  }
+
+  /** The chart's {@code settings} bounds are RouterSettings' own annotations, no more and no less. */
+  @Test
+  void settingsBoundsAreTheRouterSettingsAnnotations() throws Exception {
+    JsonNode settings = JSON.readTree(SCHEMA.toFile()).at("/properties/settings/properties");
+    List<String> differences = new ArrayList<>();
+    for (RecordComponent component : RouterSettings.class.getRecordComponents()) {
+      JsonNode field = settings.path(component.getName());
+      if (field.isMissingNode() || field.has("$ref")) {
+        continue; // redis comes from coordination.redis; durations are checked above
+      }
+      Min min = component.getAccessor().getAnnotation(Min.class);
+      Max max = component.getAccessor().getAnnotation(Max.class);
+      Map<String, Double> expected = new java.util.TreeMap<>();
+      if (min != null) {
+        expected.put(min.inclusive() ? "minimum" : "exclusiveMinimum", min.value());
+      }
+      if (max != null) {
+        expected.put(max.inclusive() ? "maximum" : "exclusiveMaximum", max.value());
+      }
+      Map<String, Double> actual = new java.util.TreeMap<>();
+      for (String bound : List.of("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum")) {
+        if (field.has(bound)) {
+          actual.put(bound, field.get(bound).asDouble());
+        }
+      }
+      if (!actual.equals(expected)) {
+        differences.add(component.getName() + ": chart " + actual + ", RouterSettings " + expected);
+      }
+    }
+    assertThat(differences).isEmpty();
   }
 
   /** Plugin arguments are free by design; nothing else in a spec may keep a field its schema lacks. */

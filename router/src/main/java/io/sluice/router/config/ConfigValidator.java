@@ -31,7 +31,6 @@ import java.util.regex.Pattern;
  */
 final class ConfigValidator {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-  private static final long MAX_BODY_LIMIT = 1L << 30;
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
   private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*");
   /** Headers that carry the caller's own claims, which no gateway setting makes trustworthy. */
@@ -303,31 +302,14 @@ final class ConfigValidator {
 
   boolean checkSettings(RouterSettings settings) {
     int before = problems.problems().size();
-    if (settings.maxBodyBytes() < 1024 || settings.maxBodyBytes() > MAX_BODY_LIMIT) {
-      problems.add("/spec/maxBodyBytes", "must be between 1024 and " + MAX_BODY_LIMIT + " bytes");
-    }
+    specRules(settings);
     positive("/spec/connectTimeout", settings.connectTimeout());
     positive("/spec/responseTimeout", settings.responseTimeout());
     positive("/spec/idleTimeout", settings.idleTimeout());
     if (settings.drainTimeout().isNegative()) {
       problems.add("/spec/drainTimeout", "must not be negative");
     }
-    if (settings.maxConnectionsPerPod() < 1) {
-      problems.add("/spec/maxConnectionsPerPod", "must be at least 1");
-    }
-    if (settings.tokenizerThreads() < 1 || settings.tokenizerThreads() > 256) {
-      problems.add("/spec/tokenizerThreads", "must be between 1 and 256");
-    }
-    if (settings.tokenizerQueue() < 0) {
-      problems.add("/spec/tokenizerQueue", "must not be negative");
-    }
     checkRedis(settings.redis());
-    if (settings.maxHeaderBytes() < 1024 || settings.maxHeaderBytes() > 1024 * 1024) {
-      problems.add("/spec/maxHeaderBytes", "must be between 1024 and 1048576 bytes");
-    }
-    if (settings.maxConnections() < 1) {
-      problems.add("/spec/maxConnections", "must be at least 1");
-    }
     positive("/spec/requestTimeout", settings.requestTimeout());
     positive("/spec/clientIdleTimeout", settings.clientIdleTimeout());
     for (int i = 0; i < settings.trustedHeaders().size(); i++) {
@@ -342,13 +324,7 @@ final class ConfigValidator {
       problems.add("/spec/maxBufferedBodyBytes", "must be at least maxBodyBytes (" + settings.maxBodyBytes()
           + "), or no body of the largest size could ever be read");
     }
-    if (!(settings.maxHeapUsage() > 0 && settings.maxHeapUsage() <= 1)) {
-      problems.add("/spec/maxHeapUsage", "must be above 0 and at most 1, e.g. 0.9");
-    }
     positive("/spec/firstRequestTimeout", settings.firstRequestTimeout());
-    if (settings.maxConnectionsPerAddress() < 0) {
-      problems.add("/spec/maxConnectionsPerAddress", "must not be negative (0: no limit)");
-    }
     positive("/spec/clientWriteTimeout", settings.clientWriteTimeout());
     if (settings.maxStreamDuration() != null) {
       positive("/spec/maxStreamDuration", settings.maxStreamDuration());
@@ -374,9 +350,6 @@ final class ConfigValidator {
     positive("/spec/redis/timeout", redis.timeout());
     if (redis.leaseTtl().compareTo(Duration.ofMillis(300)) < 0) {
       problems.add("/spec/redis/leaseTtl", "must be at least 300ms (shares are renewed every third of it)");
-    }
-    if (redis.fallbackReplicas() < 1) {
-      problems.add("/spec/redis/fallbackReplicas", "must be at least 1");
     }
   }
 
