@@ -26,13 +26,14 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 public record BudgetSpec(
     @JsonPropertyDescription("Tokens each pod may hold: a number, or auto (from the engine's KV cache)")
         @SchemaFrom(type = IntOrString.class) TokenBudget tokensPerPod,
-    @JsonPropertyDescription("With auto: share of the engine's KV cache to use (0-1]") @Min(0) @Max(1) Double utilization,
+    @JsonPropertyDescription("With auto: share of the engine's KV cache to use (0-1]")
+        @Min(value = 0, inclusive = false) @Max(1) Double utilization,
     @JsonPropertyDescription("Multiplies (prompt + output) estimates") @Min(1) Double safetyFactor,
     @JsonPropertyDescription("Smallest reservation, in tokens") @Min(0) Integer minReservationTokens,
     @JsonPropertyDescription("Largest reservation, in tokens") @Min(0) Integer maxReservationTokens,
     @JsonPropertyDescription("Output estimate before real output lengths are known") @Min(0) Integer defaultOutputTokens,
-    @JsonPropertyDescription("Quantile of recent real output lengths used as the output estimate")
-        @Min(0) @Max(1) Double outputQuantile,
+    @JsonPropertyDescription("Quantile of recent real output lengths used as the output estimate, e.g. 0.9 for p90")
+        @Min(value = 0, inclusive = false) @Max(value = 1, inclusive = false) Double outputQuantile,
     @JsonPropertyDescription("The engine's KV block size, in tokens") @Min(1) Integer blockSize,
     @JsonPropertyDescription("Smallest learned output estimate, in tokens; a request's own max_tokens may ask for less")
         @Min(0) Integer minOutputTokens,

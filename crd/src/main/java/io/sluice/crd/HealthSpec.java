@@ -47,7 +47,7 @@ public record HealthSpec(
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration metricsStaleAfter,
     @JsonPropertyDescription("Share of failures among a pod's latest 20 answers that ejects it (0-1]")
-        @Min(0) @Max(1) Double maxFailureRatio,
+        @Min(value = 0, inclusive = false) @Max(1) Double maxFailureRatio,
     @JsonPropertyDescription("Most pods of the pool ejected at once, in percent; one may always be")
         @Min(0) @Max(100) Integer maxEjectedPercent,
     @JsonPropertyDescription("Retries and requeues in progress at once, in percent of the requests in flight")

@@ -5,6 +5,7 @@ import io.sluice.crd.EngineKind;
 import io.sluice.crd.HealthSpec;
 import io.sluice.crd.ModelPoolSpec;
 import io.sluice.crd.QueueSpec;
+import io.sluice.crd.SpecRules;
 import io.sluice.crd.TokenizerSpec;
 import io.sluice.crd.TrafficClassSpec;
 import io.sluice.router.estimate.TiktokenCounter;
@@ -22,10 +23,14 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Checks of meaning (ranges, URLs, names that must be unique) after the structure has bound. */
+/**
+ * Checks of meaning after the structure has bound. The rules of single fields (ranges, sizes,
+ * formats) are the crd records' own schema annotations, applied by {@link SpecRules}, the same ones
+ * the CRD's schema carries; written here are only the rules the schema cannot say: between fields,
+ * across resources, URLs, and what depends on static or cluster mode.
+ */
 final class ConfigValidator {
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-  private static final long MAX_BODY_LIMIT = 1L << 30;
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
   private static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]*");
   /** Headers that carry the caller's own claims, which no gateway setting makes trustworthy. */
@@ -83,9 +88,7 @@ final class ConfigValidator {
     if (!poolNames.add(name)) {
       problems.add("/metadata/name", "a ModelPool named '" + name + "' is already defined");
     }
-    if (spec.models().isEmpty()) {
-      problems.add("/spec/models", "models must list at least one model name");
-    }
+    specRules(spec);
     Set<String> seen = new HashSet<>();
     for (int i = 0; i < spec.models().size(); i++) {
       String model = spec.models().get(i);
@@ -151,10 +154,12 @@ final class ConfigValidator {
         problems.add("/spec/selector", "a selector label needs a name and a value");
       }
     });
-    if (spec.targetPort() == null) {
-      problems.add("/spec/targetPort", "targetPort is required: the port the engine listens on in each pod");
-    } else if (spec.targetPort() < 1 || spec.targetPort() > 65535) {
-      problems.add("/spec/targetPort", "must be between 1 and 65535");
+  }
+
+  /** The rules the records declare for the CRD schema: the same ones, in a file or in a cluster. */
+  private void specRules(Record spec) {
+    for (SpecRules.Violation violation : SpecRules.check(spec, cluster)) {
+      problems.add("/spec" + violation.pointer(), violation.message());
     }
   }
 
@@ -164,16 +169,7 @@ final class ConfigValidator {
           "a generic engine does not report its KV-cache size: set tokensPerPod to a number of tokens");
     }
     QueueSpec queue = spec.queue();
-    if (queue.maxLength() < 0) {
-      problems.add("/spec/queue/maxLength", "must not be negative");
-    }
-    if (queue.maxQueuedTokens() < 0) {
-      problems.add("/spec/queue/maxQueuedTokens", "must not be negative");
-    }
     positive("/spec/queue/maxWait", queue.maxWait());
-    if (queue.ageBoostPerSecond() < 0 || queue.ageBoostPerSecond() > 1_000_000) {
-      problems.add("/spec/queue/ageBoostPerSecond", "must be between 0 and 1000000");
-    }
     if (queue.starvationThreshold().isNegative()) {
       problems.add("/spec/queue/starvationThreshold", "must not be negative");
     }
@@ -214,35 +210,14 @@ final class ConfigValidator {
   }
 
   private void checkHealth(HealthSpec health) {
-    if (health.consecutiveFailures() < 1) {
-      problems.add("/spec/health/consecutiveFailures", "must be at least 1");
-    }
     positive("/spec/health/ejectionTime", health.ejectionTime());
     if (health.maxEjectionTime().compareTo(health.ejectionTime()) < 0) {
       problems.add("/spec/health/maxEjectionTime", "must be at least ejectionTime");
-    }
-    if (health.maxAttempts() < 1 || health.maxAttempts() > 10) {
-      problems.add("/spec/health/maxAttempts", "must be between 1 and 10");
-    }
-    if (health.maxRequeues() < 0 || health.maxRequeues() > 10) {
-      problems.add("/spec/health/maxRequeues", "must be between 0 and 10");
     }
     if (health.scrapeInterval().toMillis() < 50) {
       problems.add("/spec/health/scrapeInterval", "must be at least 50ms");
     }
     positive("/spec/health/metricsStaleAfter", health.metricsStaleAfter());
-    if (!(health.maxFailureRatio() > 0 && health.maxFailureRatio() <= 1)) {
-      problems.add("/spec/health/maxFailureRatio", "must be above 0 and at most 1, e.g. 0.5");
-    }
-    if (health.maxEjectedPercent() < 0 || health.maxEjectedPercent() > 100) {
-      problems.add("/spec/health/maxEjectedPercent", "must be between 0 and 100");
-    }
-    if (health.retryBudgetPercent() < 0 || health.retryBudgetPercent() > 100) {
-      problems.add("/spec/health/retryBudgetPercent", "must be between 0 and 100");
-    }
-    if (health.minRetryConcurrency() < 0) {
-      problems.add("/spec/health/minRetryConcurrency", "must not be negative");
-    }
   }
 
   /** Reports what is wrong with one traffic class; true when it is fine. */
@@ -251,9 +226,7 @@ final class ConfigValidator {
     if (!classNames.add(name)) {
       problems.add("/metadata/name", "a TrafficClass named '" + name + "' is already defined");
     }
-    if (Math.abs(spec.priority()) > 1_000_000) {
-      problems.add("/spec/priority", "must be between -1000000 and 1000000");
-    }
+    specRules(spec);
     if (spec.isDefault() && defaultClass != null) {
       problems.add("/spec/default", "TrafficClass '" + defaultClass + "' is already the default");
     } else if (spec.isDefault()) {
@@ -317,66 +290,26 @@ final class ConfigValidator {
       }
       default -> { }
     }
-    if (tokenizer.imageTokens() < 0) {
-      problems.add("/spec/tokenizer/imageTokens", "must not be negative");
-    }
     positive("/spec/tokenizer/timeout", tokenizer.timeout());
   }
 
   private void checkBudget(BudgetSpec budget) {
-    if (!(budget.outputQuantile() > 0 && budget.outputQuantile() < 1)) {
-      problems.add("/spec/budget/outputQuantile", "must be between 0 and 1 (exclusive), e.g. 0.9 for p90");
-    }
-    if (!(budget.safetyFactor() >= 1) || budget.safetyFactor().isInfinite()) {
-      problems.add("/spec/budget/safetyFactor", "must be a number of at least 1");
-    }
-    if (!(budget.utilization() > 0 && budget.utilization() <= 1)) {
-      problems.add("/spec/budget/utilization", "must be above 0 and at most 1");
-    }
-    if (budget.minReservationTokens() < 0) {
-      problems.add("/spec/budget/minReservationTokens", "must not be negative");
-    } else if (budget.minReservationTokens() > budget.maxReservationTokens()) {
+    if (budget.minReservationTokens() >= 0 && budget.minReservationTokens() > budget.maxReservationTokens()) {
       problems.add("/spec/budget/maxReservationTokens",
           "must be at least minReservationTokens (" + budget.minReservationTokens() + ")");
-    }
-    if (budget.defaultOutputTokens() < 0) {
-      problems.add("/spec/budget/defaultOutputTokens", "must not be negative");
-    }
-    if (budget.minOutputTokens() < 0) {
-      problems.add("/spec/budget/minOutputTokens", "must not be negative");
-    }
-    if (budget.blockSize() < 1) {
-      problems.add("/spec/budget/blockSize", "must be at least 1");
     }
   }
 
   boolean checkSettings(RouterSettings settings) {
     int before = problems.problems().size();
-    if (settings.maxBodyBytes() < 1024 || settings.maxBodyBytes() > MAX_BODY_LIMIT) {
-      problems.add("/spec/maxBodyBytes", "must be between 1024 and " + MAX_BODY_LIMIT + " bytes");
-    }
+    specRules(settings);
     positive("/spec/connectTimeout", settings.connectTimeout());
     positive("/spec/responseTimeout", settings.responseTimeout());
     positive("/spec/idleTimeout", settings.idleTimeout());
     if (settings.drainTimeout().isNegative()) {
       problems.add("/spec/drainTimeout", "must not be negative");
     }
-    if (settings.maxConnectionsPerPod() < 1) {
-      problems.add("/spec/maxConnectionsPerPod", "must be at least 1");
-    }
-    if (settings.tokenizerThreads() < 1 || settings.tokenizerThreads() > 256) {
-      problems.add("/spec/tokenizerThreads", "must be between 1 and 256");
-    }
-    if (settings.tokenizerQueue() < 0) {
-      problems.add("/spec/tokenizerQueue", "must not be negative");
-    }
     checkRedis(settings.redis());
-    if (settings.maxHeaderBytes() < 1024 || settings.maxHeaderBytes() > 1024 * 1024) {
-      problems.add("/spec/maxHeaderBytes", "must be between 1024 and 1048576 bytes");
-    }
-    if (settings.maxConnections() < 1) {
-      problems.add("/spec/maxConnections", "must be at least 1");
-    }
     positive("/spec/requestTimeout", settings.requestTimeout());
     positive("/spec/clientIdleTimeout", settings.clientIdleTimeout());
     for (int i = 0; i < settings.trustedHeaders().size(); i++) {
@@ -391,13 +324,7 @@ final class ConfigValidator {
       problems.add("/spec/maxBufferedBodyBytes", "must be at least maxBodyBytes (" + settings.maxBodyBytes()
           + "), or no body of the largest size could ever be read");
     }
-    if (!(settings.maxHeapUsage() > 0 && settings.maxHeapUsage() <= 1)) {
-      problems.add("/spec/maxHeapUsage", "must be above 0 and at most 1, e.g. 0.9");
-    }
     positive("/spec/firstRequestTimeout", settings.firstRequestTimeout());
-    if (settings.maxConnectionsPerAddress() < 0) {
-      problems.add("/spec/maxConnectionsPerAddress", "must not be negative (0: no limit)");
-    }
     positive("/spec/clientWriteTimeout", settings.clientWriteTimeout());
     if (settings.maxStreamDuration() != null) {
       positive("/spec/maxStreamDuration", settings.maxStreamDuration());
@@ -423,9 +350,6 @@ final class ConfigValidator {
     positive("/spec/redis/timeout", redis.timeout());
     if (redis.leaseTtl().compareTo(Duration.ofMillis(300)) < 0) {
       problems.add("/spec/redis/leaseTtl", "must be at least 300ms (shares are renewed every third of it)");
-    }
-    if (redis.fallbackReplicas() < 1) {
-      problems.add("/spec/redis/fallbackReplicas", "must be at least 1");
     }
   }
 

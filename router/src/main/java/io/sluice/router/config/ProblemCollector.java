@@ -80,8 +80,13 @@ final class ProblemCollector extends DeserializationProblemHandler {
     return problems;
   }
 
+  /**
+   * Where the parser stands. Under an unknown field whose value is a mapping, Jackson's context
+   * path has an empty segment ({@code //budgett}) that no line is indexed under: dropped, so the
+   * problem names the field's own line.
+   */
   private String pointerOf(JsonParser parser) {
-    return prefix + parser.getParsingContext().pathAsPointer().toString();
+    return prefix + parser.getParsingContext().pathAsPointer().toString().replaceAll("/{2,}", "/");
   }
 
   @Override

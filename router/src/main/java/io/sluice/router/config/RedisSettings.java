@@ -1,6 +1,7 @@
 package io.sluice.router.config;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
 import java.time.Duration;
 
 /**
@@ -17,7 +18,7 @@ public record RedisSettings(
     @JsonPropertyDescription("How long a replica's share of a pod lasts in Redis without renewal; a crashed "
         + "replica's shares are free again after it.") Duration leaseTtl,
     @JsonPropertyDescription("Without the cluster's replica Leases (static config): the replicas to divide budgets "
-        + "by while Redis is unreachable.") Integer fallbackReplicas) {
+        + "by while Redis is unreachable.") @Min(1) Integer fallbackReplicas) {
 
   public static final String PASSWORD_VARIABLE = "SLUICE_REDIS_PASSWORD";
 

@@ -2,34 +2,39 @@ package io.sluice.router.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * Router-wide settings: the optional {@code RouterSettings} document of the config file (in a
- * cluster, the chart's ConfigMap). Every field has a default, so the document may be left out.
+ * cluster, the chart's ConfigMap). Every field has a default, so the document may be left out. The
+ * bounds of single fields are the schema annotations, applied by {@code SpecRules} like a CRD's and
+ * matched by the chart's values schema (ChartSchemaRulesTest).
  */
 public record RouterSettings(
-    @JsonPropertyDescription("Largest request body accepted, in bytes (413 past it).") Long maxBodyBytes,
+    @JsonPropertyDescription("Largest request body accepted, in bytes (413 past it).")
+        @Min(1024) @Max(1L << 30) Long maxBodyBytes,
     @JsonPropertyDescription("Time to open a connection to a pod.") Duration connectTimeout,
     @JsonPropertyDescription("Time from sending a request to a pod until its response headers arrive (504 past it).")
         Duration responseTimeout,
     @JsonPropertyDescription("Longest silence on an upstream response, e.g. between two stream chunks.")
         Duration idleTimeout,
     @JsonPropertyDescription("On SIGTERM, how long in-flight requests may take to finish.") Duration drainTimeout,
-    @JsonPropertyDescription("Pooled HTTP/1.1 connections kept per pod.") Integer maxConnectionsPerPod,
+    @JsonPropertyDescription("Pooled HTTP/1.1 connections kept per pod.") @Min(1) Integer maxConnectionsPerPod,
     @JsonPropertyDescription("One log line per request (logger sluice.access).") Boolean accessLog,
     @JsonPropertyDescription("Threads counting prompt tokens with exact tokenizers (default: CPUs).")
-        Integer tokenizerThreads,
+        @Min(1) @Max(256) Integer tokenizerThreads,
     @JsonPropertyDescription("Estimates waiting for a tokenizer thread; past it, approximate counts.")
-        Integer tokenizerQueue,
+        @Min(0) Integer tokenizerQueue,
     @JsonPropertyDescription("Request header naming a conversation, for session-affinity scoring.")
         String sessionHeader,
     @JsonPropertyDescription("The Redis server of pools with budget.coordination: redis.") RedisSettings redis,
     @JsonPropertyDescription("Largest request line plus headers accepted from a client, in bytes (431 past it).")
-        Integer maxHeaderBytes,
+        @Min(1024) @Max(1024 * 1024) Integer maxHeaderBytes,
     @JsonPropertyDescription("Client connections open at once on the data port; more are closed at once.")
-        Integer maxConnections,
+        @Min(1) Integer maxConnections,
     @JsonPropertyDescription("Time a client has to send a whole request, headers and body (408 past it).")
         Duration requestTimeout,
     @JsonPropertyDescription("A client connection with no request in flight and no bytes for this long is closed.")
@@ -39,13 +44,13 @@ public record RouterSettings(
     @JsonPropertyDescription("Request headers set by a gateway in front (which strips them from clients); only "
         + "these may match a TrafficClass by header.") List<String> trustedHeaders,
     @JsonPropertyDescription("Request body bytes held at once across all clients; past it, 503 (default: an eighth "
-        + "of the heap).") Long maxBufferedBodyBytes,
+        + "of the heap).") @Min(1024) Long maxBufferedBodyBytes,
     @JsonPropertyDescription("Share of the heap in use after the last collection above which requests with a body "
-        + "get 503.") Double maxHeapUsage,
+        + "get 503.") @Min(value = 0, inclusive = false) @Max(1) Double maxHeapUsage,
     @JsonPropertyDescription("Time a new client connection has to send its first request headers.")
         Duration firstRequestTimeout,
     @JsonPropertyDescription("Client connections one source address may hold open at once (0: no limit).")
-        Integer maxConnectionsPerAddress,
+        @Min(0) Integer maxConnectionsPerAddress,
     @JsonPropertyDescription("Longest a response may wait for the client to accept more bytes; past it the "
         + "request is ended and its tokens released.") Duration clientWriteTimeout,
     @JsonPropertyDescription("Longest a response may stream, from the request's arrival (default: no limit).")

@@ -67,12 +67,12 @@ public final class TokenEstimators {
     if (path == null || path.isBlank()) {
       throw new IllegalArgumentException("tokenizer type huggingface needs tokenizer.path (a tokenizer.json)");
     }
-    if (path.startsWith("file:")) {
-      return Path.of(URI.create(path));
-    }
-    if (path.contains("://")) {
+    if (TokenizerSpec.isDownload(path)) {
       throw new IllegalArgumentException("tokenizer.path '" + path
           + "' is a URL; the estimator reads local files: download tokenizer.json beside its tokenizer_config.json");
+    }
+    if (path.startsWith(TokenizerSpec.FILE_PREFIX)) {
+      return Path.of(URI.create(path));
     }
     Path file = Path.of(path);
     return file.isAbsolute() || baseDir == null ? file : baseDir.resolve(file);

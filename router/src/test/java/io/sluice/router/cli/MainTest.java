@@ -70,7 +70,7 @@ class MainTest {
     Run run = run("validate", "--config", file.toString());
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.err()).contains("bad.yaml:4:").contains("unknown field 'colour'")
-        .contains("at least one model").contains("'ftp://x'").contains("3 problems found");
+        .contains("spec.models: must list at least one entry: Model names").contains("'ftp://x'").contains("3 problems found");
   }
 
   private Path config(String tokenizerPath, String keyFile) throws Exception {
@@ -115,7 +115,7 @@ class MainTest {
     Run url = run("validate", "--config", config("https://huggingface.co/Qwen/Qwen3-8B/tokenizer.json",
         keys.toString()).toString());
     assertThat(url.exit()).isEqualTo(1);
-    assertThat(url.err()).contains("is a URL");
+    assertThat(url.err()).contains("spec.tokenizer.path").contains("URLs are not downloaded");
   }
 
   @Test

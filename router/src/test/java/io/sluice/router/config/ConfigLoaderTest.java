@@ -90,10 +90,42 @@ class ConfigLoaderTest {
     assertThat(lineOf(problems, "needs path")).isEqualTo(8);
     assertThat(lineOf(problems, "imageTokens")).isEqualTo(8);
     assertThat(lineOf(problems, "at least 1")).isEqualTo(10);
-    assertThat(lineOf(problems, "between 0 and 1")).isEqualTo(11);
+    assertThat(lineOf(problems, "above 0 and below 1")).isEqualTo(11);
     assertThat(lineOf(problems, "at least minReservationTokens")).isEqualTo(13);
     assertThat(lineOf(problems, "blockSize")).isEqualTo(14);
     assertThat(lineOf(problems, "o300k_base")).isEqualTo(22);
+  }
+
+  /** Issue 16: the static file keeps the CRD's rules, and unknown fields are errors. */
+  @Test
+  void issue16ReportsWhatTheCrdSchemaRefuses() throws Exception {
+    String yaml = Files.readString(Path.of("src/test/resources/config/schema-mistakes.yaml"));
+    List<ConfigProblem> problems = ConfigLoader.parse(yaml, "schema-mistakes.yaml").problems();
+    problems.forEach(System.out::println);
+    assertThat(problems).hasSize(10);
+    assertThat(lineOf(problems, "spec.priorityHeaderMin: must be between -1000000 and 1000000")).isEqualTo(8);
+    assertThat(lineOf(problems, "spec.priorityHeaderMax: must be between -1000000 and 1000000")).isEqualTo(9);
+    assertThat(lineOf(problems, "spec.tokenizer.path: must be a local path")).isEqualTo(19);
+    assertThat(lineOf(problems, "unknown field 'budgett'")).isEqualTo(20);
+    assertThat(lineOf(problems, "spec.budget.utilization: must be above 0")).isEqualTo(24);
+    assertThat(lineOf(problems, "'1.5s'")).isEqualTo(26);
+    assertThat(lineOf(problems, "'250us'")).isEqualTo(28);
+    assertThat(lineOf(problems, "spec.health.maxFailureRatio: must be above 0")).isEqualTo(29);
+    assertThat(lineOf(problems, "spec.health.maxAttempts: must be between 1 and 10")).isEqualTo(30);
+    assertThat(lineOf(problems, "' 5s'")).isEqualTo(36);
+  }
+
+  /** A cluster resource is held to the same rules, and to the ones its CRD requires. */
+  @Test
+  void issue16ClusterResourcesKeepTheSameRules() {
+    var checked = ConfigLoader.checkClusterClass("wide",
+        java.util.Map.of("priorityHeaderMin", -2_000_000_000, "priorityHeaderMax", 0), List.of());
+    assertThat(checked.problems()).anySatisfy(p -> assertThat(p.toString())
+        .contains("spec.priorityHeaderMin").contains("between -1000000 and 1000000"));
+    var pool = ConfigLoader.checkClusterPool("qwen",
+        java.util.Map.of("models", List.of("m"), "selector", java.util.Map.of("app", "x")), List.of());
+    assertThat(pool.problems()).anySatisfy(p -> assertThat(p.toString())
+        .contains("spec.targetPort").contains("is required"));
   }
 
   @Test

@@ -173,7 +173,7 @@ class ConfigFileWatcherTest {
           models: [other]
           endpoints: ["%s"]
           engine: vllm
-          tokenizer: {type: huggingface, path: "https://example.invalid/tokenizer.json"}
+          tokenizer: {type: huggingface, path: "/nonexistent/sluice-test/tokenizer.json"}
         """.formatted(b.url());
     // pool-a's new budget is applied first, then pool-b fails to build: both must be undone.
     Files.writeString(file, RouterHarness.config("m", List.of(a.url(), b.url()), unbuildable)
