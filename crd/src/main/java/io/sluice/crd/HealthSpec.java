@@ -28,22 +28,22 @@ import java.time.Duration;
 public record HealthSpec(
     @JsonPropertyDescription("Connect failures or 5xx answers (503 included) in a row that eject a pod") @Min(1) Integer consecutiveFailures,
     @JsonPropertyDescription("First ejection; doubles with each further one")
-        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+        @SchemaFrom(type = String.class)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration ejectionTime,
     @JsonPropertyDescription("Longest ejection")
-        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+        @SchemaFrom(type = String.class)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration maxEjectionTime,
     @JsonPropertyDescription("Pods a request may try when earlier ones fail before answering") @Min(1) @Max(10) Integer maxAttempts,
     @JsonPropertyDescription("Times a request may go back into the queue after a 429 or 503 from a pod")
         @Min(0) @Max(10) Integer maxRequeues,
     @JsonPropertyDescription("How often each pod's metrics page is read")
-        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+        @SchemaFrom(type = String.class)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration scrapeInterval,
     @JsonPropertyDescription("Engine metrics older than this count as unknown")
-        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+        @SchemaFrom(type = String.class)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration metricsStaleAfter,
     @JsonPropertyDescription("Share of failures among a pod's latest 20 answers that ejects it (0-1]")
@@ -54,6 +54,33 @@ public record HealthSpec(
         @Min(0) @Max(100) Integer retryBudgetPercent,
     @JsonPropertyDescription("Retries and requeues always allowed at once, whatever the budget")
         @Min(0) Integer minRetryConcurrency) {
+
+  // The rules are on explicit accessors, not on the components: from a component the CRD generator
+  // read each rule twice (on the field and on the accessor), and server-side apply refuses
+  // duplicate x-kubernetes-validations entries.
+  @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+  @Override
+  public Duration ejectionTime() {
+    return ejectionTime;
+  }
+
+  @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+  @Override
+  public Duration maxEjectionTime() {
+    return maxEjectionTime;
+  }
+
+  @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+  @Override
+  public Duration scrapeInterval() {
+    return scrapeInterval;
+  }
+
+  @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+  @Override
+  public Duration metricsStaleAfter() {
+    return metricsStaleAfter;
+  }
 
   public HealthSpec {
     consecutiveFailures = consecutiveFailures == null ? 5 : consecutiveFailures;

@@ -23,16 +23,31 @@ public record QueueSpec(
     @JsonPropertyDescription("Most requests waiting; past it new ones get 429") @Min(0) Integer maxLength,
     @JsonPropertyDescription("Most tokens waiting; past it new ones get 429") @Min(0) Long maxQueuedTokens,
     @JsonPropertyDescription("Longest a request may wait; past it, 503")
-        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+        @SchemaFrom(type = String.class)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration maxWait,
     @JsonPropertyDescription("Priority units a waiting request gains per second") @Min(0) @Max(1_000_000)
         Double ageBoostPerSecond,
     @JsonPropertyDescription("Once the head has waited this long, smaller requests no longer bypass it")
-        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+        @SchemaFrom(type = String.class)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration starvationThreshold,
     @JsonPropertyDescription("fifo | token-fair: order among equals of one traffic class") QueuePolicy policy) {
+
+  // The rules are on explicit accessors, not on the components: from a component the CRD generator
+  // read each rule twice (on the field and on the accessor), and server-side apply refuses
+  // duplicate x-kubernetes-validations entries.
+  @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+  @Override
+  public Duration maxWait() {
+    return maxWait;
+  }
+
+  @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+  @Override
+  public Duration starvationThreshold() {
+    return starvationThreshold;
+  }
 
   public QueueSpec {
     maxLength = maxLength == null ? 1000 : maxLength;

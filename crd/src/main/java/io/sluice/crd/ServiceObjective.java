@@ -21,17 +21,32 @@ import java.time.Duration;
  */
 public record ServiceObjective(
     @JsonPropertyDescription("Time to first token, from arrival at the router, e.g. 2s")
-        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+        @SchemaFrom(type = String.class)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration ttft,
     @JsonPropertyDescription("Mean time per output token after the first, e.g. 100ms")
-        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+        @SchemaFrom(type = String.class)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration tpot,
     @JsonPropertyDescription("reject (default): refuse at arrival a request predicted to miss ttft, with 429; "
         + "serve: queue it anyway (batch traffic, or to observe the predictions first)") MissAction onMiss,
     @JsonPropertyDescription("goodput (default): a request's own size counts in its predicted wait, so large ones "
         + "are refused first; size-neutral: every request is judged by the same wait") Shedding shedding) {
+
+  // The rules are on explicit accessors, not on the components: from a component the CRD generator
+  // read each rule twice (on the field and on the accessor), and server-side apply refuses
+  // duplicate x-kubernetes-validations entries.
+  @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+  @Override
+  public Duration ttft() {
+    return ttft;
+  }
+
+  @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+  @Override
+  public Duration tpot() {
+    return tpot;
+  }
 
   public ServiceObjective {
     onMiss = onMiss == null ? MissAction.REJECT : onMiss;

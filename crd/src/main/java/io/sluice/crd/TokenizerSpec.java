@@ -22,14 +22,29 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 public record TokenizerSpec(
     @JsonPropertyDescription("approximate | huggingface | tiktoken | engine") TokenizerType type,
     @JsonPropertyDescription("huggingface: local path (or file: URL) of tokenizer.json; other URLs are refused: "
-        + "download the file and mount it") @ValidationRule(value = TokenizerSpec.LOCAL_PATH_RULE, message = TokenizerSpec.LOCAL_PATH_MESSAGE)
+        + "download the file and mount it")
         String path,
     @JsonPropertyDescription("tiktoken: encoding name, e.g. o200k_base") String encoding,
     @JsonPropertyDescription("Tokens counted for each image in a chat message") @Min(0) Integer imageTokens,
     @JsonPropertyDescription("engine: time to wait for the pod's tokenize API, then fall back")
-        @SchemaFrom(type = String.class) @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+        @SchemaFrom(type = String.class)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
         Duration timeout) {
+
+  // The rules are on explicit accessors, not on the components: from a component the CRD generator
+  // read each rule twice (on the field and on the accessor), and server-side apply refuses
+  // duplicate x-kubernetes-validations entries.
+  @ValidationRule(value = TokenizerSpec.LOCAL_PATH_RULE, message = TokenizerSpec.LOCAL_PATH_MESSAGE)
+  @Override
+  public String path() {
+    return path;
+  }
+
+  @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
+  @Override
+  public Duration timeout() {
+    return timeout;
+  }
 
   /**
    * What a URL looks like to the tokenizer's path ({@code scheme://}); only {@link #FILE_PREFIX}

@@ -35,6 +35,29 @@ class CrdDriftTest {
         + "crd/target/classes/META-INF/fabric8/*.yml to deploy/crds/").isEmpty();
   }
 
+  /**
+   * Issue 16: each CEL rule was emitted twice (the generator read it on a record component's field
+   * and on its accessor); server-side apply refuses a CRD with duplicate x-kubernetes-validations
+   * entries ("duplicate entries for key [rule=...]").
+   */
+  @Test
+  void noSchemaHasTheSameValidationRuleTwice() throws IOException {
+    com.fasterxml.jackson.databind.ObjectMapper yaml =
+        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+    int rules = 0;
+    for (String name : names(GENERATED)) {
+      List<com.fasterxml.jackson.databind.JsonNode> lists = yaml.readTree(GENERATED.resolve(name).toFile())
+          .findValues("x-kubernetes-validations");
+      for (com.fasterxml.jackson.databind.JsonNode list : lists) {
+        List<String> seen = new ArrayList<>();
+        list.forEach(rule -> seen.add(rule.get("rule").asText()));
+        assertThat(seen).as("%s: x-kubernetes-validations of one field", name).doesNotHaveDuplicates();
+        rules += seen.size();
+      }
+    }
+    assertThat(rules).as("CEL rules in the CRDs").isGreaterThanOrEqualTo(10);
+  }
+
   private static List<String> names(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".yml")).sorted().toList();
