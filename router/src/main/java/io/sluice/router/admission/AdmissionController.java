@@ -120,6 +120,19 @@ public final class AdmissionController {
     });
   }
 
+  /**
+   * Puts a pod on probation (it takes one request at a time: it is back from an ejection and has
+   * not answered well yet) or ends it.
+   */
+  public void setProbation(String podId, boolean probation) {
+    pod(podId).ifPresent(pod -> {
+      pod.setProbation(probation);
+      if (!probation) {
+        scheduleDispatch();
+      }
+    });
+  }
+
   /** Changes a pod's budget; what is reserved stays reserved. */
   public void setBudget(String podId, long tokens) {
     pod(podId).ifPresent(pod -> {

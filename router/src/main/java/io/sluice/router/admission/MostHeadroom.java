@@ -21,7 +21,7 @@ public final class MostHeadroom implements PodSelector {
     long bestLeft = Long.MIN_VALUE;
     for (int i = 0; i < size; i++) {
       PodBudget pod = pods.get((start + i) % size);
-      if (!pod.accepting()) {
+      if (!pod.takesRequestNow()) {
         continue;
       }
       long left = pod.budget() - pod.reserved() - request.tokens();

@@ -34,6 +34,8 @@ public final class PodBudget {
   private final PoolTotals totals;
   private volatile boolean accepting = true;
   private volatile boolean ejected;
+  /** Back from an ejection and not yet answered well: one request in flight at a time. */
+  private volatile boolean probation;
 
   /**
    * @param budget tokens that may be reserved; 0 while unknown (nothing fits)
@@ -82,6 +84,15 @@ public final class PodBudget {
     return accepting && !ejected;
   }
 
+  /**
+   * Whether a request may be placed on the pod now: it is accepting, and unless on probation with
+   * its one probe in flight. Selectors pick among these; a pod that is merely busy on probation
+   * still counts as in the pool (its ceiling, readiness).
+   */
+  public boolean takesRequestNow() {
+    return accepting() && !(probation && inFlight.get() > 0);
+  }
+
   public boolean ejected() {
     return ejected;
   }
@@ -99,6 +110,15 @@ public final class PodBudget {
 
   void setEjected(boolean ejected) {
     this.ejected = ejected;
+  }
+
+  void setProbation(boolean probation) {
+    this.probation = probation;
+  }
+
+  /** True while the pod takes one request at a time, after an ejection, until it answers well. */
+  public boolean onProbation() {
+    return probation;
   }
 
   void stopAccepting() {
@@ -163,7 +183,11 @@ public final class PodBudget {
           reserved.addAndGet(-tokens); // the budget shrank under us: never counted, so nothing to wake
           continue;
         }
-        inFlight.incrementAndGet();
+        if (inFlight.incrementAndGet() > 1 && probation) {
+          inFlight.decrementAndGet(); // on probation the probe in flight is the only one
+          reserved.addAndGet(-tokens); // never counted, so nothing to wake
+          return Optional.empty();
+        }
         totals.reserved(tokens);
         long ahead = pendingPrefill.getAndAdd(prompt);
         return Optional.of(new Reservation(this, tokens, prompt, ahead, prompt > 0 ? totals.now() : 0));

@@ -47,7 +47,7 @@ public final class ChainSelector implements PodSelector {
   public PodBudget select(List<PodBudget> pods, AdmissionRequest request, boolean mustFit) {
     List<Endpoint> candidates = new ArrayList<>(pods.size());
     for (PodBudget pod : pods) {
-      if (pod.accepting()) {
+      if (pod.takesRequestNow()) {
         candidates.add(new PodView(pod, metrics.apply(pod.podId())));
       }
     }

@@ -9,6 +9,10 @@ package io.sluice.router.runtime;
  * keeps some pods in rotation); an ejection lasts a while, doubling with each further one up to a
  * maximum; a success ends the run and, after an ejection has passed, resets the doubling.
  *
+ * <p>A pod back from an ejection is on probation (a circuit breaker's half-open state): it takes
+ * one request at a time, and a single failure makes it due for ejection again, instead of a new run
+ * of {@code threshold} failures that clients would see; its first success ends the probation.
+ *
  * <p>Concurrency: called from every event loop; each method is short and synchronized.
  */
 public final class PodHealth {
@@ -23,6 +27,7 @@ public final class PodHealth {
   private int ejections;
   private long ejectedUntil;
   private boolean ejected;
+  private boolean probation;
   /** The latest answers, true for a failure; {@code recorded} of them are valid. */
   private final boolean[] recent = new boolean[WINDOW];
   private int next;
@@ -48,7 +53,7 @@ public final class PodHealth {
   public synchronized boolean failed(long now) {
     consecutiveFailures++;
     record(true);
-    return !ejected && (consecutiveFailures >= threshold
+    return !ejected && (probation || consecutiveFailures >= threshold
         || recorded >= WINDOW / 2 && failuresInWindow >= maxFailureRatio * recorded);
   }
 
@@ -60,6 +65,7 @@ public final class PodHealth {
     long duration = Math.min(maxEjectionNanos, baseEjectionNanos << Math.min(20, ejections));
     ejections++;
     ejected = true;
+    probation = false;
     ejectedUntil = now + duration;
     consecutiveFailures = 0;
     recorded = 0;
@@ -67,12 +73,16 @@ public final class PodHealth {
     next = 0;
   }
 
-  public synchronized void succeeded() {
+  /** Records a success; true when it ended a probation (the pod may take any number of requests again). */
+  public synchronized boolean succeeded() {
     consecutiveFailures = 0;
     record(false);
     if (!ejected) {
       ejections = 0;
     }
+    boolean ended = probation;
+    probation = false;
+    return ended;
   }
 
   private void record(boolean failure) {
@@ -90,13 +100,21 @@ public final class PodHealth {
     next = (next + 1) % WINDOW;
   }
 
-  /** True when an ejection has just run out at {@code now}; the pod may take traffic again. */
+  /**
+   * True when an ejection has just run out at {@code now}: the pod may take traffic again, on
+   * probation (one request at a time) until its first success.
+   */
   public synchronized boolean reinstateIfDue(long now) {
     if (ejected && now - ejectedUntil >= 0) {
       ejected = false;
+      probation = true;
       return true;
     }
     return false;
+  }
+
+  public synchronized boolean onProbation() {
+    return probation;
   }
 
   public synchronized boolean ejected() {

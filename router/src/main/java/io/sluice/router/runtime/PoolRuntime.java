@@ -406,6 +406,7 @@ public final class PoolRuntime {
       pod.eject(now);
     }
     admission.setEjected(podId, true);
+    admission.setProbation(podId, false);
   }
 
   /** The pool's retry budget: a retry or requeue takes a unit of it first. */
@@ -415,8 +416,8 @@ public final class PoolRuntime {
 
   public void upstreamSucceeded(String podId) {
     PodHealth pod = health.get(podId);
-    if (pod != null) {
-      pod.succeeded();
+    if (pod != null && pod.succeeded()) {
+      admission.setProbation(podId, false);
     }
   }
 
@@ -458,6 +459,7 @@ public final class PoolRuntime {
     long now = clock.getAsLong();
     health.forEach((podId, pod) -> {
       if (pod.reinstateIfDue(now)) {
+        admission.setProbation(podId, true); // before it is back: its first request is a probe
         admission.setEjected(podId, false);
       }
     });

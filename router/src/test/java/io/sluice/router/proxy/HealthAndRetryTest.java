@@ -55,6 +55,40 @@ class HealthAndRetryTest {
     }
   }
 
+  /**
+   * A pod still broken when its ejection runs out used to take a whole new run of failures
+   * (consecutiveFailures of them) before it was out again; on probation it takes one request,
+   * whose failure ejects it at once (and the request goes on to the good pod).
+   */
+  @Test
+  void aPodStillBrokenAfterItsEjectionCostsOneAttemptPerReturn() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine broken = new FakeEngine(harness.vertx, "broken").start();
+      FakeEngine good = new FakeEngine(harness.vertx, "good").start();
+      broken.mode = FakeEngine.Mode.ERROR_500;
+      harness.start(config(broken, good, "{consecutiveFailures: 3, ejectionTime: 200ms, maxEjectionTime: 200ms}"));
+      PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      String brokenId = "127.0.0.1:" + broken.port();
+      for (int i = 0; i < 60 && !runtime.ejected(brokenId); i++) {
+        assertThat(harness.postJson("/v1/completions", BODY).statusCode()).isEqualTo(200);
+      }
+      assertThat(runtime.ejected(brokenId)).isTrue();
+      assertThat(broken.received).hasSize(3); // the first run: consecutiveFailures
+
+      for (int round = 1; round <= 2; round++) {
+        RouterHarness.eventually(() -> !runtime.ejected(brokenId)); // back, on probation
+        int before = broken.received.size();
+        for (int i = 0; i < 60 && !runtime.ejected(brokenId); i++) {
+          assertThat(harness.postJson("/v1/completions", BODY).statusCode()).isEqualTo(200);
+        }
+        assertThat(runtime.ejected(brokenId)).isTrue();
+        assertThat(broken.received.size() - before).as("attempts on the broken pod after return %d", round)
+            .isEqualTo(1);
+      }
+      RouterHarness.eventually(() -> runtime.admission().reservedTokens() == 0);
+    }
+  }
+
   @Test
   void anEngineUnderPressureSendsTheRequestBackToTheQueue() throws Exception {
     try (RouterHarness harness = new RouterHarness()) {

@@ -26,17 +26,37 @@ class PodHealthTest {
     assertThat(health.reinstateIfDue(9 * SECOND)).isFalse();
     assertThat(health.reinstateIfDue(10 * SECOND)).isTrue();
 
-    fail(health, 11 * SECOND);
-    fail(health, 11 * SECOND);
+    // Back on probation: its first failure ejects it again, for twice as long.
     assertThat(fail(health, 11 * SECOND)).isTrue();
     assertThat(health.reinstateIfDue(30 * SECOND)).isFalse(); // 20 s this time
     assertThat(health.reinstateIfDue(31 * SECOND)).isTrue();
 
-    fail(health, 40 * SECOND);
-    fail(health, 40 * SECOND);
-    fail(health, 40 * SECOND);
+    assertThat(fail(health, 40 * SECOND)).isTrue();
     assertThat(health.reinstateIfDue(64 * SECOND)).isFalse(); // capped at 25 s
     assertThat(health.reinstateIfDue(65 * SECOND)).isTrue();
+  }
+
+  /**
+   * issue 21.2's leftover: a pod back from an ejection, still failing, took a whole new run of
+   * failures (clients saw some as 503 once the retry budget was spent). On probation a single
+   * failure ejects it again; a success ends the probation and the usual run applies.
+   */
+  @Test
+  void aPodBackFromAnEjectionIsOnProbationUntilItsFirstSuccess() {
+    PodHealth health = new PodHealth(3, 10 * SECOND, 60 * SECOND);
+    fail(health, 0);
+    fail(health, 0);
+    assertThat(fail(health, 0)).isTrue();
+    assertThat(health.onProbation()).isFalse();
+    assertThat(health.reinstateIfDue(10 * SECOND)).isTrue();
+    assertThat(health.onProbation()).isTrue();
+
+    assertThat(health.succeeded()).as("the success that ends the probation").isTrue();
+    assertThat(health.onProbation()).isFalse();
+    assertThat(health.succeeded()).isFalse();
+    assertThat(fail(health, 11 * SECOND)).isFalse();
+    assertThat(fail(health, 11 * SECOND)).isFalse();
+    assertThat(fail(health, 11 * SECOND)).isTrue();
   }
 
   @Test
