@@ -32,7 +32,9 @@ final class EstimateRoute {
         case "chat" -> ApiKind.CHAT;
         case "completions" -> ApiKind.COMPLETIONS;
         case "embeddings" -> ApiKind.EMBEDDINGS;
-        default -> throw new ApiException(OpenAiError.badRequest("api", "api must be chat, completions or embeddings."));
+        case "responses" -> ApiKind.RESPONSES;
+        default -> throw new ApiException(OpenAiError.badRequest("api",
+            "api must be chat, completions, embeddings or responses."));
       };
       Buffer body = ctx.body().buffer();
       InferenceRequest request = RequestParser.parse(kind, body == null ? new byte[0] : body.getBytes());

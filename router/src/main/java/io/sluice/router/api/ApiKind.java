@@ -4,7 +4,9 @@ package io.sluice.router.api;
 public enum ApiKind {
   CHAT("/v1/chat/completions", "chat"),
   COMPLETIONS("/v1/completions", "completions"),
-  EMBEDDINGS("/v1/embeddings", "embeddings");
+  EMBEDDINGS("/v1/embeddings", "embeddings"),
+  /** OpenAI's Responses API: a chat whose {@code instructions} are the system message. */
+  RESPONSES("/v1/responses", "responses");
 
   private final String path;
   private final String label;

@@ -54,6 +54,17 @@ public record OpenAiError(int status, String type, String code, String param, St
     return new OpenAiError(404, NOT_FOUND, "unknown_url", null, "Unknown request URL: " + method + " " + path + ".");
   }
 
+  /**
+   * {@code GET / DELETE /v1/responses/{id}}, {@code .../cancel}, {@code .../input_items}: a stored
+   * response lives on the engine that made it, and the router does not track which one that was.
+   */
+  public static OpenAiError storedResponsesUnsupported(String method, String path) {
+    return new OpenAiError(404, NOT_FOUND, "stored_responses_unsupported", null, "Sluice does not route requests"
+        + " for stored responses (" + method + " " + path + "): a stored response lives on the engine that made it,"
+        + " and the router does not keep track of which one. Send the whole conversation as 'input' in"
+        + " POST /v1/responses instead of retrieving a response or continuing from 'previous_response_id'.");
+  }
+
   public static OpenAiError methodNotAllowed(String method, String path) {
     return new OpenAiError(405, INVALID_REQUEST, "method_not_allowed", null,
         "Method " + method + " is not allowed on " + path + ".");

@@ -57,6 +57,7 @@ public final class RequestParser {
     checkOptionalPositiveInt(object, "max_tokens");
     checkOptionalPositiveInt(object, "max_completion_tokens");
     checkOptionalPositiveInt(object, "n");
+    checkOptionalPositiveInt(object, "max_output_tokens");
     JsonNode streamOptions = object.get("stream_options");
     if (streamOptions != null && !streamOptions.isNull() && !streamOptions.isObject()) {
       throw new ApiException(OpenAiError.badRequest("stream_options", "'stream_options' must be an object."));
@@ -65,6 +66,7 @@ public final class RequestParser {
       case CHAT -> checkMessages(object);
       case COMPLETIONS -> checkPrompt(object, "prompt");
       case EMBEDDINGS -> checkPrompt(object, "input");
+      case RESPONSES -> checkResponseInput(object);
       default -> throw new IllegalStateException(kind.name());
     }
     return new InferenceRequest(kind, model.asText(), stream, object);
@@ -112,6 +114,49 @@ public final class RequestParser {
       }
       JsonNode content = message.get("content");
       if (content != null && !content.isNull() && !content.isTextual() && !content.isArray()) {
+        throw new ApiException(OpenAiError.badRequest(param + ".content",
+            "'content' must be a string or an array of content parts."));
+      }
+    }
+  }
+
+  /**
+   * A Responses body: {@code input} a non-empty string or a non-empty array of item objects (a
+   * message with a string {@code role} has a string or array {@code content}); {@code
+   * instructions} a string; {@code tools} an array.
+   */
+  private static void checkResponseInput(ObjectNode object) {
+    JsonNode instructions = object.get("instructions");
+    if (instructions != null && !instructions.isNull() && !instructions.isTextual()) {
+      throw new ApiException(OpenAiError.badRequest("instructions", "'instructions' must be a string."));
+    }
+    JsonNode tools = object.get("tools");
+    if (tools != null && !tools.isNull() && !tools.isArray()) {
+      throw new ApiException(OpenAiError.badRequest("tools", "'tools' must be an array."));
+    }
+    JsonNode input = object.get("input");
+    if (input == null || input.isNull()) {
+      throw new ApiException(OpenAiError.badRequest("input", "You must provide an input parameter."));
+    }
+    if (input.isTextual()) {
+      return;
+    }
+    if (!input.isArray() || input.isEmpty()) {
+      throw new ApiException(OpenAiError.badRequest("input",
+          "'input' must be a string or a non-empty array of input items."));
+    }
+    for (int i = 0; i < input.size(); i++) {
+      JsonNode item = input.get(i);
+      String param = "input[" + i + "]";
+      if (!item.isObject()) {
+        throw new ApiException(OpenAiError.badRequest(param, "Each input item must be an object."));
+      }
+      JsonNode role = item.get("role");
+      if (role != null && !role.isTextual()) {
+        throw new ApiException(OpenAiError.badRequest(param + ".role", "'role' must be a string."));
+      }
+      JsonNode content = item.get("content");
+      if (role != null && content != null && !content.isNull() && !content.isTextual() && !content.isArray()) {
         throw new ApiException(OpenAiError.badRequest(param + ".content",
             "'content' must be a string or an array of content parts."));
       }

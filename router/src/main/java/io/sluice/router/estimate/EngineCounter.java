@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.sluice.router.api.ApiKind;
 import io.sluice.router.api.InferenceRequest;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +22,8 @@ import java.util.concurrent.TimeoutException;
  * <p>This counter waits on I/O, not the CPU: {@link #countAsync} never uses the worker pool.
  */
 public final class EngineCounter implements PromptCounter {
-  private static final String[] PROMPT_FIELDS = {"messages", "tools", "prompt", "input", "chat_template_kwargs",
+  private static final String[] PROMPT_FIELDS = {"messages", "instructions", "tools", "prompt", "input",
+      "chat_template_kwargs",
       "add_generation_prompt"};
 
   private final RemoteTokenizer remote;
@@ -48,7 +50,9 @@ public final class EngineCounter implements PromptCounter {
     }
     CompletableFuture<Integer> asked;
     try {
-      asked = remote.count(request.model(), request.body());
+      // A Responses body is tokenized as the chat it amounts to (the tokenize API takes messages).
+      ObjectNode body = request.kind() == ApiKind.RESPONSES ? ResponsesChat.of(request.body()) : request.body();
+      asked = remote.count(request.model(), body);
     } catch (RuntimeException e) {
       asked = CompletableFuture.failedFuture(e);
     }

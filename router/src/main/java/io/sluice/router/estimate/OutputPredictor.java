@@ -84,10 +84,14 @@ public final class OutputPredictor {
     return new OutputEstimate(one.tokens() * choicesOf(request), one.source());
   }
 
-  /** The request's own bound on each choice's output ({@code max_completion_tokens} / {@code max_tokens}); 0: none. */
+  /**
+   * The request's own bound on each choice's output ({@code max_completion_tokens} / {@code
+   * max_tokens}, or a Responses request's {@code max_output_tokens}); 0: none.
+   */
   public static long boundOf(InferenceRequest request) {
     ObjectNode body = request.body();
-    long bound = Math.min(positive(body.get("max_completion_tokens")), positive(body.get("max_tokens")));
+    long bound = Math.min(Math.min(positive(body.get("max_completion_tokens")), positive(body.get("max_tokens"))),
+        positive(body.get("max_output_tokens")));
     return bound == Long.MAX_VALUE ? 0 : bound;
   }
 

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * What of a request becomes prompt tokens: a chat through its template plus images at a flat
  * cost; a completion's {@code prompt} or an embedding's {@code input} (strings are tokenized,
- * token id arrays counted as they are).
+ * token id arrays counted as they are); a Responses request as the chat {@link ResponsesChat} makes of it.
  */
 final class PromptTexts {
   private PromptTexts() {}
@@ -20,6 +20,7 @@ final class PromptTexts {
       case CHAT -> chat(body, template, imageTokens);
       case COMPLETIONS -> inputs(body.get("prompt"));
       case EMBEDDINGS -> inputs(body.get("input"));
+      case RESPONSES -> chat(ResponsesChat.of(body), template, imageTokens);
     };
   }
 

@@ -42,6 +42,13 @@ public final class DataPlane {
     for (ApiKind kind : ApiKind.values()) {
       router.post(kind.path()).handler(authenticate).handler(body).handler(ctx -> proxy.handle(ctx, kind));
     }
+    // Stored responses live on the engine that made them: not routed, and said so (docs/operations.md).
+    Handler<RoutingContext> stored = ctx -> ProxyHandler.sendError(ctx,
+        OpenAiError.storedResponsesUnsupported(ctx.request().method().name(), ctx.request().path()));
+    router.get("/v1/responses/:id").handler(authenticate).handler(stored);
+    router.delete("/v1/responses/:id").handler(authenticate).handler(stored);
+    router.post("/v1/responses/:id/cancel").handler(authenticate).handler(stored);
+    router.get("/v1/responses/:id/input_items").handler(authenticate).handler(stored);
     router.get("/v1/models").handler(authenticate).handler(ctx -> ctx.response()
         .putHeader("content-type", "application/json")
         .end(modelList(models, createdEpochSeconds).encode()));

@@ -126,10 +126,11 @@ public final class ProxyHandler {
   /**
    * The body to forward: unchanged, except that a stream is asked to report its usage at the end
    * (so the reservation can be reconciled); the extra chunk is hidden from a client that did not
-   * ask for it.
+   * ask for it. A Responses stream is never changed: its {@code response.completed} event always
+   * carries the usage.
    */
   private static Buffer prepareBody(Exchange exchange, Buffer raw) {
-    if (!exchange.request.stream() || exchange.kind == ApiKind.EMBEDDINGS) {
+    if (!exchange.request.stream() || exchange.kind == ApiKind.EMBEDDINGS || exchange.kind == ApiKind.RESPONSES) {
       return raw;
     }
     ObjectNode body = exchange.request.body();

@@ -14,7 +14,9 @@ import java.io.IOException;
 /**
  * Watches a response on its way to the client to learn what the request really cost: for a
  * server-sent-event stream, each chunk that carries output counts as a generated token and the
- * final usage chunk gives the exact figures; for a plain JSON response, its {@code usage} field.
+ * final usage chunk gives the exact figures (a Responses stream: each output delta event counts,
+ * and the usage of the response in {@code response.completed}, after its {@code event:} line,
+ * gives the figures); for a plain JSON response, its {@code usage} field.
  * The usage chunk the router asked for on the client's behalf is removed from the stream; every
  * other byte passes unchanged. Events are framed by {@link SseFramer} (LF, CRLF or CR line ends).
  * Reads the chunks' bytes where Vert.x put them; copies only the bytes of an event that spans
@@ -139,9 +141,8 @@ public final class UsageWatcher {
    * tree, no new parser: this runs for every chunk of every stream); false for the usage chunk to hide.
    */
   private boolean keep(byte[] data, int from, int to) {
-    int at = skipSpace(data, from, to);
-    if (to - at < 5 || data[at] != 'd' || data[at + 1] != 'a' || data[at + 2] != 't' || data[at + 3] != 'a'
-        || data[at + 4] != ':') {
+    int at = dataLine(data, skipSpace(data, from, to), to);
+    if (at < 0) {
       return true;
     }
     int payload = skipSpace(data, at + 5, to);
@@ -166,6 +167,26 @@ public final class UsageWatcher {
     }
   }
 
+  /**
+   * Where the event's first {@code data:} line starts, at or after {@code at}: lines of other
+   * fields before it ({@code event:} as the Responses API sends, {@code id:}, comments) are
+   * skipped; -1 when it has none.
+   */
+  private static int dataLine(byte[] data, int at, int to) {
+    while (to - at >= 5) {
+      if (data[at] == 'd' && data[at + 1] == 'a' && data[at + 2] == 't' && data[at + 3] == 'a' && data[at + 4] == ':') {
+        return at;
+      }
+      while (at < to && data[at] != '\n' && data[at] != '\r') {
+        at++;
+      }
+      while (at < to && (data[at] == '\n' || data[at] == '\r')) {
+        at++; // the line end (an empty line would have ended the event)
+      }
+    }
+    return -1;
+  }
+
   private void discardParser() {
     JsonParser parser = events;
     events = null;
@@ -185,10 +206,18 @@ public final class UsageWatcher {
     }
     boolean usageSeen = false;
     boolean noChoices = false;
+    boolean outputDelta = false; // a Responses event that carries output
+    boolean nonEmptyDelta = false;
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String field = parser.currentName();
       JsonToken value = parser.nextToken();
-      if ("choices".equals(field) && value == JsonToken.START_ARRAY) {
+      if ("type".equals(field) && value == JsonToken.VALUE_STRING) {
+        outputDelta = isOutputDelta(parser.getText());
+      } else if ("delta".equals(field) && value == JsonToken.VALUE_STRING) {
+        nonEmptyDelta = parser.getTextLength() > 0;
+      } else if ("response".equals(field) && value == JsonToken.START_OBJECT) {
+        usageSeen |= readResponseObject(parser); // response.completed (and others) carry the response
+      } else if ("choices".equals(field) && value == JsonToken.START_ARRAY) {
         int outputs = 0;
         int choices = 0;
         while (parser.nextToken() == JsonToken.START_OBJECT) {
@@ -208,6 +237,10 @@ public final class UsageWatcher {
       } else {
         parser.skipChildren();
       }
+    }
+    if (outputDelta && nonEmptyDelta) {
+      generated++;
+      progress.generated(generated);
     }
     if (usageSeen) {
       if (completionTokens > generated) {
@@ -265,16 +298,49 @@ public final class UsageWatcher {
     }
   }
 
-  /** Reads a usage object (the parser is on its START_OBJECT) to its end. */
+  /** The Responses stream's event types whose {@code delta} is generated output. */
+  private static boolean isOutputDelta(String type) {
+    return switch (type) {
+      case "response.output_text.delta", "response.reasoning_text.delta", "response.reasoning_summary_text.delta",
+          "response.function_call_arguments.delta", "response.refusal.delta" -> true;
+      default -> false;
+    };
+  }
+
+  /**
+   * Reads a Responses event's {@code response} object (the parser is on its START_OBJECT) to its
+   * end; true if it had a usage object, which was read.
+   */
+  private boolean readResponseObject(JsonParser parser) throws IOException {
+    boolean usage = false;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      JsonToken value = parser.nextToken();
+      if ("usage".equals(field) && value == JsonToken.START_OBJECT) {
+        readUsageObject(parser);
+        usage = true;
+      } else {
+        parser.skipChildren();
+      }
+    }
+    return usage;
+  }
+
+  /**
+   * Reads a usage object (the parser is on its START_OBJECT) to its end: chat's {@code
+   * prompt_tokens} and {@code completion_tokens}, or the Responses API's {@code input_tokens} and
+   * {@code output_tokens}.
+   */
   private void readUsageObject(JsonParser parser) throws IOException {
     long prompt = -1;
     long completion = -1;
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String field = parser.currentName();
       JsonToken value = parser.nextToken();
-      if ("prompt_tokens".equals(field) && value == JsonToken.VALUE_NUMBER_INT) {
+      if (("prompt_tokens".equals(field) || "input_tokens".equals(field)) && value == JsonToken.VALUE_NUMBER_INT) {
         prompt = parser.getLongValue();
-      } else if ("completion_tokens".equals(field) && value == JsonToken.VALUE_NUMBER_INT) {
+      } else if (("completion_tokens".equals(field) || "output_tokens".equals(field))
+          && value == JsonToken.VALUE_NUMBER_INT) {
         completion = parser.getLongValue();
       } else {
         parser.skipChildren();

@@ -164,4 +164,46 @@ class UsageWatcherTest {
     assertThat(watcher.onChunk(Buffer.buffer("\ndata: [DONE]\r\n\r\n")).toString()).isEqualTo("data: [DONE]\r\n\r\n");
     assertThat(watcher.outputTokens()).isEqualTo(3);
   }
+
+  /** A Responses stream as vLLM sends it: an event: line before each data: line, usage in response.completed. */
+  private static final String RESPONSES_STREAM = ""
+      + "event: response.created\n"
+      + "data: {\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"status\":\"in_progress\",\"usage\":null},\"sequence_number\":0}\n\n"
+      + "event: response.output_text.delta\n"
+      + "data: {\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"delta\":\"h\u00e9llo \",\"sequence_number\":1}\n\n"
+      + "event: response.output_text.delta\n"
+      + "data: {\"type\":\"response.output_text.delta\",\"item_id\":\"msg_1\",\"delta\":\"w\u00f6rld\",\"sequence_number\":2}\n\n"
+      + "event: response.output_text.done\n"
+      + "data: {\"type\":\"response.output_text.done\",\"text\":\"h\u00e9llo w\u00f6rld\",\"sequence_number\":3}\n\n"
+      + "event: response.completed\n"
+      + "data: {\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\",\"output\":[{\"type\":\"message\","
+      + "\"content\":[{\"type\":\"output_text\",\"text\":\"h\u00e9llo w\u00f6rld\"}]}],\"status\":\"completed\","
+      + "\"usage\":{\"input_tokens\":12,\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":5,"
+      + "\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":17}},\"sequence_number\":4}\n\n";
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\n", "\r\n", "\r"})
+  void readsTheUsageOfResponseCompletedAfterItsEventLineAndPassesEveryByte(String lineEnd) {
+    String stream = framed(RESPONSES_STREAM, lineEnd);
+    byte[] bytes = stream.getBytes(StandardCharsets.UTF_8);
+    for (int piece : new int[] {1, 3, 7, 64, bytes.length}) {
+      List<Long> progress = new ArrayList<>();
+      UsageWatcher watcher = new UsageWatcher(true, false, progress::add);
+      assertThat(feedInPieces(watcher, bytes, piece)).isEqualTo(stream);
+      assertThat(watcher.promptTokens()).isEqualTo(12);
+      assertThat(watcher.outputTokens()).isEqualTo(5);
+      assertThat(progress).as("each output delta counted as it came, then the usage").containsExactly(1L, 2L, 5L);
+    }
+  }
+
+  @Test
+  void readsAPlainResponsesBodysInputAndOutputTokens() {
+    UsageWatcher watcher = new UsageWatcher(false, false, n -> { });
+    byte[] body = ("{\"id\":\"resp_1\",\"object\":\"response\",\"output\":[],"
+        + "\"usage\":{\"input_tokens\":9,\"output_tokens\":4,\"total_tokens\":13}}").getBytes(StandardCharsets.UTF_8);
+    watcher.onChunk(Buffer.buffer(body));
+    watcher.onEnd();
+    assertThat(watcher.promptTokens()).isEqualTo(9);
+    assertThat(watcher.outputTokens()).isEqualTo(4);
+  }
 }

@@ -62,6 +62,8 @@ public final class EngineServer extends VerticleBase {
         router.post("/v1/chat/completions").handler(ctx -> completions.handle(ctx, true));
         router.post("/v1/completions").handler(ctx -> completions.handle(ctx, false));
         router.post("/v1/embeddings").handler(aux::embeddings);
+        ResponsesEndpoint responses = new ResponsesEndpoint(vertx, driver, options, tokenizer, lengths);
+        router.post("/v1/responses").handler(responses::handle);
         router.post("/tokenize").handler(aux::tokenize);
         router.post("/v1/tokenize").handler(aux::tokenize);
 
