@@ -17,20 +17,24 @@ final class ChoiceOutput {
     private final List<String> pieces;
     private final String toolName;
     private final String toolCallId;
+    /** Where plain text starts in the word sequence, so that choices of one request differ. */
+    private final int textOffset;
 
-    private ChoiceOutput(Kind kind, List<String> pieces, String toolName, String toolCallId) {
+    private ChoiceOutput(Kind kind, List<String> pieces, String toolName, String toolCallId, int textOffset) {
         this.kind = kind;
         this.pieces = pieces;
         this.toolName = toolName;
         this.toolCallId = toolCallId;
+        this.textOffset = textOffset;
     }
 
-    static ChoiceOutput text() {
-        return new ChoiceOutput(Kind.TEXT, null, null, null);
+    /** Plain words; choice 0 says what a single-choice request says. */
+    static ChoiceOutput text(int choice) {
+        return new ChoiceOutput(Kind.TEXT, null, null, null, 13 * choice);
     }
 
     static ChoiceOutput json(String json) {
-        return new ChoiceOutput(Kind.JSON, split(json), null, null);
+        return new ChoiceOutput(Kind.JSON, split(json), null, null, 0);
     }
 
     /** A call of {@code name}: token 0 carries the name (vLLM's first tool-call delta), then the arguments. */
@@ -38,7 +42,7 @@ final class ChoiceOutput {
         List<String> pieces = new ArrayList<>();
         pieces.add("");
         pieces.addAll(split(arguments));
-        return new ChoiceOutput(Kind.TOOL_CALL, pieces, name, callId);
+        return new ChoiceOutput(Kind.TOOL_CALL, pieces, name, callId, 0);
     }
 
     Kind kind() {
@@ -61,7 +65,7 @@ final class ChoiceOutput {
     /** Text of output token {@code index}. */
     String piece(int index) {
         if (pieces == null) {
-            return OutputText.token(index);
+            return OutputText.token(textOffset + index);
         }
         return index < pieces.size() ? pieces.get(index) : "";
     }

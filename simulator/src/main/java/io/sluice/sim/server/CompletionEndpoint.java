@@ -121,7 +121,7 @@ final class CompletionEndpoint {
         List<ChoiceOutput> outputs = new ArrayList<>();
         List<Sequence> seqs = new ArrayList<>();
         for (int i = 0; i < generation.n(); i++) {
-            ChoiceOutput output = generation.output(contentRandom);
+            ChoiceOutput output = generation.output(i, contentRandom);
             Integer fixed = output.naturalLength();
             int naturalLength = fixed != null ? fixed : natural != null ? natural : outputLengths.next();
             OutputLengths.Limit limit = OutputLengths.limit(naturalLength, maxTokens);

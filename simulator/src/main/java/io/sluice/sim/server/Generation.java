@@ -117,17 +117,17 @@ record Generation(int n, int logprobs, String tool, JsonNode toolSchema, JsonNod
         };
     }
 
-    /** What choice generates: a tool call, a JSON document, or plain text. */
-    ChoiceOutput output(SplittableRandom random) {
+    /** What choice {@code index} generates: a tool call, a JSON document, or plain text. */
+    ChoiceOutput output(int index, SplittableRandom random) {
         if (tool != null) {
-            String callId = "chatcmpl-tool-" + Long.toHexString(random.nextLong()) + Long.toHexString(random.nextLong());
+            String callId = String.format("chatcmpl-tool-%016x%016x", random.nextLong(), random.nextLong());
             return ChoiceOutput.toolCall(tool, callId, write(SchemaSample.of(objectSchema(toolSchema), random)));
         }
         if (jsonSchema != null) {
             JsonNode schema = jsonSchema.isEmpty() ? FREE_FORM : jsonSchema;
             return ChoiceOutput.json(write(SchemaSample.of(schema, random)));
         }
-        return ChoiceOutput.text();
+        return ChoiceOutput.text(index);
     }
 
     /** json_object without a schema: a small object of text and a number. */

@@ -190,6 +190,8 @@ class ToolsAndJsonModeTest {
             assertThat(choices.getJsonObject(i).getInteger("index")).isEqualTo(i);
         }
         assertThat(body.getJsonObject("usage").getInteger("completion_tokens")).isEqualTo(15);
+        assertThat(choices.getJsonObject(1).getJsonObject("message").getString("content"))
+                .isNotEqualTo(choices.getJsonObject(0).getJsonObject("message").getString("content"));
     }
 
     @Test
