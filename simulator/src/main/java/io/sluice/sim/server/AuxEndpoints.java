@@ -38,8 +38,9 @@ final class AuxEndpoints {
         vertx.<int[]>executeBlocking(() -> {
             if (body.getValue("messages") instanceof JsonArray) {
                 boolean addGen = body.getBoolean("add_generation_prompt", true);
-                return tokenizer.encode(ChatTemplate.render(
-                        new com.fasterxml.jackson.databind.ObjectMapper().readTree(body.getJsonArray("messages").encode()), addGen));
+                com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(body.encode());
+                return tokenizer.encode(ChatTemplate.render(tree.path("messages"), tree.path("tools"), addGen));
             }
             if (body.getValue("prompt") instanceof String) {
                 return tokenizer.encode(body.getString("prompt"));

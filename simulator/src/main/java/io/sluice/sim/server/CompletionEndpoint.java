@@ -156,7 +156,7 @@ final class CompletionEndpoint {
             if (!messages.isArray() || messages.isEmpty()) {
                 throw new IllegalArgumentException("'messages' must be a non-empty array");
             }
-            return tokenizer.encode(ChatTemplate.render(messages, true));
+            return tokenizer.encode(ChatTemplate.render(messages, body.path("tools"), true));
         }
         JsonNode prompt = body.path("prompt");
         if (prompt.isTextual()) {

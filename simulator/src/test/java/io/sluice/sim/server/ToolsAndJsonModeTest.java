@@ -87,6 +87,22 @@ class ToolsAndJsonModeTest {
     }
 
     @Test
+    void toolDefinitionsAndCallsCostPromptTokensAsTheTemplateRendersThem() throws Exception {
+        JsonObject plain = SimHttp.chat("qwen3-8b", "weather?");
+        JsonObject withTools = plain.copy().put("tools", new JsonArray().add(weatherTool())).put("tool_choice", "none");
+        int without = new JsonObject(sim.post("/v1/chat/completions", plain, "x-sim-output-tokens", "1").body())
+                .getJsonObject("usage").getInteger("prompt_tokens");
+        int with = new JsonObject(sim.post("/v1/chat/completions", withTools, "x-sim-output-tokens", "1").body())
+                .getJsonObject("usage").getInteger("prompt_tokens");
+        int counted = new JsonObject(sim.post("/tokenize", new JsonObject().put("model", "qwen3-8b")
+                .put("messages", withTools.getJsonArray("messages")).put("tools", withTools.getJsonArray("tools"))).body())
+                .getInteger("count");
+
+        assertThat(with).isGreaterThan(without + 50);
+        assertThat(counted).isEqualTo(with);
+    }
+
+    @Test
     void namedToolChoiceIsCalledAndNoneAnswersInText() throws Exception {
         JsonObject named = SimHttp.chat("qwen3-8b", "what time is it").put("tools", new JsonArray().add(timeTool()).add(weatherTool()))
                 .put("tool_choice", new JsonObject().put("type", "function").put("function", new JsonObject().put("name", "get_weather")));
