@@ -6,11 +6,17 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 
-/** POST /tokenize (vLLM's shape) and POST /v1/embeddings (cheap deterministic vectors). */
+/**
+ * POST /tokenize (vLLM's shape) and POST /v1/embeddings (cheap deterministic vectors, as float
+ * lists or, with {@code encoding_format: base64}, base64 of their float32 little-endian bytes).
+ */
 final class AuxEndpoints {
     static final int EMBEDDING_DIM = 32;
 
@@ -32,8 +38,9 @@ final class AuxEndpoints {
         vertx.<int[]>executeBlocking(() -> {
             if (body.getValue("messages") instanceof JsonArray) {
                 boolean addGen = body.getBoolean("add_generation_prompt", true);
-                return tokenizer.encode(ChatTemplate.render(
-                        new com.fasterxml.jackson.databind.ObjectMapper().readTree(body.getJsonArray("messages").encode()), addGen));
+                com.fasterxml.jackson.databind.JsonNode tree = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(body.encode());
+                return tokenizer.encode(ChatTemplate.render(tree.path("messages"), tree.path("tools"), addGen));
             }
             if (body.getValue("prompt") instanceof String) {
                 return tokenizer.encode(body.getString("prompt"));
@@ -71,12 +78,19 @@ final class AuxEndpoints {
             OpenAiErrors.badRequest(ctx.response(), "'input' must be a string or a list of strings", "input");
             return;
         }
+        String encoding = body.getString("encoding_format", "float");
+        if (!encoding.equals("float") && !encoding.equals("base64")) {
+            OpenAiErrors.badRequest(ctx.response(), "encoding_format must be 'float' or 'base64', got '" + encoding + "'",
+                    "encoding_format");
+            return;
+        }
         vertx.<Integer>executeBlocking(() -> inputs.stream().mapToInt(s -> tokenizer.encode(s).length).sum(), false)
                 .onComplete(ar -> {
                     JsonArray data = new JsonArray();
                     for (int i = 0; i < inputs.size(); i++) {
                         data.add(new JsonObject().put("object", "embedding").put("index", i)
-                                .put("embedding", vector(inputs.get(i))));
+                                .put("embedding", encoding.equals("base64")
+                                        ? base64(vector(inputs.get(i))) : vector(inputs.get(i))));
                     }
                     int tokens = ar.succeeded() ? ar.result() : 0;
                     ctx.response().putHeader("content-type", "application/json").end(new JsonObject()
@@ -107,6 +121,15 @@ final class AuxEndpoints {
             out.add(norm == 0 ? 0 : x / Math.sqrt(norm));
         }
         return out;
+    }
+
+    /** As vLLM and OpenAI encode it: the float32 values, little-endian, base64. */
+    static String base64(JsonArray vector) {
+        ByteBuffer bytes = ByteBuffer.allocate(4 * vector.size()).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < vector.size(); i++) {
+            bytes.putFloat(vector.getDouble(i).floatValue());
+        }
+        return Base64.getEncoder().encodeToString(bytes.array());
     }
 
     private static JsonObject jsonBody(RoutingContext ctx) {

@@ -10,6 +10,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -28,6 +30,8 @@ final class CompletionEndpoint {
     private final OutputLengths outputLengths;
     private final SplittableRandom dropRandom;
     private final FaultCounts injected;
+    /** What structured outputs say (tool arguments, JSON documents); used on the event loop only. */
+    private final SplittableRandom contentRandom;
 
     CompletionEndpoint(Vertx vertx, EngineDriver driver, EngineOptions options, PromptTokenizer tokenizer,
                        OutputLengths outputLengths, SplittableRandom dropRandom, FaultCounts injected) {
@@ -38,6 +42,7 @@ final class CompletionEndpoint {
         this.options = options;
         this.tokenizer = tokenizer;
         this.outputLengths = outputLengths;
+        this.contentRandom = new SplittableRandom(options.seed() ^ 0x632BE59BD9B4E019L);
     }
 
     void handle(RoutingContext ctx, boolean chat) {
@@ -63,6 +68,13 @@ final class CompletionEndpoint {
             OpenAiErrors.badRequest(response, "max_tokens must be at least 1, got " + maxTokens + ".", "max_tokens");
             return;
         }
+        Generation generation;
+        try {
+            generation = Generation.parse(body, chat);
+        } catch (Generation.Invalid e) {
+            OpenAiErrors.badRequest(response, e.getMessage(), e.param);
+            return;
+        }
         Integer natural = naturalLength(ctx.request());
         boolean stream = body.path("stream").asBoolean(false);
         JsonNode so = body.path("stream_options");
@@ -76,12 +88,14 @@ final class CompletionEndpoint {
             if (response.closed()) {
                 return;
             }
-            submit(response, ar.result(), model, chat, stream, includeUsage, continuousUsage, maxTokens, natural);
+            submit(response, ar.result(), model, chat, stream, includeUsage, continuousUsage, maxTokens, natural,
+                    generation);
         });
     }
 
     private void submit(HttpServerResponse response, int[] prompt, String model, boolean chat, boolean stream,
-                        boolean includeUsage, boolean continuousUsage, Integer maxTokens, Integer natural) {
+                        boolean includeUsage, boolean continuousUsage, Integer maxTokens, Integer natural,
+                        Generation generation) {
         int maxModelLen = options.engine().maxModelLen();
         if (prompt.length >= maxModelLen) {
             OpenAiErrors.badRequest(response, "This model's maximum context length is " + maxModelLen
@@ -100,27 +114,40 @@ final class CompletionEndpoint {
             OpenAiErrors.badRequest(response, "The prompt cannot be empty.", chat ? "messages" : "prompt");
             return;
         }
-        int naturalLength = natural != null ? natural : outputLengths.next();
-        OutputLengths.Limit limit = OutputLengths.limit(naturalLength, maxTokens);
         String id = (chat ? "chatcmpl-" : "cmpl-") + Long.toHexString(IDS.incrementAndGet());
         String lora = model.equals(options.model()) ? null : model;
-        Sequence seq = new Sequence(id, prompt, limit.tokens(), limit.reason(), lora, driver.modelNow());
+        // One sequence per choice, as vLLM's parallel sampling: each holds the prompt (shared
+        // through the prefix cache) and its own output.
+        List<ChoiceOutput> outputs = new ArrayList<>();
+        List<Sequence> seqs = new ArrayList<>();
+        for (int i = 0; i < generation.n(); i++) {
+            ChoiceOutput output = generation.output(i, contentRandom);
+            Integer fixed = output.naturalLength();
+            int naturalLength = fixed != null ? fixed : natural != null ? natural : outputLengths.next();
+            OutputLengths.Limit limit = OutputLengths.limit(naturalLength, maxTokens);
+            outputs.add(output);
+            seqs.add(new Sequence(i == 0 ? id : id + "-" + i, prompt, limit.tokens(), limit.reason(), lora,
+                    driver.modelNow()));
+        }
         int dropAfter = options.faults().dropAfterTokens();
         if (options.faults().dropRate() > 0 && dropRandom.nextDouble() < options.faults().dropRate()) {
             dropAfter = 1 + dropRandom.nextInt(8);
         }
         boolean injectedDrop = dropAfter != options.faults().dropAfterTokens();
+        Runnable abortAll = () -> seqs.forEach(seq -> driver.abort(seq.id()));
         ResponseSink sink = new ResponseSink(response, id, model, chat, stream, includeUsage, continuousUsage,
                 prompt.length, dropAfter, () -> {
                     if (injectedDrop) {
                         injected.drops.incrementAndGet();
                     }
-                    driver.abort(id);
+                    abortAll.run();
                     response.reset();
-                }, options.lineEnd());
-        response.closeHandler(v -> driver.abort(id));
+                }, options.lineEnd(), generation.logprobs(), outputs);
+        response.closeHandler(v -> abortAll.run());
         sink.start();
-        driver.submit(seq, sink);
+        for (int i = 0; i < seqs.size(); i++) {
+            driver.submit(seqs.get(i), sink.choice(i));
+        }
     }
 
     private int[] promptIds(JsonNode body, boolean chat) {
@@ -129,7 +156,7 @@ final class CompletionEndpoint {
             if (!messages.isArray() || messages.isEmpty()) {
                 throw new IllegalArgumentException("'messages' must be a non-empty array");
             }
-            return tokenizer.encode(ChatTemplate.render(messages, true));
+            return tokenizer.encode(ChatTemplate.render(messages, body.path("tools"), true));
         }
         JsonNode prompt = body.path("prompt");
         if (prompt.isTextual()) {
