@@ -96,7 +96,7 @@ public final class AccessLog {
         return kind.label();
       }
     }
-    return path.equals("/v1/models") ? "models" : OTHER;
+    return path.equals("/v1/models") || path.startsWith("/v1/models/") ? "models" : OTHER;
   }
 
   private static String path(HttpServerRequest request) {

@@ -45,6 +45,16 @@ public final class DataPlane {
     router.get("/v1/models").handler(authenticate).handler(ctx -> ctx.response()
         .putHeader("content-type", "application/json")
         .end(modelList(models, createdEpochSeconds).encode()));
+    // The SDKs' models.retrieve; a model id may hold slashes (org/name), hence the regex.
+    router.getWithRegex("/v1/models/(?<id>.+)").handler(authenticate).handler(ctx -> {
+      String id = ctx.pathParam("id");
+      if (models.forModel(id) == null) {
+        ProxyHandler.sendError(ctx, OpenAiError.modelNotFound(id));
+        return;
+      }
+      ctx.response().putHeader("content-type", "application/json")
+          .end(model(models, id, createdEpochSeconds).encode());
+    });
 
     router.errorHandler(413, ctx -> ProxyHandler.sendError(ctx, OpenAiError.bodyTooLarge(settings.maxBodyBytes())));
     router.errorHandler(404, ctx -> ProxyHandler.sendError(ctx,
@@ -62,12 +72,17 @@ public final class DataPlane {
   static JsonObject modelList(Runtimes models, long created) {
     JsonArray data = new JsonArray();
     for (String model : models.models()) {
-      data.add(new JsonObject()
-          .put("id", model)
-          .put("object", "model")
-          .put("created", created)
-          .put("owned_by", "sluice:" + models.forModel(model).name()));
+      data.add(model(models, model, created));
     }
     return new JsonObject().put("object", "list").put("data", data);
+  }
+
+  /** One configured model, in OpenAI's model format. */
+  static JsonObject model(Runtimes models, String model, long created) {
+    return new JsonObject()
+        .put("id", model)
+        .put("object", "model")
+        .put("created", created)
+        .put("owned_by", "sluice:" + models.forModel(model).name());
   }
 }
