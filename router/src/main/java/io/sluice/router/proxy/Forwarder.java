@@ -108,6 +108,7 @@ final class Forwarder {
         .setConnectTimeout(settings.connectTimeout().toMillis());
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     Headers.copy(exchange.ctx.request().headers(), headers);
+    headers.set(RequestId.HEADER, (String) exchange.ctx.get(AccessLog.REQUEST_ID)); // the client's, or a usable one
     options.setHeaders(headers);
     long sentAt = System.nanoTime();
     Future<HttpClientRequest> connecting;
@@ -272,7 +273,7 @@ final class Forwarder {
     }
     downstream.setStatusCode(response.statusCode());
     downstream.setStatusMessage(response.statusMessage());
-    Headers.copy(response.headers(), downstream.headers());
+    Headers.copyResponse(response.headers(), downstream.headers());
     if (!exchange.request.stream() && exchange.reservation != null) {
       // A plain answer's first token is not visible: its prefill counts as done when the response
       // starts (engines send it whole, so this overstates the pod's pending prefill by the decode).

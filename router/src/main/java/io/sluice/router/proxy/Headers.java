@@ -13,6 +13,22 @@ final class Headers {
 
   private Headers() {}
 
+  /**
+   * A pod's response headers for the client: its {@code x-request-id} is the router's (already on
+   * the response), and CORS is the router's decision, not the engine's (vLLM allows every origin by
+   * default), so the engine's {@code access-control-*} headers are dropped.
+   */
+  static void copyResponse(MultiMap from, MultiMap to) {
+    MultiMap kept = MultiMap.caseInsensitiveMultiMap();
+    copy(from, kept);
+    kept.remove(RequestId.HEADER);
+    for (Map.Entry<String, String> header : kept) {
+      if (!header.getKey().regionMatches(true, 0, "access-control-", 0, 15)) {
+        to.add(header.getKey(), header.getValue());
+      }
+    }
+  }
+
   static void copy(MultiMap from, MultiMap to) {
     String connection = from.get("connection");
     for (Map.Entry<String, String> header : from) {
