@@ -11,7 +11,11 @@ import io.vertx.ext.web.Router;
 import io.sluice.router.metrics.RouterMetrics;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +39,10 @@ public final class DataPlane {
         ctx.next();
       }
     });
+    if (settings.cors().enabled()) {
+      // Before authentication: a preflight carries no key, and is answered here (204) without admission.
+      router.route().handler(cors(settings.cors()));
+    }
     BodyReader bodies = new BodyReader(settings.maxBodyBytes(), overload, metrics);
     Handler<RoutingContext> body = bodies::handle;
     // A platform handler may run before the body handler: keys are checked before a body is read.
@@ -57,6 +65,8 @@ public final class DataPlane {
     });
 
     router.errorHandler(413, ctx -> ProxyHandler.sendError(ctx, OpenAiError.bodyTooLarge(settings.maxBodyBytes())));
+    router.errorHandler(403, ctx -> ProxyHandler.sendError(ctx, OpenAiError.originNotAllowed(
+        ctx.request().getHeader("origin"))));
     router.errorHandler(404, ctx -> ProxyHandler.sendError(ctx,
         OpenAiError.routeNotFound(ctx.request().method().name(), ctx.request().path())));
     router.errorHandler(405, ctx -> ProxyHandler.sendError(ctx,
@@ -66,6 +76,20 @@ public final class DataPlane {
       ProxyHandler.sendError(ctx, OpenAiError.internal());
     });
     return router;
+  }
+
+  /** Vert.x Web's CORS handler, configured from the settings; it refuses a listed-out origin with 403. */
+  static CorsHandler cors(RouterSettings.Cors cors) {
+    CorsHandler handler = CorsHandler.create()
+        .addOrigins(cors.allowedOrigins())
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+        .exposedHeaders(new LinkedHashSet<>(cors.exposedHeaders()))
+        .maxAgeSeconds(cors.maxAgeSeconds())
+        .allowCredentials(false);
+    if (!cors.allowedHeaders().isEmpty()) {
+      handler.allowedHeaders(new LinkedHashSet<>(cors.allowedHeaders()));
+    }
+    return handler;
   }
 
   /** The union of configured models, in OpenAI's list format. */
