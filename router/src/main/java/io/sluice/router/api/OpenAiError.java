@@ -71,8 +71,12 @@ public record OpenAiError(int status, String type, String code, String param, St
   }
 
   public static OpenAiError unsupportedMediaType(String contentType) {
+    return unsupportedMediaType(contentType, "application/json");
+  }
+
+  public static OpenAiError unsupportedMediaType(String contentType, String expected) {
     return new OpenAiError(415, INVALID_REQUEST, "unsupported_media_type", null,
-        "Content-Type '" + contentType + "' is not supported; send application/json.");
+        "Content-Type '" + contentType + "' is not supported; send " + expected + ".");
   }
 
   public static OpenAiError noReadyPod(String pool) {

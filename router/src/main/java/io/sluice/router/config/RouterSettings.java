@@ -56,7 +56,9 @@ public record RouterSettings(
     @JsonPropertyDescription("Longest a response may stream, from the request's arrival (default: no limit).")
         Duration maxStreamDuration,
     @JsonPropertyDescription("Cross-origin requests from browsers (default: off, no Access-Control-* headers).")
-        Cors cors) {
+        Cors cors,
+    @JsonPropertyDescription("Tokens reserved for one /v1/audio/transcriptions request (its audio is not measured).")
+        @Min(1) @Max(10_000_000) Integer audioTranscriptionTokens) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -83,9 +85,13 @@ public record RouterSettings(
     maxConnectionsPerAddress = maxConnectionsPerAddress == null ? 0 : maxConnectionsPerAddress;
     clientWriteTimeout = clientWriteTimeout == null ? Duration.ofSeconds(30) : clientWriteTimeout;
     cors = cors == null ? new Cors(null, null, null, null) : cors;
+    audioTranscriptionTokens = audioTranscriptionTokens == null ? DEFAULT_AUDIO_TRANSCRIPTION_TOKENS
+        : audioTranscriptionTokens;
   }
 
   public static final double DEFAULT_MAX_HEAP_USAGE = 0.9;
+  /** Whisper's encoder reads 30 s windows of 1500 tokens and writes at most 448: about one window. */
+  public static final int DEFAULT_AUDIO_TRANSCRIPTION_TOKENS = 2048;
 
   /**
    * The request body bytes the router may hold at once: {@code maxBufferedBodyBytes}, or without it
@@ -161,6 +167,6 @@ public record RouterSettings(
   /** All defaults. */
   public static RouterSettings defaults() {
     return new RouterSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -8,6 +8,8 @@ import io.sluice.router.admission.Reservation;
 import io.sluice.router.api.ApiException;
 import io.sluice.router.api.ApiKind;
 import io.sluice.router.api.OpenAiError;
+import io.sluice.router.api.InferenceRequest;
+import io.sluice.router.api.MultipartFields;
 import io.sluice.router.api.RequestParser;
 import io.sluice.router.config.RouterSettings;
 import io.sluice.router.config.TrafficClassConfig;
@@ -46,6 +48,7 @@ public final class ProxyHandler {
   private final AccessLog accessLog;
   private final String sessionHeader;
   private final RouterSettings.AuthMode authMode;
+  private final long audioTranscriptionTokens;
 
   /**
    * @param clients makes an HTTP client to the pods; each event loop forwarding requests gets its own
@@ -60,6 +63,7 @@ public final class ProxyHandler {
     this.accessLog = accessLog;
     this.sessionHeader = settings.sessionHeader();
     this.authMode = settings.authentication().mode();
+    this.audioTranscriptionTokens = settings.audioTranscriptionTokens();
   }
 
   /** Closes the HTTP clients the event loops use to forward. */
@@ -96,9 +100,13 @@ public final class ProxyHandler {
     ctx.addEndHandler(ended -> finish(exchange));
     ctx.response().closeHandler(closed -> onClientClosed(exchange));
     try {
-      checkContentType(ctx.request().getHeader("content-type"));
       Buffer raw = ctx.get(BodyReader.BODY);
-      exchange.request = RequestParser.parse(kind, raw == null ? new byte[0] : raw.getBytes());
+      if (kind.multipart()) {
+        exchange.request = formRequest(kind, ctx.request().getHeader("content-type"), raw);
+      } else {
+        checkContentType(ctx.request().getHeader("content-type"));
+        exchange.request = RequestParser.parse(kind, raw == null ? new byte[0] : raw.getBytes());
+      }
       exchange.runtime = runtimes.forModel(exchange.request.model());
       if (exchange.runtime == null) {
         throw new ApiException(OpenAiError.modelNotFound(exchange.request.model()));
@@ -113,6 +121,16 @@ public final class ProxyHandler {
       sendError(ctx, e.error());
       return;
     }
+    if (!kind.admitted()) {
+      forwarder.passThrough(exchange);
+      return;
+    }
+    if (kind == ApiKind.AUDIO_TRANSCRIPTIONS) {
+      // The audio's length is not known without decoding it: a flat cost, the same for every request.
+      estimated(exchange, new CostEstimate(audioTranscriptionTokens, 0, exchange.runtime.estimator()
+          .reservationPolicy().reservation(audioTranscriptionTokens, 0), "flat", "none"), null);
+      return;
+    }
     CompletableFuture<CostEstimate> estimate =
         exchange.runtime.estimator().estimate(exchange.request, exchange.source);
     if (estimate.isDone()) {
@@ -123,13 +141,41 @@ public final class ProxyHandler {
     }
   }
 
+  private static final java.util.Set<String> FORM_FIELDS = java.util.Set.of("model", "stream");
+
+  /**
+   * A multipart request as the router sees it: its {@code model} and {@code stream} form fields,
+   * found in the body already read (within {@code maxBodyBytes}); the body is forwarded unchanged.
+   */
+  private static InferenceRequest formRequest(ApiKind kind, String contentType, Buffer raw) {
+    String boundary = MultipartFields.boundary(contentType);
+    if (boundary == null) {
+      throw new ApiException(contentType == null
+          ? OpenAiError.badRequest(null, "Send the audio as multipart/form-data, with a model field.")
+          : OpenAiError.unsupportedMediaType(contentType, "multipart/form-data with a boundary"));
+    }
+    java.util.Map<String, String> fields = MultipartFields.read(raw == null ? new byte[0] : raw.getBytes(), boundary,
+        FORM_FIELDS);
+    String model = fields.get("model");
+    if (model == null) {
+      throw new ApiException(OpenAiError.badRequest("model", "You must provide a model parameter."));
+    }
+    if (model.isBlank()) {
+      throw new ApiException(OpenAiError.badRequest("model", "'model' must be a non-empty string."));
+    }
+    boolean stream = "true".equalsIgnoreCase(fields.getOrDefault("stream", "").trim());
+    ObjectNode seen = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+        .put("model", model).put("stream", stream);
+    return new InferenceRequest(kind, model, stream, seen);
+  }
+
   /**
    * The body to forward: unchanged, except that a stream is asked to report its usage at the end
    * (so the reservation can be reconciled); the extra chunk is hidden from a client that did not
    * ask for it.
    */
   private static Buffer prepareBody(Exchange exchange, Buffer raw) {
-    if (!exchange.request.stream() || exchange.kind == ApiKind.EMBEDDINGS) {
+    if (!exchange.request.stream() || !exchange.kind.generates()) {
       return raw;
     }
     ObjectNode body = exchange.request.body();
@@ -359,10 +405,12 @@ public final class ProxyHandler {
     if (usage == null || exchange.clientClosed || exchange.streamFailed) {
       return; // an answer cut short says nothing about the request's natural length
     }
-    if (usage.outputTokens() >= 0) {
+    if (usage.outputTokens() >= 0 && exchange.kind.generates()) {
       exchange.runtime.estimator().observe(exchange.source, exchange.request, usage.outputTokens());
     }
-    metrics.estimateObserved(exchange.runtime.name(), exchange.cost, usage.promptTokens(), usage.outputTokens());
+    if (exchange.kind != ApiKind.AUDIO_TRANSCRIPTIONS) { // a flat cost: nothing to learn from its ratio
+      metrics.estimateObserved(exchange.runtime.name(), exchange.cost, usage.promptTokens(), usage.outputTokens());
+    }
   }
 
   /** Writes an OpenAI-format error and closes the connection after it (the request was not read in full). */

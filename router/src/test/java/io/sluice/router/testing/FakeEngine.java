@@ -102,7 +102,10 @@ public final class FakeEngine implements AutoCloseable {
       return;
     }
     request.body().onSuccess(body -> {
-      JsonObject json = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+      String type = request.getHeader("content-type");
+      JsonObject json = body.length() == 0 ? new JsonObject()
+          : type != null && type.startsWith("multipart/") ? new JsonObject().put("multipartBytes", body.length())
+          : body.toJsonObject();
       received.add(json);
       receivedTargets.add(request.uri());
       receivedHeaders.add(request.headers().entries().toString());
@@ -121,6 +124,13 @@ public final class FakeEngine implements AutoCloseable {
 
   private void answer(String path, JsonObject body, HttpServerResponse response) {
     String model = body.getString("model");
+    if (!path.startsWith("/v1/chat/") && !path.equals("/v1/completions") && !path.equals("/v1/embeddings")) {
+      // vLLM's other endpoints: which one answered, in a JSON shape of the kind vLLM uses.
+      response.putHeader("content-type", "application/json").end(new JsonObject()
+          .put("object", "fake").put("path", path).put("pod", name).put("model", model)
+          .put("usage", new JsonObject().put("prompt_tokens", 3).put("total_tokens", 3)).encode());
+      return;
+    }
     boolean stream = body.getBoolean("stream", false);
     if (path.equals("/v1/embeddings")) {
       response.putHeader("content-type", "application/json").end(new JsonObject()
