@@ -151,6 +151,31 @@ class OtherEndpointsTest {
   }
 
   @Test
+  void theAdminEstimateKnowsRerankPairs() throws Exception {
+    String query = words(4000);
+    long two = estimatedPrompt("rerank", new JsonObject().put("model", "m1").put("query", query)
+        .put("documents", new JsonArray().add("a").add("b")));
+    long four = estimatedPrompt("rerank", new JsonObject().put("model", "m1").put("query", query)
+        .put("documents", new JsonArray().add("a").add("b").add("c").add("d")));
+    assertThat(four).isGreaterThan(two * 3 / 2); // the long query counted once per document
+    HttpResponse<String> audio = harness.http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(harness.adminUrl() + "/estimate?api=transcriptions"))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"whisper\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(audio.statusCode()).isEqualTo(400);
+  }
+
+  private static long estimatedPrompt(String api, JsonObject body) throws Exception {
+    HttpResponse<String> response = harness.http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(harness.adminUrl() + "/estimate?api=" + api))
+        .header("content-type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.encode())).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return new JsonObject(response.body()).getLong("promptTokens");
+  }
+
+  @Test
   void tokenizeIsPassedThroughWithoutAdmission() throws Exception {
     // Far more than a pod's whole budget: admitted, it would be refused as too large.
     HttpResponse<String> response = harness.postJson("/tokenize",
