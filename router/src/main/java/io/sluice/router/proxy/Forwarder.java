@@ -20,6 +20,7 @@ import io.vertx.core.http.RequestOptions;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -101,7 +102,7 @@ final class Forwarder {
   private static Pod untriedPod(Exchange exchange) {
     List<Pod> pods = exchange.runtime.pool().pods();
     int n = pods.size();
-    int start = n == 0 ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextInt(n);
+    int start = n == 0 ? 0 : ThreadLocalRandom.current().nextInt(n);
     for (int i = 0; i < n; i++) {
       Pod candidate = pods.get((start + i) % n);
       if (!exchange.tried.contains(candidate.id()) && !exchange.runtime.ejected(candidate.id())) {

@@ -19,13 +19,14 @@ final class Headers {
    * default), so the engine's {@code access-control-*} headers are dropped.
    */
   static void copyResponse(MultiMap from, MultiMap to) {
-    MultiMap kept = MultiMap.caseInsensitiveMultiMap();
-    copy(from, kept);
-    kept.remove(RequestId.HEADER);
-    for (Map.Entry<String, String> header : kept) {
-      if (!header.getKey().regionMatches(true, 0, "access-control-", 0, 15)) {
-        to.add(header.getKey(), header.getValue());
+    String connection = from.get("connection");
+    for (Map.Entry<String, String> header : from) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (HOP_BY_HOP.contains(name) || listedIn(connection, name) || name.equals(RequestId.HEADER)
+          || name.startsWith("access-control-")) {
+        continue;
       }
+      to.add(header.getKey(), header.getValue());
     }
   }
 

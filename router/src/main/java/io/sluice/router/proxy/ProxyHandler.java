@@ -1,5 +1,6 @@
 package io.sluice.router.proxy;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.crd.ServiceObjective;
 import io.sluice.router.admission.AdmissionCallback;
@@ -26,6 +27,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -141,7 +144,7 @@ public final class ProxyHandler {
     }
   }
 
-  private static final java.util.Set<String> FORM_FIELDS = java.util.Set.of("model", "stream");
+  private static final Set<String> FORM_FIELDS = Set.of("model", "stream");
 
   /**
    * A multipart request as the router sees it: its {@code model} and {@code stream} form fields,
@@ -154,7 +157,7 @@ public final class ProxyHandler {
           ? OpenAiError.badRequest(null, "Send the audio as multipart/form-data, with a model field.")
           : OpenAiError.unsupportedMediaType(contentType, "multipart/form-data with a boundary"));
     }
-    java.util.Map<String, String> fields = MultipartFields.read(raw == null ? new byte[0] : raw.getBytes(), boundary,
+    Map<String, String> fields = MultipartFields.read(raw == null ? new byte[0] : raw.getBytes(), boundary,
         FORM_FIELDS);
     String model = fields.get("model");
     if (model == null) {
@@ -164,7 +167,7 @@ public final class ProxyHandler {
       throw new ApiException(OpenAiError.badRequest("model", "'model' must be a non-empty string."));
     }
     boolean stream = "true".equalsIgnoreCase(fields.getOrDefault("stream", "").trim());
-    ObjectNode seen = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+    ObjectNode seen = JsonNodeFactory.instance.objectNode()
         .put("model", model).put("stream", stream);
     return new InferenceRequest(kind, model, stream, seen);
   }

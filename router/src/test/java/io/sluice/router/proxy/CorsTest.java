@@ -144,10 +144,17 @@ class CorsTest {
   }
 
   @Test
-  void offByDefault() throws Exception {
-    HttpResponse<String> answer = chat(off, APP, null);
+  void offByDefaultAndTheEnginesOwnCorsHeadersAreNotRelayed() throws Exception {
+    engine.answerHeaders = java.util.Map.of("access-control-allow-origin", "*", "x-request-id", "engine-id");
+    HttpResponse<String> answer;
+    try {
+      answer = chat(off, APP, null);
+    } finally {
+      engine.answerHeaders = java.util.Map.of();
+    }
     assertThat(answer.statusCode()).isEqualTo(200);
     assertThat(answer.headers().map().keySet()).noneMatch(h -> h.toLowerCase().startsWith("access-control-"));
+    assertThat(answer.headers().allValues("x-request-id")).hasSize(1).doesNotContain("engine-id");
     HttpResponse<String> response = preflight(off, APP);
     assertThat(response.statusCode()).isNotEqualTo(204);
     assertThat(header(response, "access-control-allow-origin")).isNull();

@@ -63,6 +63,8 @@ public final class FakeEngine implements AutoCloseable {
   /** Running and waiting requests reported on /metrics. */
   public volatile int metricsRunning = 2;
   public volatile int metricsWaiting = 1;
+  /** Headers added to every API answer (e.g. an engine's own CORS or request-id headers). */
+  public volatile java.util.Map<String, String> answerHeaders = java.util.Map.of();
   public final List<JsonObject> received = new CopyOnWriteArrayList<>();
   public final List<String> receivedHeaders = new CopyOnWriteArrayList<>();
   /** The request target of each API request received, as sent on the wire. */
@@ -110,6 +112,7 @@ public final class FakeEngine implements AutoCloseable {
       receivedTargets.add(request.uri());
       receivedHeaders.add(request.headers().entries().toString());
       HttpServerResponse response = request.response();
+      answerHeaders.forEach(response::putHeader);
       switch (mode) {
         case DROP -> request.connection().close();
         case STALL -> { }
