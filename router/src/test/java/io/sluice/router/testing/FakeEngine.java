@@ -131,6 +131,7 @@ public final class FakeEngine implements AutoCloseable {
       // vLLM's other endpoints: which one answered, in a JSON shape of the kind vLLM uses.
       response.putHeader("content-type", "application/json").end(new JsonObject()
           .put("object", "fake").put("path", path).put("pod", name).put("model", model)
+          .put("text", "hello from " + name)
           .put("usage", new JsonObject().put("prompt_tokens", 3).put("total_tokens", 3)).encode());
       return;
     }
