@@ -26,16 +26,20 @@ final class EstimateRoute {
     this.classes = classes;
   }
 
+  /** The API of an {@code api} label whose cost is estimated from its JSON body (not audio: a flat cost). */
+  static ApiKind estimated(String label) {
+    for (ApiKind kind : ApiKind.values()) {
+      if (kind.label().equals(label) && kind.admitted() && !kind.multipart()) {
+        return kind;
+      }
+    }
+    throw new ApiException(OpenAiError.badRequest("api",
+        "api must be chat, completions, embeddings, responses, rerank, score, pooling or classify."));
+  }
+
   void handle(RoutingContext ctx) {
     try {
-      ApiKind kind = switch (ctx.request().getParam("api", "chat")) {
-        case "chat" -> ApiKind.CHAT;
-        case "completions" -> ApiKind.COMPLETIONS;
-        case "embeddings" -> ApiKind.EMBEDDINGS;
-        case "responses" -> ApiKind.RESPONSES;
-        default -> throw new ApiException(OpenAiError.badRequest("api",
-            "api must be chat, completions, embeddings or responses."));
-      };
+      ApiKind kind = estimated(ctx.request().getParam("api", "chat"));
       Buffer body = ctx.body().buffer();
       InferenceRequest request = RequestParser.parse(kind, body == null ? new byte[0] : body.getBytes());
       PoolRuntime runtime = runtimes.forModel(request.model());

@@ -50,6 +50,12 @@ public record OpenAiError(int status, String type, String code, String param, St
         "The model '" + shown + "' does not exist or is not served by this router.");
   }
 
+  public static OpenAiError originNotAllowed(String origin) {
+    String shown = origin == null ? "" : origin.length() > 256 ? origin.substring(0, 256) + "..." : origin;
+    return new OpenAiError(403, INVALID_REQUEST, "origin_not_allowed", null,
+        "The origin '" + shown + "' is not allowed to call this router (RouterSettings cors.allowedOrigins).");
+  }
+
   public static OpenAiError routeNotFound(String method, String path) {
     return new OpenAiError(404, NOT_FOUND, "unknown_url", null, "Unknown request URL: " + method + " " + path + ".");
   }
@@ -76,8 +82,12 @@ public record OpenAiError(int status, String type, String code, String param, St
   }
 
   public static OpenAiError unsupportedMediaType(String contentType) {
+    return unsupportedMediaType(contentType, "application/json");
+  }
+
+  public static OpenAiError unsupportedMediaType(String contentType, String expected) {
     return new OpenAiError(415, INVALID_REQUEST, "unsupported_media_type", null,
-        "Content-Type '" + contentType + "' is not supported; send application/json.");
+        "Content-Type '" + contentType + "' is not supported; send " + expected + ".");
   }
 
   public static OpenAiError noReadyPod(String pool) {

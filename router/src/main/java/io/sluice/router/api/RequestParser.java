@@ -67,7 +67,12 @@ public final class RequestParser {
       case COMPLETIONS -> checkPrompt(object, "prompt");
       case EMBEDDINGS -> checkPrompt(object, "input");
       case RESPONSES -> checkResponseInput(object);
-      default -> throw new IllegalStateException(kind.name());
+      case TOKENIZE -> checkPromptOrMessages(object, "prompt");
+      case DETOKENIZE -> checkTokens(object);
+      case RERANK, RERANK_V1 -> checkRerank(object);
+      case SCORE, SCORE_V1 -> checkScore(object);
+      case POOLING, CLASSIFY -> checkPromptOrMessages(object, "input");
+      default -> throw new IllegalStateException(kind.name()); // multipart: MultipartFields
     }
     return new InferenceRequest(kind, model.asText(), stream, object);
   }
@@ -181,6 +186,59 @@ public final class RequestParser {
       if (!ok) {
         throw new ApiException(OpenAiError.badRequest(field,
             "'" + field + "' must be a string, an array of strings, or an array of token ids."));
+      }
+    }
+  }
+
+  /** vLLM's tokenize, pooling and classify take a prompt (or input) or chat messages. */
+  private static void checkPromptOrMessages(ObjectNode object, String field) {
+    JsonNode messages = object.get("messages");
+    if (messages != null && !messages.isNull()) {
+      checkMessages(object);
+    } else {
+      checkPrompt(object, field);
+    }
+  }
+
+  private static void checkTokens(ObjectNode object) {
+    JsonNode tokens = object.get("tokens");
+    if (tokens == null || tokens.isNull()) {
+      throw new ApiException(OpenAiError.badRequest("tokens", "You must provide a tokens parameter."));
+    }
+    if (!tokens.isArray() || !allIntegral(tokens)) {
+      throw new ApiException(OpenAiError.badRequest("tokens", "'tokens' must be an array of token ids."));
+    }
+  }
+
+  private static void checkRerank(ObjectNode object) {
+    JsonNode query = object.get("query");
+    if (query == null || query.isNull()) {
+      throw new ApiException(OpenAiError.badRequest("query", "You must provide a query parameter."));
+    }
+    if (!query.isTextual() && !query.isObject()) {
+      throw new ApiException(OpenAiError.badRequest("query", "'query' must be a string."));
+    }
+    JsonNode documents = object.get("documents");
+    if (documents == null || documents.isNull()) {
+      throw new ApiException(OpenAiError.badRequest("documents", "You must provide a documents parameter."));
+    }
+    if (!documents.isArray() && !documents.isObject()) {
+      throw new ApiException(OpenAiError.badRequest("documents", "'documents' must be an array."));
+    }
+  }
+
+  /** vLLM's score: {@code text_1} against {@code text_2} (or {@code queries} against {@code documents}). */
+  private static void checkScore(ObjectNode object) {
+    boolean pairs = object.hasNonNull("queries") || object.hasNonNull("documents");
+    String first = pairs ? "queries" : "text_1";
+    String second = pairs ? "documents" : "text_2";
+    for (String field : new String[] {first, second}) {
+      JsonNode side = object.get(field);
+      if (side == null || side.isNull()) {
+        throw new ApiException(OpenAiError.badRequest(field, "You must provide a " + field + " parameter."));
+      }
+      if (!side.isTextual() && !side.isArray() && !side.isObject()) {
+        throw new ApiException(OpenAiError.badRequest(field, "'" + field + "' must be a string or an array."));
       }
     }
   }

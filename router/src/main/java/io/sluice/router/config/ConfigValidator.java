@@ -329,6 +329,7 @@ final class ConfigValidator {
     if (settings.maxStreamDuration() != null) {
       positive("/spec/maxStreamDuration", settings.maxStreamDuration());
     }
+    checkCors(settings.cors());
     if (settings.tls() != null) {
       if (settings.tls().certFile() == null || settings.tls().certFile().isBlank()) {
         problems.add("/spec/tls/certFile", "TLS needs certFile: a PEM certificate chain");
@@ -338,6 +339,33 @@ final class ConfigValidator {
       }
     }
     return problems.problems().size() == before;
+  }
+
+  private static final Pattern ORIGIN = Pattern.compile("https?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?");
+
+  private void checkCors(RouterSettings.Cors cors) {
+    List<String> origins = cors.allowedOrigins();
+    for (int i = 0; i < origins.size(); i++) {
+      String origin = origins.get(i);
+      if ("*".equals(origin)) {
+        if (origins.size() > 1) {
+          problems.add("/spec/cors/allowedOrigins/" + i, "'*' allows every origin and cannot be listed with others");
+        }
+      } else if (origin == null || !ORIGIN.matcher(origin).matches()) {
+        problems.add("/spec/cors/allowedOrigins/" + i, "must be an origin, scheme://host[:port] with no path "
+            + "(http or https), or '*'");
+      }
+    }
+    checkHeaderNames("/spec/cors/allowedHeaders/", cors.allowedHeaders());
+    checkHeaderNames("/spec/cors/exposedHeaders/", cors.exposedHeaders());
+  }
+
+  private void checkHeaderNames(String pointer, List<String> headers) {
+    for (int i = 0; i < headers.size(); i++) {
+      if (headers.get(i) == null || !HEADER_NAME.matcher(headers.get(i)).matches()) {
+        problems.add(pointer + i, "must be a header name (letters, digits, '-')");
+      }
+    }
   }
 
   private void checkRedis(RedisSettings redis) {

@@ -54,7 +54,11 @@ public record RouterSettings(
     @JsonPropertyDescription("Longest a response may wait for the client to accept more bytes; past it the "
         + "request is ended and its tokens released.") Duration clientWriteTimeout,
     @JsonPropertyDescription("Longest a response may stream, from the request's arrival (default: no limit).")
-        Duration maxStreamDuration) {
+        Duration maxStreamDuration,
+    @JsonPropertyDescription("Cross-origin requests from browsers (default: off, no Access-Control-* headers).")
+        Cors cors,
+    @JsonPropertyDescription("Tokens reserved for one /v1/audio/transcriptions request (its audio is not measured).")
+        @Min(1) @Max(10_000_000) Integer audioTranscriptionTokens) {
 
   public static final long DEFAULT_MAX_BODY_BYTES = 16L * 1024 * 1024;
 
@@ -80,9 +84,14 @@ public record RouterSettings(
     firstRequestTimeout = firstRequestTimeout == null ? Duration.ofSeconds(10) : firstRequestTimeout;
     maxConnectionsPerAddress = maxConnectionsPerAddress == null ? 0 : maxConnectionsPerAddress;
     clientWriteTimeout = clientWriteTimeout == null ? Duration.ofSeconds(30) : clientWriteTimeout;
+    cors = cors == null ? new Cors(null, null, null, null) : cors;
+    audioTranscriptionTokens = audioTranscriptionTokens == null ? DEFAULT_AUDIO_TRANSCRIPTION_TOKENS
+        : audioTranscriptionTokens;
   }
 
   public static final double DEFAULT_MAX_HEAP_USAGE = 0.9;
+  /** Whisper's encoder reads 30 s windows of 1500 tokens and writes at most 448: about one window. */
+  public static final int DEFAULT_AUDIO_TRANSCRIPTION_TOKENS = 2048;
 
   /**
    * The request body bytes the router may hold at once: {@code maxBufferedBodyBytes}, or without it
@@ -124,9 +133,40 @@ public record RouterSettings(
       @JsonPropertyDescription("PEM certificate chain") String certFile,
       @JsonPropertyDescription("PEM private key") String keyFile) {}
 
+  /**
+   * CORS on the data port, answered by the router: preflights without authentication or admission,
+   * and {@code Access-Control-Allow-Origin} on the answers to an allowed origin. Off while no origin
+   * is listed. Credentials (cookies) are never allowed: API keys travel in a header.
+   *
+   * @param allowedOrigins exact origins ({@code https://app.example.com}) or {@code *} alone
+   * @param allowedHeaders request headers a browser may send; empty: those its preflight asks for
+   * @param exposedHeaders response headers a page may read
+   * @param maxAgeSeconds how long a browser may keep a preflight's answer
+   */
+  public record Cors(
+      @JsonPropertyDescription("Exact origins (scheme://host[:port]) allowed, or * alone; empty: CORS off.")
+          List<String> allowedOrigins,
+      @JsonPropertyDescription("Request headers a browser may send (default: whatever its preflight asks for).")
+          List<String> allowedHeaders,
+      @JsonPropertyDescription("Response headers a page may read (default: x-request-id, retry-after).")
+          List<String> exposedHeaders,
+      @JsonPropertyDescription("Seconds a browser may keep a preflight's answer.") @Min(0) @Max(86400)
+          Integer maxAgeSeconds) {
+    public Cors {
+      allowedOrigins = allowedOrigins == null ? List.of() : List.copyOf(allowedOrigins);
+      allowedHeaders = allowedHeaders == null ? List.of() : List.copyOf(allowedHeaders);
+      exposedHeaders = exposedHeaders == null ? List.of("x-request-id", "retry-after") : List.copyOf(exposedHeaders);
+      maxAgeSeconds = maxAgeSeconds == null ? 600 : maxAgeSeconds;
+    }
+
+    public boolean enabled() {
+      return !allowedOrigins.isEmpty();
+    }
+  }
+
   /** All defaults. */
   public static RouterSettings defaults() {
     return new RouterSettings(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null);
   }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.sluice.crd.BudgetSpec;
-import io.sluice.router.api.ApiKind;
 import io.sluice.router.api.InferenceRequest;
 
 /**
@@ -77,7 +76,7 @@ public final class OutputPredictor {
 
   /** Output tokens for {@code request} from {@code tenant} (null when unknown). */
   public OutputEstimate predict(InferenceRequest request, String tenant) {
-    if (request.kind() == ApiKind.EMBEDDINGS) {
+    if (!request.kind().generates()) {
       return new OutputEstimate(0, OutputEstimate.NONE);
     }
     OutputEstimate one = predict(boundOf(request), tenant);

@@ -23,6 +23,8 @@ public final class AccessLog {
   /** The {@code code} of the OpenAI error the router answered with, for the log line. */
   static final String ERROR_CODE = "sluice.errorCode";
   private static final String START = "sluice.start";
+  /** The request's {@link RequestId}, set by {@link #handle} before any other handler runs. */
+  static final String REQUEST_ID = "sluice.requestId";
   /** The {@code api} label of a request that is none of the inference APIs or the model list. */
   public static final String OTHER = "other";
 
@@ -38,31 +40,35 @@ public final class AccessLog {
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
     ctx.put(START, start);
+    String id = RequestId.of(ctx.request());
+    ctx.put(REQUEST_ID, id);
+    ctx.response().putHeader(RequestId.HEADER, id);
     ctx.addEndHandler(ended -> {
       if (ctx.get(EXCHANGE) == null) {
         HttpServerResponse response = ctx.response();
         // An answer the router wrote counts as sent even when the connection closed at once after it.
         int status = response.ended() || ctx.get(ERROR_CODE) != null ? response.getStatusCode() : 499;
-        answered(ctx.request(), status, System.nanoTime() - start, ctx.get(ERROR_CODE));
+        answered(ctx.request(), id, status, System.nanoTime() - start, ctx.get(ERROR_CODE));
       }
     });
     ctx.next();
   }
 
   /** A request answered before routing (unparseable, bad framing), on a connection about to close. */
-  void unrouted(HttpServerRequest request, int status, long nanos, String errorCode) {
-    answered(request, status, nanos, errorCode);
+  void unrouted(HttpServerRequest request, String requestId, int status, long nanos, String errorCode) {
+    answered(request, requestId, status, nanos, errorCode);
   }
 
-  private void answered(HttpServerRequest request, int status, long nanos, String errorCode) {
+  private void answered(HttpServerRequest request, String requestId, int status, long nanos, String errorCode) {
     String api = apiOf(request);
     metrics.requestAnswered(RouterMetrics.NONE, RouterMetrics.NONE, api, status, nanos);
     if (enabled && ACCESS.isInfoEnabled()) {
       ACCESS.info("api={} method={} path={} client={} model=- pool=- class=- pod=- status={} error={} attempts=0 "
-              + "stream=false est_tokens=- prompt_tokens=- output_tokens=- duration_ms={} bytes_in={} bytes_out={}",
+              + "stream=false est_tokens=- prompt_tokens=- output_tokens=- duration_ms={} bytes_in={} bytes_out={} "
+              + "request_id={}",
           api, request.method() == null ? "-" : LogSafe.field(request.method().name(), 16), path(request),
           client(request), status, LogSafe.field(errorCode), nanos / 1_000_000, request.bytesRead(),
-          request.response().bytesWritten());
+          request.response().bytesWritten(), requestId);
     }
   }
 
@@ -73,7 +79,8 @@ public final class AccessLog {
     }
     HttpServerRequest request = exchange.ctx.request();
     ACCESS.info("api={} method=POST path={} client={} model={} pool={} class={} pod={} status={} error={} attempts={} "
-            + "stream={} est_tokens={} prompt_tokens={} output_tokens={} duration_ms={} bytes_in={} bytes_out={}",
+            + "stream={} est_tokens={} prompt_tokens={} output_tokens={} duration_ms={} bytes_in={} bytes_out={} "
+            + "request_id={}",
         exchange.kind.label(), exchange.kind.path(), client(request),
         exchange.request == null ? "-" : LogSafe.field(exchange.request.model()), exchange.poolTag(),
         exchange.caller == null ? "-" : exchange.caller.trafficClass(), exchange.podTag(), status,
@@ -82,7 +89,8 @@ public final class AccessLog {
         exchange.cost == null ? "-" : exchange.cost.reservationTokens(),
         exchange.usage == null ? "-" : exchange.usage.promptTokens(),
         exchange.usage == null ? "-" : exchange.usage.outputTokens(),
-        nanos / 1_000_000, request.bytesRead(), exchange.ctx.response().bytesWritten());
+        nanos / 1_000_000, request.bytesRead(), exchange.ctx.response().bytesWritten(),
+        (String) exchange.ctx.get(REQUEST_ID));
   }
 
   /** The {@code api} label: an inference API, {@code models}, or {@link #OTHER}. */
@@ -96,7 +104,7 @@ public final class AccessLog {
         return kind.label();
       }
     }
-    return path.equals("/v1/models") ? "models" : OTHER;
+    return path.equals("/v1/models") || path.startsWith("/v1/models/") ? "models" : OTHER;
   }
 
   private static String path(HttpServerRequest request) {

@@ -382,10 +382,11 @@ public final class ClientLimits {
     HttpServerResponse response = request.response();
     request.exceptionHandler(ignored -> { });
     response.exceptionHandler(ignored -> { });
+    String id = RequestId.generate(); // its headers may not be readable: the client's id is not trusted
     response.setStatusCode(error.status()).putHeader("content-type", "application/json")
-        .putHeader("connection", "close").end(Buffer.buffer(error.toJson()))
+        .putHeader(RequestId.HEADER, id).putHeader("connection", "close").end(Buffer.buffer(error.toJson()))
         .onComplete(done -> request.connection().close());
-    accessLog.unrouted(request, error.status(), System.nanoTime() - start, error.code());
+    accessLog.unrouted(request, id, error.status(), System.nanoTime() - start, error.code());
   }
 
   private static String addressOf(HttpConnection connection) {

@@ -11,7 +11,11 @@ import io.vertx.ext.web.Router;
 import io.sluice.router.metrics.RouterMetrics;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +39,10 @@ public final class DataPlane {
         ctx.next();
       }
     });
+    if (settings.cors().enabled()) {
+      // Before authentication: a preflight carries no key, and is answered here (204) without admission.
+      router.route().handler(cors(settings.cors()));
+    }
     BodyReader bodies = new BodyReader(settings.maxBodyBytes(), overload, metrics);
     Handler<RoutingContext> body = bodies::handle;
     // A platform handler may run before the body handler: keys are checked before a body is read.
@@ -52,8 +60,20 @@ public final class DataPlane {
     router.get("/v1/models").handler(authenticate).handler(ctx -> ctx.response()
         .putHeader("content-type", "application/json")
         .end(modelList(models, createdEpochSeconds).encode()));
+    // The SDKs' models.retrieve; a model id may hold slashes (org/name), hence the regex.
+    router.getWithRegex("/v1/models/(?<id>.+)").handler(authenticate).handler(ctx -> {
+      String id = ctx.pathParam("id");
+      if (models.forModel(id) == null) {
+        ProxyHandler.sendError(ctx, OpenAiError.modelNotFound(id));
+        return;
+      }
+      ctx.response().putHeader("content-type", "application/json")
+          .end(model(models, id, createdEpochSeconds).encode());
+    });
 
     router.errorHandler(413, ctx -> ProxyHandler.sendError(ctx, OpenAiError.bodyTooLarge(settings.maxBodyBytes())));
+    router.errorHandler(403, ctx -> ProxyHandler.sendError(ctx, OpenAiError.originNotAllowed(
+        ctx.request().getHeader("origin"))));
     router.errorHandler(404, ctx -> ProxyHandler.sendError(ctx,
         OpenAiError.routeNotFound(ctx.request().method().name(), ctx.request().path())));
     router.errorHandler(405, ctx -> ProxyHandler.sendError(ctx,
@@ -65,16 +85,35 @@ public final class DataPlane {
     return router;
   }
 
+  /** Vert.x Web's CORS handler, configured from the settings; it refuses a listed-out origin with 403. */
+  static CorsHandler cors(RouterSettings.Cors cors) {
+    CorsHandler handler = CorsHandler.create()
+        .addOrigins(cors.allowedOrigins())
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.OPTIONS))
+        .exposedHeaders(new LinkedHashSet<>(cors.exposedHeaders()))
+        .maxAgeSeconds(cors.maxAgeSeconds())
+        .allowCredentials(false);
+    if (!cors.allowedHeaders().isEmpty()) {
+      handler.allowedHeaders(new LinkedHashSet<>(cors.allowedHeaders()));
+    }
+    return handler;
+  }
+
   /** The union of configured models, in OpenAI's list format. */
   static JsonObject modelList(Runtimes models, long created) {
     JsonArray data = new JsonArray();
     for (String model : models.models()) {
-      data.add(new JsonObject()
-          .put("id", model)
-          .put("object", "model")
-          .put("created", created)
-          .put("owned_by", "sluice:" + models.forModel(model).name()));
+      data.add(model(models, model, created));
     }
     return new JsonObject().put("object", "list").put("data", data);
+  }
+
+  /** One configured model, in OpenAI's model format. */
+  static JsonObject model(Runtimes models, String model, long created) {
+    return new JsonObject()
+        .put("id", model)
+        .put("object", "model")
+        .put("created", created)
+        .put("owned_by", "sluice:" + models.forModel(model).name());
   }
 }

@@ -20,6 +20,7 @@ import io.vertx.core.http.RequestOptions;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -82,9 +83,41 @@ final class Forwarder {
     return Future.all(created.stream().map(HttpClient::close).toList()).mapEmpty();
   }
 
-  /** Forwards to the pod of {@code exchange.reservation}. On the exchange's event loop. */
+  /**
+   * Forwards a request that is not admitted (no reservation) to a pod of its pool in rotation, one
+   * picked at random among those not tried yet; 503 {@code no_ready_pod} when there is none. A pod
+   * that fails before answering is replaced like an admitted request's; 429 and 503 pass through.
+   */
+  void passThrough(Exchange exchange) {
+    Pod pod = untriedPod(exchange);
+    if (pod == null) {
+      ProxyHandler.sendError(exchange.ctx, OpenAiError.noReadyPod(exchange.runtime.name(),
+          exchange.runtime.unservable() != null ? exchange.runtime.unservable() : "every pod is ejected (failing)"));
+      return;
+    }
+    exchange.pod = pod;
+    forward(exchange);
+  }
+
+  private static Pod untriedPod(Exchange exchange) {
+    List<Pod> pods = exchange.runtime.pool().pods();
+    int n = pods.size();
+    int start = n == 0 ? 0 : ThreadLocalRandom.current().nextInt(n);
+    for (int i = 0; i < n; i++) {
+      Pod candidate = pods.get((start + i) % n);
+      if (!exchange.tried.contains(candidate.id()) && !exchange.runtime.ejected(candidate.id())) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Forwards to the pod of {@code exchange.reservation}, or of {@code exchange.pod} for a request
+   * passed through. On the exchange's event loop.
+   */
   void forward(Exchange exchange) {
-    Pod pod = exchange.runtime.pod(exchange.reservation.podId());
+    Pod pod = exchange.reservation == null ? exchange.pod : exchange.runtime.pod(exchange.reservation.podId());
     if (pod == null) {
       // The pod left the pool (config reload, pod deleted) between the reservation and now: release
       // it and try another pod, or wait in the queue again.
@@ -108,6 +141,7 @@ final class Forwarder {
         .setConnectTimeout(settings.connectTimeout().toMillis());
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
     Headers.copy(exchange.ctx.request().headers(), headers);
+    headers.set(RequestId.HEADER, (String) exchange.ctx.get(AccessLog.REQUEST_ID)); // the client's, or a usable one
     options.setHeaders(headers);
     long sentAt = System.nanoTime();
     Future<HttpClientRequest> connecting;
@@ -175,7 +209,7 @@ final class Forwarder {
     } else {
       exchange.runtime.upstreamSucceeded(pod.id());
     }
-    if ((status == 429 || status == 503) && exchange.requeues < health.maxRequeues() && !exchange.over()
+    if ((status == 429 || status == 503) && exchange.reservation != null && exchange.requeues < health.maxRequeues() && !exchange.over()
         && takeRetry(exchange)) {
       metrics.upstreamError(exchange.runtime.name(), pod.id(), "pressure-" + status);
       exchange.pressured.add(pod.id());
@@ -236,6 +270,17 @@ final class Forwarder {
    * the queue keeping its age. False when neither is possible (the caller answers the client).
    */
   private boolean moveElsewhere(Exchange exchange, String why) {
+    if (exchange.reservation == null) { // passed through: any other pod in rotation
+      Pod other = untriedPod(exchange);
+      if (other == null) {
+        return false;
+      }
+      metrics.upstreamRetry(exchange.runtime.name());
+      LOG.debug("retrying on pod {}: {}", other.id(), why);
+      exchange.pod = other;
+      forward(exchange);
+      return true;
+    }
     Reservation failed = exchange.reservation;
     long tokens = failed.tokens();
     AdmissionRequest request = new AdmissionRequest(tokens, exchange.caller.priority(),
@@ -272,7 +317,7 @@ final class Forwarder {
     }
     downstream.setStatusCode(response.statusCode());
     downstream.setStatusMessage(response.statusMessage());
-    Headers.copy(response.headers(), downstream.headers());
+    Headers.copyResponse(response.headers(), downstream.headers());
     if (!exchange.request.stream() && exchange.reservation != null) {
       // A plain answer's first token is not visible: its prefill counts as done when the response
       // starts (engines send it whole, so this overstates the pod's pending prefill by the decode).
@@ -506,6 +551,9 @@ final class Forwarder {
 
   /** A stream outran its reservation: hold more, a block-rounded step at a time. */
   private static void grow(Exchange exchange, long generated) {
+    if (exchange.reservation == null) {
+      return; // passed through: nothing reserved to grow
+    }
     long now = System.nanoTime();
     if (exchange.firstTokenNanos == 0) {
       exchange.firstTokenNanos = now;

@@ -13,6 +13,23 @@ final class Headers {
 
   private Headers() {}
 
+  /**
+   * A pod's response headers for the client: its {@code x-request-id} is the router's (already on
+   * the response), and CORS is the router's decision, not the engine's (vLLM allows every origin by
+   * default), so the engine's {@code access-control-*} headers are dropped.
+   */
+  static void copyResponse(MultiMap from, MultiMap to) {
+    String connection = from.get("connection");
+    for (Map.Entry<String, String> header : from) {
+      String name = header.getKey().toLowerCase(Locale.ROOT);
+      if (HOP_BY_HOP.contains(name) || listedIn(connection, name) || name.equals(RequestId.HEADER)
+          || name.startsWith("access-control-")) {
+        continue;
+      }
+      to.add(header.getKey(), header.getValue());
+    }
+  }
+
   static void copy(MultiMap from, MultiMap to) {
     String connection = from.get("connection");
     for (Map.Entry<String, String> header : from) {

@@ -1,5 +1,6 @@
 package io.sluice.router.proxy;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.crd.ServiceObjective;
 import io.sluice.router.admission.AdmissionCallback;
@@ -8,6 +9,8 @@ import io.sluice.router.admission.Reservation;
 import io.sluice.router.api.ApiException;
 import io.sluice.router.api.ApiKind;
 import io.sluice.router.api.OpenAiError;
+import io.sluice.router.api.InferenceRequest;
+import io.sluice.router.api.MultipartFields;
 import io.sluice.router.api.RequestParser;
 import io.sluice.router.config.RouterSettings;
 import io.sluice.router.config.TrafficClassConfig;
@@ -24,6 +27,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -46,6 +51,7 @@ public final class ProxyHandler {
   private final AccessLog accessLog;
   private final String sessionHeader;
   private final RouterSettings.AuthMode authMode;
+  private final long audioTranscriptionTokens;
 
   /**
    * @param clients makes an HTTP client to the pods; each event loop forwarding requests gets its own
@@ -60,6 +66,7 @@ public final class ProxyHandler {
     this.accessLog = accessLog;
     this.sessionHeader = settings.sessionHeader();
     this.authMode = settings.authentication().mode();
+    this.audioTranscriptionTokens = settings.audioTranscriptionTokens();
   }
 
   /** Closes the HTTP clients the event loops use to forward. */
@@ -96,9 +103,13 @@ public final class ProxyHandler {
     ctx.addEndHandler(ended -> finish(exchange));
     ctx.response().closeHandler(closed -> onClientClosed(exchange));
     try {
-      checkContentType(ctx.request().getHeader("content-type"));
       Buffer raw = ctx.get(BodyReader.BODY);
-      exchange.request = RequestParser.parse(kind, raw == null ? new byte[0] : raw.getBytes());
+      if (kind.multipart()) {
+        exchange.request = formRequest(kind, ctx.request().getHeader("content-type"), raw);
+      } else {
+        checkContentType(ctx.request().getHeader("content-type"));
+        exchange.request = RequestParser.parse(kind, raw == null ? new byte[0] : raw.getBytes());
+      }
       exchange.runtime = runtimes.forModel(exchange.request.model());
       if (exchange.runtime == null) {
         throw new ApiException(OpenAiError.modelNotFound(exchange.request.model()));
@@ -113,6 +124,16 @@ public final class ProxyHandler {
       sendError(ctx, e.error());
       return;
     }
+    if (!kind.admitted()) {
+      forwarder.passThrough(exchange);
+      return;
+    }
+    if (kind == ApiKind.AUDIO_TRANSCRIPTIONS) {
+      // The audio's length is not known without decoding it: a flat cost, the same for every request.
+      estimated(exchange, new CostEstimate(audioTranscriptionTokens, 0, exchange.runtime.estimator()
+          .reservationPolicy().reservation(audioTranscriptionTokens, 0), "flat", "none"), null);
+      return;
+    }
     CompletableFuture<CostEstimate> estimate =
         exchange.runtime.estimator().estimate(exchange.request, exchange.source);
     if (estimate.isDone()) {
@@ -123,6 +144,34 @@ public final class ProxyHandler {
     }
   }
 
+  private static final Set<String> FORM_FIELDS = Set.of("model", "stream");
+
+  /**
+   * A multipart request as the router sees it: its {@code model} and {@code stream} form fields,
+   * found in the body already read (within {@code maxBodyBytes}); the body is forwarded unchanged.
+   */
+  private static InferenceRequest formRequest(ApiKind kind, String contentType, Buffer raw) {
+    String boundary = MultipartFields.boundary(contentType);
+    if (boundary == null) {
+      throw new ApiException(contentType == null
+          ? OpenAiError.badRequest(null, "Send the audio as multipart/form-data, with a model field.")
+          : OpenAiError.unsupportedMediaType(contentType, "multipart/form-data with a boundary"));
+    }
+    Map<String, String> fields = MultipartFields.read(raw == null ? new byte[0] : raw.getBytes(), boundary,
+        FORM_FIELDS);
+    String model = fields.get("model");
+    if (model == null) {
+      throw new ApiException(OpenAiError.badRequest("model", "You must provide a model parameter."));
+    }
+    if (model.isBlank()) {
+      throw new ApiException(OpenAiError.badRequest("model", "'model' must be a non-empty string."));
+    }
+    boolean stream = "true".equalsIgnoreCase(fields.getOrDefault("stream", "").trim());
+    ObjectNode seen = JsonNodeFactory.instance.objectNode()
+        .put("model", model).put("stream", stream);
+    return new InferenceRequest(kind, model, stream, seen);
+  }
+
   /**
    * The body to forward: unchanged, except that a stream is asked to report its usage at the end
    * (so the reservation can be reconciled); the extra chunk is hidden from a client that did not
@@ -130,7 +179,7 @@ public final class ProxyHandler {
    * carries the usage.
    */
   private static Buffer prepareBody(Exchange exchange, Buffer raw) {
-    if (!exchange.request.stream() || exchange.kind == ApiKind.EMBEDDINGS || exchange.kind == ApiKind.RESPONSES) {
+    if (!exchange.request.stream() || !exchange.kind.generates() || exchange.kind == ApiKind.RESPONSES) {
       return raw;
     }
     ObjectNode body = exchange.request.body();
@@ -360,10 +409,12 @@ public final class ProxyHandler {
     if (usage == null || exchange.clientClosed || exchange.streamFailed) {
       return; // an answer cut short says nothing about the request's natural length
     }
-    if (usage.outputTokens() >= 0) {
+    if (usage.outputTokens() >= 0 && exchange.kind.generates()) {
       exchange.runtime.estimator().observe(exchange.source, exchange.request, usage.outputTokens());
     }
-    metrics.estimateObserved(exchange.runtime.name(), exchange.cost, usage.promptTokens(), usage.outputTokens());
+    if (exchange.kind != ApiKind.AUDIO_TRANSCRIPTIONS) { // a flat cost: nothing to learn from its ratio
+      metrics.estimateObserved(exchange.runtime.name(), exchange.cost, usage.promptTokens(), usage.outputTokens());
+    }
   }
 
   /** Writes an OpenAI-format error and closes the connection after it (the request was not read in full). */

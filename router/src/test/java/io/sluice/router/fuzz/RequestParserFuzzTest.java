@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.sluice.router.api.ApiException;
 import io.sluice.router.api.ApiKind;
+import io.sluice.router.api.MultipartFields;
 import io.sluice.router.api.InferenceRequest;
 import io.sluice.router.api.RequestParser;
 import io.sluice.router.estimate.ApproximateCounter;
@@ -35,6 +36,10 @@ class RequestParserFuzzTest {
   @FuzzTest(maxDuration = "4m")
   void parse(byte[] body) {
     for (ApiKind kind : ApiKind.values()) {
+      if (kind.multipart()) {
+        form(body);
+        continue;
+      }
       InferenceRequest request;
       try {
         request = RequestParser.parse(kind, body);
@@ -49,6 +54,16 @@ class RequestParserFuzzTest {
         assertThat(cost.promptTokens()).isNotNegative();
         assertThat(cost.reservationTokens()).isNotNegative();
       }
+    }
+  }
+
+  /** The multipart reader on the same bytes, as a form with a short boundary: fields, or a 400. */
+  private static void form(byte[] body) {
+    try {
+      java.util.Map<String, String> fields = MultipartFields.read(body, "B", java.util.Set.of("model", "stream"));
+      assertThat(fields.keySet()).isSubsetOf("model", "stream");
+    } catch (ApiException refused) {
+      assertThat(refused.error().status()).isEqualTo(400);
     }
   }
 }

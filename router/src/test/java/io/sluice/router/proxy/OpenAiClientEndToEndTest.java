@@ -47,6 +47,24 @@ class OpenAiClientEndToEndTest {
   }
 
   @Test
+  void modelsRetrieve() {
+    com.openai.models.models.Model model = client.models().retrieve("qwen3-8b");
+    assertThat(model.id()).isEqualTo("qwen3-8b");
+    assertThat(model.ownedBy()).isEqualTo("sluice:pool-a");
+    assertThatThrownBy(() -> client.models().retrieve("nope"))
+        .isInstanceOf(com.openai.errors.NotFoundException.class);
+  }
+
+  @Test
+  void audioTranscriptionAsTheSdkSendsIt() {
+    com.openai.models.audio.transcriptions.TranscriptionCreateResponse response = client.audio().transcriptions()
+        .create(com.openai.models.audio.transcriptions.TranscriptionCreateParams.builder()
+            .file("RIFF....WAVEfmt ".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+            .model("qwen3-8b").build());
+    assertThat(response.asTranscription().text()).startsWith("hello from ");
+  }
+
+  @Test
   void chatCompletion() {
     ChatCompletion completion = client.chat().completions().create(ChatCompletionCreateParams.builder()
         .model("qwen3-8b").addUserMessage("Say hello").build());

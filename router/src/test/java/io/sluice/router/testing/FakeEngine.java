@@ -63,6 +63,8 @@ public final class FakeEngine implements AutoCloseable {
   /** Running and waiting requests reported on /metrics. */
   public volatile int metricsRunning = 2;
   public volatile int metricsWaiting = 1;
+  /** Headers added to every API answer (e.g. an engine's own CORS or request-id headers). */
+  public volatile java.util.Map<String, String> answerHeaders = java.util.Map.of();
   public final List<JsonObject> received = new CopyOnWriteArrayList<>();
   public final List<String> receivedHeaders = new CopyOnWriteArrayList<>();
   /** The request target of each API request received, as sent on the wire. */
@@ -102,11 +104,15 @@ public final class FakeEngine implements AutoCloseable {
       return;
     }
     request.body().onSuccess(body -> {
-      JsonObject json = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+      String type = request.getHeader("content-type");
+      JsonObject json = body.length() == 0 ? new JsonObject()
+          : type != null && type.startsWith("multipart/") ? new JsonObject().put("multipartBytes", body.length())
+          : body.toJsonObject();
       received.add(json);
       receivedTargets.add(request.uri());
       receivedHeaders.add(request.headers().entries().toString());
       HttpServerResponse response = request.response();
+      answerHeaders.forEach(response::putHeader);
       switch (mode) {
         case DROP -> request.connection().close();
         case STALL -> { }
@@ -121,6 +127,14 @@ public final class FakeEngine implements AutoCloseable {
 
   private void answer(String path, JsonObject body, HttpServerResponse response) {
     String model = body.getString("model");
+    if (!path.startsWith("/v1/chat/") && !path.equals("/v1/completions") && !path.equals("/v1/embeddings")) {
+      // vLLM's other endpoints: which one answered, in a JSON shape of the kind vLLM uses.
+      response.putHeader("content-type", "application/json").end(new JsonObject()
+          .put("object", "fake").put("path", path).put("pod", name).put("model", model)
+          .put("text", "hello from " + name)
+          .put("usage", new JsonObject().put("prompt_tokens", 3).put("total_tokens", 3)).encode());
+      return;
+    }
     boolean stream = body.getBoolean("stream", false);
     if (path.equals("/v1/embeddings")) {
       response.putHeader("content-type", "application/json").end(new JsonObject()

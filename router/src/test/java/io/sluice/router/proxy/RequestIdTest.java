@@ -1,0 +1,143 @@
+package io.sluice.router.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.sluice.router.testing.FakeEngine;
+import io.sluice.router.testing.RouterHarness;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** Every answer carries an {@code x-request-id}, which the pod receives and the access log records. */
+class RequestIdTest {
+  private static final String CHAT = "{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+  private static final ListAppender<ILoggingEvent> LINES = new ListAppender<>();
+  @TempDir static Path dir;
+  private static RouterHarness harness;
+  private static FakeEngine engine;
+
+  @BeforeAll
+  static void start() throws Exception {
+    LINES.start();
+    ((Logger) LoggerFactory.getLogger("sluice.access")).addAppender(LINES);
+    Files.writeString(dir.resolve("keys"), "key-1\n");
+    harness = new RouterHarness();
+    engine = new FakeEngine(harness.vertx, "a").start();
+    harness.start(RouterHarness.config("m1", List.of(engine.url()), """
+        apiVersion: sluice.io/v1alpha1
+        kind: RouterSettings
+        metadata: {name: settings}
+        spec: {authentication: {mode: optional}}
+        ---
+        apiVersion: sluice.io/v1alpha1
+        kind: TrafficClass
+        metadata: {name: gold}
+        spec:
+          match: {apiKeyFiles: ["%s"]}
+        """.formatted(dir.resolve("keys"))));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    ((Logger) LoggerFactory.getLogger("sluice.access")).detachAppender(LINES);
+    engine.close();
+    harness.close();
+  }
+
+  private static HttpResponse<String> send(String path, String body, String id, String key) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(harness.baseUrl() + path))
+        .timeout(Duration.ofSeconds(20)).header("content-type", "application/json");
+    request = body == null ? request.GET() : request.POST(HttpRequest.BodyPublishers.ofString(body));
+    if (id != null) {
+      request.header("x-request-id", id);
+    }
+    if (key != null) {
+      request.header("authorization", "Bearer " + key);
+    }
+    return harness.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String idOf(HttpResponse<String> response) {
+    List<String> ids = response.headers().allValues("x-request-id");
+    assertThat(ids).hasSize(1);
+    return ids.get(0);
+  }
+
+  private static void logged(String id, String status) throws InterruptedException {
+    RouterHarness.eventually(() -> LINES.list.stream().map(ILoggingEvent::getFormattedMessage)
+        .anyMatch(l -> l.contains("request_id=" + id) && l.contains("status=" + status)));
+  }
+
+  @Test
+  void theClientsIdIsAnsweredForwardedAndLogged() throws Exception {
+    HttpResponse<String> response = send("/v1/chat/completions", CHAT, "client-id-1", null);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(idOf(response)).isEqualTo("client-id-1");
+    assertThat(engine.receivedHeaders.get(engine.receivedHeaders.size() - 1))
+        .containsIgnoringCase("x-request-id=client-id-1");
+    logged("client-id-1", "200");
+  }
+
+  @Test
+  void withoutOneAnIdIsGeneratedAndForwarded() throws Exception {
+    HttpResponse<String> first = send("/v1/chat/completions", CHAT, null, null);
+    HttpResponse<String> second = send("/v1/chat/completions", CHAT, null, null);
+    String id = idOf(first);
+    assertThat(id).matches("[0-9a-f]{32}");
+    assertThat(idOf(second)).isNotEqualTo(id);
+    assertThat(engine.receivedHeaders.get(engine.receivedHeaders.size() - 1)).contains(idOf(second));
+    logged(id, "200");
+  }
+
+  @Test
+  void anUnusableIdIsReplaced() throws Exception {
+    String tooLong = "a".repeat(RequestId.MAX_LENGTH + 1);
+    assertThat(idOf(send("/v1/chat/completions", CHAT, tooLong, null))).matches("[0-9a-f]{32}");
+    String spaced = "a b\"c";
+    String replaced = idOf(send("/v1/chat/completions", CHAT, spaced, null));
+    assertThat(replaced).matches("[0-9a-f]{32}");
+    assertThat(engine.receivedHeaders.get(engine.receivedHeaders.size() - 1)).contains(replaced)
+        .doesNotContain(spaced);
+  }
+
+  @Test
+  void theRoutersOwnErrorsCarryItToo() throws Exception {
+    HttpResponse<String> unauthorized = send("/v1/chat/completions", CHAT, "id-401", "wrong-key");
+    assertThat(unauthorized.statusCode()).isEqualTo(401);
+    assertThat(idOf(unauthorized)).isEqualTo("id-401");
+    logged("id-401", "401");
+
+    HttpResponse<String> unknown = send("/nowhere", null, "id-404", null);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(idOf(unknown)).isEqualTo("id-404");
+    logged("id-404", "404");
+
+    HttpResponse<String> noModel = send("/v1/chat/completions", "{\"model\":\"zz\",\"messages\":[]}", "id-400", null);
+    assertThat(noModel.statusCode()).isEqualTo(400);
+    assertThat(idOf(noModel)).isEqualTo("id-400");
+    logged("id-400", "400");
+
+    HttpResponse<String> models = send("/v1/models", null, null, null);
+    assertThat(idOf(models)).matches("[0-9a-f]{32}");
+  }
+
+  @Test
+  void generatedIdsAreWellFormed() {
+    assertThat(RequestId.generate()).matches("[0-9a-f]{32}");
+    assertThat(RequestId.usable("abc-DEF_1.2:3/4+5=")).isTrue();
+    assertThat(RequestId.usable("")).isFalse();
+    assertThat(RequestId.usable("a\nb")).isFalse();
+  }
+}
