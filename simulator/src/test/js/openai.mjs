@@ -1,5 +1,6 @@
 // The official `openai` npm client against the router: chat plain and streamed, tools streamed
-// and not, n=2, JSON mode, embeddings with the client's default encoding (base64), models.list.
+// and not, n=2, JSON mode, embeddings with the client's default encoding (base64), models.list and
+// models.retrieve, the Responses API plain and streamed.
 import OpenAI from 'openai';
 import { model, routerUrl, run, weatherParameters } from './common.mjs';
 
@@ -66,5 +67,28 @@ await run({
       ids.push(m.id);
     }
     return { ids };
+  },
+  modelsRetrieve: async () => {
+    const m = await client.models.retrieve(model);
+    return { id: m.id, object: m.object };
+  },
+  responses: async () => {
+    const r = await client.responses.create({ model, instructions: 'Be brief.', input: 'Hello!', max_output_tokens: 8 });
+    return { text: r.output_text, status: r.status, usage: r.usage };
+  },
+  responsesStream: async () => {
+    const stream = await client.responses.create({ model, input: 'Stream please', max_output_tokens: 8, stream: true });
+    let text = '';
+    let deltas = 0;
+    let completed = null;
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') {
+        deltas++;
+        text += event.delta;
+      } else if (event.type === 'response.completed') {
+        completed = event.response;
+      }
+    }
+    return { text, deltas, usage: completed?.usage ?? null };
   },
 });

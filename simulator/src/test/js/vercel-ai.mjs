@@ -1,6 +1,6 @@
 // The Vercel AI SDK (`ai` + `@ai-sdk/openai`) against the router, through its Chat Completions
 // model (`openai.chat`): text plain and streamed, tools streamed and not, a JSON object from a
-// schema (JSON mode), and embeddings.
+// schema (JSON mode), and embeddings; and its default model, the Responses API, plain and streamed.
 import { createOpenAI } from '@ai-sdk/openai';
 import { embed, generateObject, generateText, jsonSchema, streamText, tool } from 'ai';
 import { model, routerUrl, run, weatherParameters } from './common.mjs';
@@ -43,6 +43,19 @@ await run({
       }),
     });
     return { parsed: r.object, finish: r.finishReason };
+  },
+  responses: async () => {
+    // openai(model) is the Responses API, the SDK's default for OpenAI models.
+    const r = await generateText({ model: openai(model), prompt: 'Hello!', maxOutputTokens: 8, maxRetries: 0 });
+    return { content: r.text, finish: r.finishReason, usage: r.usage };
+  },
+  responsesStream: async () => {
+    const r = streamText({ model: openai(model), prompt: 'Stream please', maxOutputTokens: 8, maxRetries: 0 });
+    let content = '';
+    for await (const part of r.textStream) {
+      content += part;
+    }
+    return { content, finish: await r.finishReason, usage: await r.usage };
   },
   embeddings: async () => {
     const r = await embed({ model: openai.embedding(model), value: 'hello', maxRetries: 0 });

@@ -150,6 +150,14 @@ class NpmClientsTest {
       soft.assertThat(b64.getDouble(i)).isCloseTo(floats.getDouble(i), org.assertj.core.data.Offset.offset(1e-6));
     }
     soft.assertThat(r.getJsonObject("models").getJsonArray("ids").getList()).contains(RouterUnderTest.MODEL);
+    soft.assertThat(r.getJsonObject("modelsRetrieve").getString("id")).isEqualTo(RouterUnderTest.MODEL);
+    soft.assertThat(r.getJsonObject("modelsRetrieve").getString("object")).isEqualTo("model");
+    // The Responses API, plain and streamed: text, and the usage the router reconciles from.
+    soft.assertThat(r.getJsonObject("responses").getString("text")).isNotBlank();
+    soft.assertThat(r.getJsonObject("responses").getJsonObject("usage").getInteger("output_tokens")).isEqualTo(8);
+    soft.assertThat(r.getJsonObject("responsesStream").getString("text")).isNotBlank();
+    soft.assertThat(r.getJsonObject("responsesStream").getInteger("deltas")).isEqualTo(8);
+    soft.assertThat(r.getJsonObject("responsesStream").getJsonObject("usage").getInteger("output_tokens")).isEqualTo(8);
     soft.assertAll();
   }
 
@@ -169,6 +177,9 @@ class NpmClientsTest {
     soft.assertThat(city.getInteger("population")).isNotNegative();
     soft.assertThat(city.getValue("tags")).isInstanceOf(JsonArray.class);
     unitVector(soft, "embeddings", r.getJsonObject("embeddings"));
+    // openai(model), the SDK's default: the Responses API.
+    soft.assertThat(r.getJsonObject("responses").getString("content")).isNotBlank();
+    soft.assertThat(r.getJsonObject("responsesStream").getString("content")).isNotBlank();
     soft.assertAll();
   }
 
