@@ -1,6 +1,7 @@
 // LangChain JS (`@langchain/openai`, Chat Completions) against the router: invoke and stream,
 // tools bound and streamed, n=2, JSON mode, structured output, embeddings (the client's default
-// encoding, base64) and the model list through the client it wraps.
+// encoding, base64) and the model list through the client it wraps; and with useResponsesApi, the
+// Responses API plain and streamed.
 import { ChatOpenAI, OpenAIEmbeddings } from '@langchain/openai';
 import { model, routerUrl, run, weatherParameters } from './common.mjs';
 
@@ -9,6 +10,18 @@ const llm = (fields = {}) => new ChatOpenAI({ model, apiKey: 'test-key', configu
 const weather = { type: 'function', function: { name: 'get_weather', description: 'Weather in a city', parameters: weatherParameters } };
 
 await run({
+  responses: async () => {
+    // useResponsesApi: the same chat model, over the Responses API.
+    const r = await llm({ maxTokens: 8, useResponsesApi: true }).invoke('Hello!');
+    return { content: typeof r.content === 'string' ? r.content : r.content.map((p) => p.text ?? '').join(''), usage: r.usage_metadata };
+  },
+  responsesStream: async () => {
+    let content = '';
+    for await (const chunk of await llm({ maxTokens: 8, useResponsesApi: true }).stream('Stream please')) {
+      content += typeof chunk.content === 'string' ? chunk.content : chunk.content.map((p) => p.text ?? '').join('');
+    }
+    return { content };
+  },
   chat: async () => {
     const r = await llm({ maxTokens: 8 }).invoke('Hello!');
     return { content: r.content, finish: r.response_metadata.finish_reason, usage: r.usage_metadata };

@@ -198,6 +198,9 @@ class NpmClientsTest {
     soft.assertThat(r.getJsonObject("structured").getJsonObject("parsed").getValue("name")).isInstanceOf(String.class);
     soft.assertThat(r.getJsonObject("structured").getJsonObject("parsed").getInteger("population")).isNotNegative();
     unitVector(soft, "embeddings", r.getJsonObject("embeddings"));
+    soft.assertThat(r.getJsonObject("responses").getString("content")).as("useResponsesApi").isNotBlank();
+    soft.assertThat(r.getJsonObject("responses").getJsonObject("usage").getInteger("output_tokens")).isEqualTo(8);
+    soft.assertThat(r.getJsonObject("responsesStream").getString("content")).as("useResponsesApi, streamed").isNotBlank();
     soft.assertAll();
   }
 }
