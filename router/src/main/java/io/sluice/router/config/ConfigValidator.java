@@ -9,7 +9,6 @@ import io.sluice.crd.SpecRules;
 import io.sluice.crd.TokenizerSpec;
 import io.sluice.crd.TrafficClassSpec;
 import io.sluice.router.estimate.TiktokenCounter;
-import io.sluice.router.runtime.Profiles;
 import io.sluice.scoring.PluginRegistry;
 import io.sluice.scoring.ProfileException;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package io.sluice.router.runtime;
+package io.sluice.router.config;
 
 import io.sluice.crd.ScoringSpec;
 import io.sluice.scoring.PluginConfig;
