@@ -1,8 +1,7 @@
 package io.sluice.router.runtime;
 
 import io.sluice.crd.EngineKind;
-import io.sluice.router.metrics.PrometheusText;
-import io.sluice.router.metrics.PrometheusText.Sample;
+import io.sluice.router.runtime.PrometheusText.Sample;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;

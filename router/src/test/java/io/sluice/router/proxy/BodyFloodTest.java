@@ -3,7 +3,7 @@ package io.sluice.router.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.router.cli.Main;
-import io.sluice.router.metrics.PrometheusText;
+import io.sluice.router.runtime.PrometheusText;
 import io.sluice.router.testing.FakeEngine;
 import io.vertx.core.Vertx;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.sluice.router.metrics.PrometheusText;
+import io.sluice.router.runtime.PrometheusText;
 import io.sluice.router.testing.FakeEngine;
 import io.sluice.router.testing.RouterHarness;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.sluice.router.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.router.metrics.PrometheusText;
+import io.sluice.router.runtime.PrometheusText;
 import io.sluice.router.runtime.TrafficClasses;
 import io.sluice.router.testing.FakeEngine;
 import io.sluice.router.testing.RouterHarness;

@@ -1,6 +1,6 @@
 package io.sluice.sim.bench;
 
-import io.sluice.router.metrics.PrometheusText;
+import io.sluice.router.runtime.PrometheusText;
 import io.sluice.sim.engine.EngineConfig;
 import io.sluice.sim.engine.Profiles;
 import io.sluice.sim.server.EngineOptions;

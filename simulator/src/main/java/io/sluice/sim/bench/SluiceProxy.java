@@ -1,6 +1,6 @@
 package io.sluice.sim.bench;
 
-import io.sluice.router.metrics.PrometheusText;
+import io.sluice.router.runtime.PrometheusText;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,6 +1,6 @@
 package io.sluice.sim.bench;
 
-import io.sluice.router.metrics.PrometheusText;
+import io.sluice.router.runtime.PrometheusText;
 import io.sluice.sim.replay.Arrival;
 import io.sluice.sim.replay.ArrivalSchedule;
 import io.sluice.sim.replay.Durations;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.router.SluiceServer;
 import io.sluice.router.config.ConfigLoader;
-import io.sluice.router.metrics.PrometheusText;
+import io.sluice.router.runtime.PrometheusText;
 import io.sluice.sim.engine.EngineConfig;
 import io.sluice.sim.engine.Profiles;
 import io.sluice.sim.server.EngineOptions;

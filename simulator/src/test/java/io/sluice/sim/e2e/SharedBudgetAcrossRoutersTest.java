@@ -6,7 +6,7 @@ import io.sluice.router.SluiceServer;
 import io.sluice.router.admission.PodBudget;
 import io.sluice.router.config.ConfigLoader;
 import io.sluice.router.coordination.RedisLedger;
-import io.sluice.router.metrics.PrometheusText;
+import io.sluice.router.runtime.PrometheusText;
 import io.sluice.router.runtime.PoolRuntime;
 import io.sluice.router.testing.RedisServer;
 import io.sluice.sim.server.EngineServer;

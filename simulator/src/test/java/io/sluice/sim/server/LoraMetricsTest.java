@@ -3,8 +3,8 @@ package io.sluice.sim.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.crd.EngineKind;
-import io.sluice.router.metrics.PrometheusText;
-import io.sluice.router.metrics.PrometheusText.Sample;
+import io.sluice.router.runtime.PrometheusText;
+import io.sluice.router.runtime.PrometheusText.Sample;
 import io.sluice.router.runtime.EngineMetricsParser;
 import io.sluice.sim.engine.Profiles;
 import java.util.Comparator;

@@ -1,8 +1,8 @@
-package io.sluice.router.metrics;
+package io.sluice.router.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.router.metrics.PrometheusText.Sample;
+import io.sluice.router.runtime.PrometheusText.Sample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

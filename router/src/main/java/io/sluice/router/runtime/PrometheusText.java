@@ -1,4 +1,4 @@
-package io.sluice.router.metrics;
+package io.sluice.router.runtime;
 
 import java.util.ArrayList;
 import java.util.Collections;
