@@ -2,6 +2,7 @@ package io.sluice.router;
 
 import io.sluice.crd.BudgetCoordination;
 import io.sluice.crd.ModelPoolSpec;
+import io.sluice.router.config.ConfigLoader;
 import io.sluice.router.config.PoolConfig;
 import io.sluice.router.config.Profiles;
 import io.sluice.router.config.TrafficClassConfig;
@@ -52,7 +53,8 @@ final class LivePools implements ClusterSink {
   private final TrafficClasses classes = new TrafficClasses(List.of());
   private final ApiKeyFiles keyFiles = new ApiKeyFiles(classes);
   private final List<PoolRuntime> retiring = new CopyOnWriteArrayList<>();
-  private final PluginRegistry plugins = PluginRegistry.load(LivePools.class.getClassLoader());
+  /** The registry the config was validated against ({@link ConfigLoader#plugins()}). */
+  private final PluginRegistry plugins;
   private final RouterMetrics metrics;
   private final HttpClient client;
   private final Executor tokenizerPool;
@@ -62,8 +64,10 @@ final class LivePools implements ClusterSink {
   /** Live router replicas; guarded by this. */
   private int replicas = 1;
 
-  LivePools(RouterMetrics metrics, HttpClient client, Executor tokenizerPool, LedgerCoordinator ledger) {
+  LivePools(RouterMetrics metrics, HttpClient client, Executor tokenizerPool, LedgerCoordinator ledger,
+      PluginRegistry plugins) {
     this.metrics = metrics;
+    this.plugins = plugins;
     this.client = client;
     this.tokenizerPool = tokenizerPool;
     this.ledger = ledger;

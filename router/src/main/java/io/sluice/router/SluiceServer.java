@@ -2,6 +2,7 @@ package io.sluice.router;
 
 import io.sluice.router.admin.AdminPlane;
 import io.sluice.router.admin.Readiness;
+import io.sluice.router.config.ConfigLoader;
 import io.sluice.router.config.RouterSettings;
 import io.sluice.router.coordination.LedgerCoordinator;
 import io.sluice.router.coordination.RedisLedger;
@@ -115,7 +116,7 @@ public final class SluiceServer {
       this.redis = null;
       this.ledger = null;
     }
-    this.pools = new LivePools(metrics, client, tokenizerPool, ledger);
+    this.pools = new LivePools(metrics, client, tokenizerPool, ledger, ConfigLoader.plugins());
     pools.classes().trustHeaders(settings.trustedHeaders());
     config.pools().forEach(pools::applyPool); // throws on a pool that cannot be built
     pools.setClasses(config.classes());

@@ -15,6 +15,7 @@ import io.sluice.crd.ModelPoolSpec;
 import io.sluice.crd.TrafficClassSpec;
 import java.io.IOException;
 import io.sluice.router.files.BoundedFiles;
+import io.sluice.scoring.PluginRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +54,26 @@ public final class ConfigLoader {
       .build();
   private static final ObjectMapper WRITER = new ObjectMapper(YAML);
 
+  /**
+   * The plugins found on the router's class path, loaded once on first use. Profiles are checked
+   * against it here and built from it by {@code LivePools}, so a pool that validates is a pool that
+   * builds. It stays a static of this static facade (fifty call sites in main and tests) rather
+   * than a parameter of every entry point; a failed load (two jars claiming one type) is retried
+   * on the next call and reported as the pool's problem, as before.
+   */
+  private static volatile PluginRegistry plugins;
+
   private ConfigLoader() {}
+
+  /** The router's plugin registry: the one every profile is validated against and built from. */
+  public static PluginRegistry plugins() {
+    PluginRegistry loaded = plugins;
+    if (loaded == null) {
+      loaded = PluginRegistry.load(ConfigLoader.class.getClassLoader());
+      plugins = loaded;
+    }
+    return loaded;
+  }
 
   /** The outcome of loading: a config when there are no problems, else the problems. */
   public record Result(SluiceConfig config, List<ConfigProblem> problems) {
@@ -163,7 +183,7 @@ public final class ConfigLoader {
     }
 
     ProblemCollector problems = new ProblemCollector(source, index);
-    ConfigValidator validator = new ConfigValidator(problems, cluster);
+    ConfigValidator validator = new ConfigValidator(problems, cluster, ConfigLoader::plugins);
     known.accept(validator);
     List<PoolConfig> pools = new ArrayList<>();
     List<TrafficClassConfig> classes = new ArrayList<>();

@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,9 +38,13 @@ final class ConfigValidator {
       "transfer-encoding");
 
   private static final Pattern PROFILE_PATH = Pattern.compile("((?:filters|scorers|picker)[\\w\\[\\].]*)");
-  private static volatile PluginRegistry registry;
 
   private final ProblemCollector problems;
+  /**
+   * The plugin types a profile may name: {@link ConfigLoader#plugins()}, the router's one load,
+   * asked for only when a pool sets {@code scoring} (a failed load is that pool's problem).
+   */
+  private final Supplier<PluginRegistry> plugins;
   /** True for resources read from a cluster: pods come from a selector, not from endpoints. */
   private final boolean cluster;
   private final Map<String, String> poolOfModel = new HashMap<>();
@@ -51,13 +56,10 @@ final class ConfigValidator {
   /** Documents of static pools with {@code budget.coordination: redis}, by index, with the pool's name. */
   private final Map<Integer, String> redisPools = new java.util.LinkedHashMap<>();
 
-  ConfigValidator(ProblemCollector problems) {
-    this(problems, false);
-  }
-
-  ConfigValidator(ProblemCollector problems, boolean cluster) {
+  ConfigValidator(ProblemCollector problems, boolean cluster, Supplier<PluginRegistry> plugins) {
     this.problems = problems;
     this.cluster = cluster;
+    this.plugins = plugins;
   }
 
   /**
@@ -179,7 +181,7 @@ final class ConfigValidator {
       return;
     }
     try {
-      plugins().validate(Profiles.of(spec.scoring()));
+      plugins.get().validate(Profiles.of(spec.scoring()));
     } catch (ProfileException e) {
       for (String problem : e.problems()) {
         problems.add("/spec/scoring" + pointerOf(problem), problem);
@@ -196,16 +198,6 @@ final class ConfigValidator {
       return "";
     }
     return "/" + path.group(1).replaceAll("\\[(\\d+)]", ".$1").replace('.', '/');
-  }
-
-  /** The plugins found on the class path; loaded once, on first use. */
-  private static PluginRegistry plugins() {
-    PluginRegistry loaded = registry;
-    if (loaded == null) {
-      loaded = PluginRegistry.load(ConfigValidator.class.getClassLoader());
-      registry = loaded;
-    }
-    return loaded;
   }
 
   private void checkHealth(HealthSpec health) {
