@@ -92,7 +92,7 @@
     grid.appendChild(pods);
 
     const queue = el('div');
-    queue.appendChild(el('h3', {}, `Queue: ${pool.queuedRequests} requests, ${pool.queuedTokens} tokens`));
+    queue.appendChild(el('h3', {}, `Queue: ${pool.queuedRequests} requests, ${pool.queuedTokens} tokens, oldest wait ${(pool.oldestWaitMs / 1000).toFixed(1)} s`));
     const table = el('table');
     table.appendChild(el('tr')).append(el('th', {}, 'class'), el('th', {}, 'waiting'), el('th', {}, 'tokens'),
       el('th', {}, 'SLO met (2 min)'));

@@ -98,6 +98,7 @@ final class Dashboard {
     return new JsonObject().put("name", runtime.name()).put("mode", admission.mode().toString())
         .put("reserved", admission.reservedTokens()).put("inFlight", admission.inFlight())
         .put("queuedRequests", admission.queuedRequests()).put("queuedTokens", admission.queuedTokens())
+        .put("oldestWaitMs", java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(admission.oldestWaitNanos()))
         .put("pods", pods).put("queue", queue).put("series", series);
   }
 }

@@ -124,6 +124,7 @@ class DashboardTest {
     assertThat(newest.getString("id")).startsWith("dash-");
     assertThat(newest.getString("class")).isEqualTo("default");
     assertThat(newest.getLong("estimatedTokens")).isPositive();
+    assertThat(pool(after).getLong("oldestWaitMs")).isNotNull();
     assertThat(newest.getString("outcome")).isIn("admitted", "admitted_from_queue", "queued");
     JsonObject series = pool(after).getJsonObject("series");
     long admitted = 0;
