@@ -40,6 +40,7 @@ try {
   result.decisionsAfter = Number(await page.evaluate(() => document.body.dataset.decisions));
   result.decisionRows = await page.$$eval('#decisions tbody tr', rows => rows.length);
   result.firstDecision = await page.$eval('#decisions tbody tr td:nth-child(2)', td => td.textContent);
+  result.firstScores = await page.$eval('#decisions tbody tr td:nth-child(10)', td => td.textContent);
   result.errors = errors;
 } finally {
   await browser.close();

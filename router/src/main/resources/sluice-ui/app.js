@@ -141,7 +141,8 @@
       tr.append(el('td', {}, new Date(d.at).toLocaleTimeString()), el('td', {}, d.id), el('td', {}, d.pool),
         el('td', {}, d.class), el('td', {}, d.outcome), el('td', { class: 'num' }, d.estimatedTokens),
         el('td', { class: 'num' }, d.promptTokens), el('td', { class: 'num' }, d.predictedTtftMs),
-        el('td', {}, d.pod || '–'));
+        el('td', {}, d.pod || '–'),
+        el('td', { class: 'small' }, d.scores ? Object.entries(d.scores).map(([k, v]) => k + ' ' + v.toFixed(2)).join(' · ') : '–'));
       return tr;
     }));
     document.getElementById('status').textContent =

@@ -56,7 +56,15 @@ final class Dashboard {
     }
     JsonArray decisions = new JsonArray();
     for (LiveView.Entry entry : live.lastDecisions()) {
+      JsonObject scores = null;
+      if (entry.scorerTypes() != null && entry.scores() != null) {
+        scores = new JsonObject();
+        for (int i = 0; i < entry.scorerTypes().length; i++) {
+          scores.put(entry.scorerTypes()[i], Math.round(entry.scores()[i] * 1000) / 1000.0);
+        }
+      }
       decisions.add(new JsonObject().put("at", entry.epochMillis()).put("id", entry.requestId())
+          .put("scores", scores)
           .put("pool", entry.pool()).put("class", entry.trafficClass()).put("outcome", entry.outcome())
           .put("estimatedTokens", entry.estimatedTokens()).put("promptTokens", entry.promptTokens())
           .put("predictedTtftMs", entry.predictedTtftMillis()).put("pod", entry.pod()));

@@ -29,7 +29,8 @@ public final class LiveView {
 
   /** One admission decision as the page lists it. {@code pod} is null when none was chosen. */
   public record Entry(long epochMillis, String requestId, String pool, String trafficClass, String outcome,
-      long estimatedTokens, long promptTokens, long predictedTtftMillis, String pod) {}
+      long estimatedTokens, long promptTokens, long predictedTtftMillis, String pod, String[] scorerTypes,
+      double[] scores) {}
 
   private static final class Ring {
     final AtomicLongArray stamps = new AtomicLongArray(SECONDS);
@@ -70,11 +71,12 @@ public final class LiveView {
     series.computeIfAbsent(new Key(pool, group, label), key -> new Ring()).add(clockMillis.getAsLong() / 1000, n);
   }
 
+  /** Records a decision; {@code scorerTypes} and {@code scores} (the chosen pod's, aligned) may be null. */
   public void decided(String requestId, String pool, String trafficClass, String outcome, long estimatedTokens,
-      long promptTokens, long predictedTtftMillis, String pod) {
+      long promptTokens, long predictedTtftMillis, String pod, String[] scorerTypes, double[] scores) {
     long n = written.getAndIncrement();
     decisions.set((int) (n % DECISIONS), new Entry(clockMillis.getAsLong(), requestId, pool, trafficClass, outcome,
-        estimatedTokens, promptTokens, predictedTtftMillis, pod));
+        estimatedTokens, promptTokens, predictedTtftMillis, pod, scorerTypes, scores));
   }
 
   /** Decisions recorded so far, in total (the page shows the last {@link #DECISIONS}). */

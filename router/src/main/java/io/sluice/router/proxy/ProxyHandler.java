@@ -307,9 +307,11 @@ public final class ProxyHandler {
   }
 
   private void record(Exchange exchange, String outcome, long predictedNanos, String pod) {
+    RouterScoringRequest scoring = pod != null && exchange.scoring instanceof RouterScoringRequest r ? r : null;
     metrics.live().decided(exchange.ctx.get(AccessLog.REQUEST_ID), exchange.runtime.name(),
         exchange.caller.trafficClass(), outcome, exchange.cost.reservationTokens(), exchange.cost.promptTokens(),
-        TimeUnit.NANOSECONDS.toMillis(predictedNanos), pod);
+        TimeUnit.NANOSECONDS.toMillis(predictedNanos), pod,
+        scoring == null ? null : scoring.scorerTypes(), scoring == null ? null : scoring.scores());
   }
 
   /** Hands a queued request's fate back to its event loop. */

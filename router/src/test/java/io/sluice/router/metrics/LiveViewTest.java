@@ -35,7 +35,7 @@ class LiveViewTest {
   @Test
   void keepsTheLastDecisionsNewestFirst() {
     for (int i = 0; i < LiveView.DECISIONS + 7; i++) {
-      live.decided("r-" + i, "p", "default", "admitted", 10, 5, 0, "pod");
+      live.decided("r-" + i, "p", "default", "admitted", 10, 5, 0, "pod", null, null);
     }
     assertThat(live.decisionCount()).isEqualTo(LiveView.DECISIONS + 7);
     assertThat(live.lastDecisions()).hasSize(LiveView.DECISIONS);

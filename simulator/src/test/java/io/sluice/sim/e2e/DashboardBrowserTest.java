@@ -63,6 +63,7 @@ class DashboardBrowserTest {
       assertThat(seen.getLong("decisionsAfter")).as(stdout).isGreaterThanOrEqualTo(seen.getLong("decisionsBefore") + 16);
       assertThat(seen.getInteger("decisionRows")).as(stdout).isGreaterThanOrEqualTo(16);
       assertThat(seen.getString("firstDecision")).as(stdout).startsWith("ui-");
+      assertThat(seen.getString("firstScores")).as(stdout).contains("token-budget");
       assertThat(seen.getBoolean("sawReserved")).as("reserved tokens shown while streams ran: " + stdout).isTrue();
       assertThat(seen.getJsonArray("errors")).as(stdout).isEmpty();
       assertThat(Files.size(screenshot)).isPositive();

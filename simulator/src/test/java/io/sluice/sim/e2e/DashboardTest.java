@@ -125,6 +125,10 @@ class DashboardTest {
     assertThat(newest.getString("class")).isEqualTo("default");
     assertThat(newest.getLong("estimatedTokens")).isPositive();
     assertThat(pool(after).getLong("oldestWaitMs")).isNotNull();
+    JsonObject scores = newest.getJsonObject("scores");
+    assertThat(scores).as("the chosen pod's score per scorer").isNotNull();
+    assertThat(scores.fieldNames()).contains("token-budget", "prefix-affinity");
+    scores.forEach(e -> assertThat(((Number) e.getValue()).doubleValue()).isBetween(0.0, 1.0));
     assertThat(newest.getString("outcome")).isIn("admitted", "admitted_from_queue", "queued");
     JsonObject series = pool(after).getJsonObject("series");
     long admitted = 0;
