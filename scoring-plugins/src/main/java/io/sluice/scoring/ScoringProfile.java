@@ -11,7 +11,9 @@ import java.util.function.LongConsumer;
  * <p>The weighted score of a candidate is {@code sum(w_i * clamp(s_i)) / sum(w_i)} over the
  * scorers (0 when there are none or all weights are 0), so it stays in [0, 1] whatever the
  * weights; {@code clamp} maps into [0, 1] and NaN to 0. A pick allocates two arrays of the
- * candidate count and whatever the filters return; no streams, no boxing.
+ * candidate count and whatever the filters return; no streams, no boxing. A pick told to a
+ * {@link ScoreSink} also keeps every scorer's scores (one more array) and hands the chosen
+ * candidate's on.
  */
 public final class ScoringProfile {
   private final Filter[] filters;
@@ -86,6 +88,11 @@ public final class ScoringProfile {
    * propagate to the caller.
    */
   public Endpoint pick(ScoringRequest request, List<Endpoint> candidates) {
+    return pick(request, candidates, null);
+  }
+
+  /** {@link #pick(ScoringRequest, List)}, telling {@code sink} (when not null) how the chosen candidate scored. */
+  public Endpoint pick(ScoringRequest request, List<Endpoint> candidates, ScoreSink sink) {
     List<Endpoint> remaining = candidates;
     for (int i = 0; i < filters.length && remaining != null && !remaining.isEmpty(); i++) {
       long start = timed ? System.nanoTime() : 0;
@@ -99,6 +106,7 @@ public final class ScoringProfile {
     }
     int n = remaining.size();
     double[] totals = new double[n];
+    double[] kept = sink == null ? null : new double[scorers.length * n];
     if (scorers.length > 0) {
       double[] scratch = new double[n];
       for (int s = 0; s < scorers.length; s++) {
@@ -109,7 +117,11 @@ public final class ScoringProfile {
         }
         double w = weights[s];
         for (int j = 0; j < n; j++) {
-          totals[j] += w * clamp(scratch[j]);
+          double score = clamp(scratch[j]);
+          totals[j] += w * score;
+          if (kept != null) {
+            kept[s * n + j] = score;
+          }
         }
       }
       if (weightSum > 0) {
@@ -123,6 +135,9 @@ public final class ScoringProfile {
     if (timed) {
       pickerTimer.accept(System.nanoTime() - start);
     }
+    if (chosen != null && sink != null) {
+      tell(sink, chosen, remaining, kept, totals);
+    }
     if (chosen != null) {
       for (int o = 0; o < observers.length; o++) {
         long begin = timed ? System.nanoTime() : 0;
@@ -133,6 +148,20 @@ public final class ScoringProfile {
       }
     }
     return chosen;
+  }
+
+  private void tell(ScoreSink sink, Endpoint chosen, List<Endpoint> remaining, double[] kept, double[] totals) {
+    int n = remaining.size();
+    for (int j = 0; j < n; j++) {
+      if (remaining.get(j) == chosen) {
+        double[] scores = new double[scorers.length];
+        for (int s = 0; s < scorers.length; s++) {
+          scores[s] = kept[s * n + j];
+        }
+        sink.chosen(chosen.id(), scorerTypes.clone(), scores, totals[j]);
+        return;
+      }
+    }
   }
 
   /** Maps a score into [0, 1]; NaN becomes 0. */

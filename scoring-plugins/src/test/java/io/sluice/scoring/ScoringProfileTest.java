@@ -57,6 +57,18 @@ class ScoringProfileTest {
   }
 
   @Test
+  void tellsASinkTheChosenCandidatesClampedScoreOfEachScorer() throws ProfileException {
+    ScoringProfile profile = registry(fixed(2, 0.5, 0), fixed(0.25, 0.5, 1)).build(new ProfileConfig(List.of(),
+        List.of(PluginConfig.of("a", 3), PluginConfig.of("b", 1)), PluginConfig.of("recording")));
+    List<Object> told = new ArrayList<>();
+    Endpoint chosen = profile.pick(REQUEST, pods, (id, types, scores, total) -> told.addAll(
+        List.of(id, List.of(types), scores[0], scores[1], total)));
+
+    assertThat(chosen.id()).isEqualTo("pod-0");
+    assertThat(told).containsExactly("pod-0", List.of("a", "b"), 1.0, 0.25, (3 * 1.0 + 0.25) / 4);
+  }
+
+  @Test
   void clampsScoresIntoTheUnitInterval() throws ProfileException {
     double[] scores = weighted(fixed(5, -3, Double.NaN), 1, fixed(Double.POSITIVE_INFINITY, 0.5,
         Double.NEGATIVE_INFINITY), 1);

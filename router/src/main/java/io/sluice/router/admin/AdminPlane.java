@@ -10,7 +10,7 @@ import io.vertx.ext.web.Router;
 import java.util.function.Supplier;
 
 /**
- * Routes of the admin port: liveness, readiness, Prometheus metrics and estimates. Kept off the data port so
+ * Routes of the admin port: liveness, readiness, Prometheus metrics, estimates and the live page ({@code /ui}). Kept off the data port so
  * that probes and scrapes never compete with client traffic and never need client credentials.
  */
 public final class AdminPlane {
@@ -37,6 +37,7 @@ public final class AdminPlane {
       ctx.response().setStatusCode(readiness.ready() ? 200 : 503);
       ctx.json(body.put("pools", pools));
     });
+    new Dashboard(runtimes, classes, metrics.live()).mount(router);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape()));

@@ -477,6 +477,16 @@ public final class AdmissionController {
     }
   }
 
+  /** How long the longest-waiting request has waited, 0 when none waits. Takes the queue's lock: not for hot paths. */
+  public long oldestWaitNanos() {
+    lock.lock();
+    try {
+      return waiting.isEmpty() ? 0 : Math.max(0, clock.getAsLong() - waiting.oldestArrival());
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Queued tokens per priority, as the wait prediction sees them (a copy; for tests and diagnostics). */
   Map<Integer, Long> queuedTokensByPriority() {
     return waiting.tokensByPriority();

@@ -81,6 +81,11 @@ final class AdmissionQueue {
     return order.first();
   }
 
+  /** When the longest-waiting request arrived; only when not empty. Lock held. */
+  long oldestArrival() {
+    return byAge.first().enqueuedAt;
+  }
+
   /** The waiters after {@code head} in serving order (a live view: re-take it after a change). Lock held. */
   Iterator<Waiter> behind(Waiter head) {
     return order.tailSet(head, false).iterator();

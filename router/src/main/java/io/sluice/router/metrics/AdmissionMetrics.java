@@ -34,14 +34,18 @@ final class AdmissionMetrics {
 
   private record ClassKey(String pool, String name) {}
 
-  AdmissionMetrics(MeterRegistry registry) {
+  private final LiveView live;
+
+  AdmissionMetrics(MeterRegistry registry, LiveView live) {
     this.registry = registry;
+    this.live = live;
   }
 
   AdmissionListener listener(String pool) {
     return new AdmissionListener() {
       @Override
       public void outcome(String trafficClass, Outcome outcome) {
+        live.count(pool, "outcome", outcome.label(), 1);
         outcomes.computeIfAbsent(new OutcomeKey(pool, trafficClass, outcome), key ->
             Counter.builder("sluice.admission.outcomes")
                 .description("Admission decisions: admitted, queued, admitted_from_queue, rejected_full, "

@@ -43,7 +43,8 @@ public final class RouterMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final AtomicLong active = new AtomicLong();
   private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
-  private final AdmissionMetrics admission = new AdmissionMetrics(registry);
+  private final LiveView live = new LiveView(System::currentTimeMillis);
+  private final AdmissionMetrics admission = new AdmissionMetrics(registry, live);
   // Keyed by records of the label values: the strings' hashes are cached, so a lookup builds no string.
   private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
   private final Map<DurationKey, Timer> durations = new ConcurrentHashMap<>();
@@ -78,6 +79,11 @@ public final class RouterMetrics {
     Gauge.builder("sluice.router.replicas", replicas, AtomicLong::get)
         .description("Live router replicas sharing partitioned budgets (this one included)")
         .register(registry);
+  }
+
+  /** The recent counts and decisions the admin page shows. */
+  public LiveView live() {
+    return live;
   }
 
   /** The number of live router replicas, this one included. */
@@ -200,6 +206,7 @@ public final class RouterMetrics {
     registry.getMeters().stream().filter(m -> pool.equals(m.getId().getTag("pool")) && m.getId().getTag("pod") != null)
         .forEach(registry::remove);
     bound.removeIf(key -> key.pool().equals(pool));
+    live.forget(pool);
   }
 
   /**
@@ -245,6 +252,10 @@ public final class RouterMetrics {
 
   public void estimateObserved(String pool, CostEstimate estimate, long actualPrompt, long actualOutput) {
     admission.estimateObserved(pool, estimate, actualPrompt, actualOutput);
+    if (actualPrompt > 0 || actualOutput > 0) {
+      live.count(pool, "tokens", "estimated", estimate.promptTokens() + estimate.outputTokens());
+      live.count(pool, "tokens", "actual", actualPrompt + actualOutput);
+    }
   }
 
   public void requestStarted() {
@@ -297,6 +308,7 @@ public final class RouterMetrics {
    * timeout, no ready pod) or {@code failed} (an engine error or a cut-off stream).
    */
   public void sloOutcome(String pool, String trafficClass, String outcome) {
+    live.count(pool, "slo", trafficClass + "/" + outcome, 1);
     slo.computeIfAbsent(new SloKey(pool, trafficClass, outcome), key -> Counter.builder("sluice.slo.requests")
         .description("Requests with a service objective, by outcome: met, missed_ttft, missed_tpot, refused, failed")
         .tags("pool", pool, "class", trafficClass, "outcome", outcome)

@@ -261,6 +261,7 @@ public final class ProxyHandler {
   }
 
   private void decided(Exchange exchange, Decision decision) {
+    record(exchange, decision);
     if (decision instanceof Decision.Admitted admitted) {
       exchange.reservation = admitted.reservation();
       forwarder.forward(exchange);
@@ -281,6 +282,38 @@ public final class ProxyHandler {
     }
   }
 
+  /** Lists the decision on the admin page (ids, class and numbers only). */
+  private void record(Exchange exchange, Decision decision) {
+    String outcome;
+    String pod = null;
+    long predicted = 0;
+    if (decision instanceof Decision.Admitted admitted) {
+      outcome = "admitted";
+      pod = admitted.reservation().podId();
+    } else if (decision instanceof Decision.Queued queued) {
+      outcome = "queued";
+      predicted = queued.predictedWaitNanos();
+    } else if (decision instanceof Decision.Unattainable late) {
+      outcome = "rejected_slo";
+      predicted = late.predictedWaitNanos();
+    } else if (decision instanceof Decision.QueueFull) {
+      outcome = "rejected_full";
+    } else if (decision instanceof Decision.TooLarge) {
+      outcome = "rejected_too_large";
+    } else {
+      outcome = "rejected_no_pods";
+    }
+    record(exchange, outcome, predicted, pod);
+  }
+
+  private void record(Exchange exchange, String outcome, long predictedNanos, String pod) {
+    RouterScoringRequest scoring = pod != null && exchange.scoring instanceof RouterScoringRequest r ? r : null;
+    metrics.live().decided(exchange.ctx.get(AccessLog.REQUEST_ID), exchange.runtime.name(),
+        exchange.caller.trafficClass(), outcome, exchange.cost.reservationTokens(), exchange.cost.promptTokens(),
+        TimeUnit.NANOSECONDS.toMillis(predictedNanos), pod,
+        scoring == null ? null : scoring.scorerTypes(), scoring == null ? null : scoring.scores());
+  }
+
   /** Hands a queued request's fate back to its event loop. */
   private final class QueuedCallback implements AdmissionCallback {
     private final Exchange exchange;
@@ -297,6 +330,7 @@ public final class ProxyHandler {
           return;
         }
         exchange.reservation = reservation;
+        record(exchange, "admitted_from_queue", exchange.predictedWaitNanos, reservation.podId());
         forwarder.forward(exchange);
       });
     }

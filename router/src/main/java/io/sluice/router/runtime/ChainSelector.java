@@ -55,7 +55,8 @@ public final class ChainSelector implements PodSelector {
       return null;
     }
     Endpoint chosen = profile.pick(request.scoring() != null ? request.scoring()
-        : RequestSnapshot.of("", request.tokens()), candidates);
+        : RequestSnapshot.of("", request.tokens()), candidates,
+        request.scoring() instanceof RouterScoringRequest sink ? sink : null);
     if (chosen == null) {
       return mustFit ? null : fallback.select(pods, request, false);
     }

@@ -2,14 +2,16 @@ package io.sluice.router.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.router.api.InferenceRequest;
+import io.sluice.scoring.ScoreSink;
 import io.sluice.scoring.ScoringRequest;
 
 /**
  * A request as the scoring plugins see it. The prompt text (message contents, or the prompt, in
  * order, at most {@value #MAX_PROMPT_CHARS} characters: prefix plugins only look at the start) is
- * built on first use.
+ * built on first use. It also keeps how the pod last chosen for it scored, for the live page
+ * (written by whichever thread picked; read on the request's event loop after the hand-over).
  */
-public final class RouterScoringRequest implements ScoringRequest {
+public final class RouterScoringRequest implements ScoringRequest, ScoreSink {
   static final int MAX_PROMPT_CHARS = 64 * 1024;
 
   private final InferenceRequest request;
@@ -19,6 +21,8 @@ public final class RouterScoringRequest implements ScoringRequest {
   private final Caller caller;
   private final String sessionKey;
   private String promptText;
+  private volatile String[] scorerTypes;
+  private volatile double[] scores;
 
   public RouterScoringRequest(InferenceRequest request, boolean isAdapter, long reservationTokens,
       long promptTokens, Caller caller, String sessionKey) {
@@ -28,6 +32,22 @@ public final class RouterScoringRequest implements ScoringRequest {
     this.promptTokens = promptTokens;
     this.caller = caller;
     this.sessionKey = sessionKey;
+  }
+
+  @Override
+  public void chosen(String endpointId, String[] scorerTypes, double[] scores, double total) {
+    this.scores = scores;
+    this.scorerTypes = scorerTypes;
+  }
+
+  /** The scorers of the last pick for this request, or null before any pick. */
+  public String[] scorerTypes() {
+    return scorerTypes;
+  }
+
+  /** Each scorer's score of the pod last chosen for this request (aligned with {@link #scorerTypes}), or null. */
+  public double[] scores() {
+    return scores;
   }
 
   @Override

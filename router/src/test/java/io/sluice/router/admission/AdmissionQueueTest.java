@@ -58,6 +58,21 @@ class AdmissionQueueTest {
   }
 
   @Test
+  void oldestWaitIsTheLongestWaitingRequestsAge() {
+    AdmissionController controller = controller(defaults(), 1000);
+    assertThat(controller.oldestWaitNanos()).isZero();
+    Reservation first = admitted(controller.admit(new AdmissionRequest(1000, 0, "default", "t"), null));
+    enqueue(controller, "old", 1000, 0);
+    clock.advance(Duration.ofSeconds(3));
+    enqueue(controller, "young", 1000, 9);
+    clock.advance(Duration.ofSeconds(2));
+    assertThat(controller.oldestWaitNanos()).isEqualTo(Duration.ofSeconds(5).toNanos());
+    first.release(); // "young" (higher priority) goes first: "old" is still the oldest
+    assertThat(log).containsExactly("young");
+    assertThat(controller.oldestWaitNanos()).isEqualTo(Duration.ofSeconds(5).toNanos());
+  }
+
+  @Test
   void higherPriorityGoesFirstAndEqualsKeepArrivalOrder() {
     AdmissionController controller = controller(queue(100, 1_000_000, Duration.ofSeconds(60), 0.0, Duration.ofHours(1)), 100);
     Reservation blocker = admitted(controller.admit(new AdmissionRequest(100, 0, "default", "t"), null));

@@ -75,8 +75,15 @@ class RequestIdTest {
     return ids.get(0);
   }
 
+  /** A copy of the lines logged so far: the event loop appends while the test reads (AppenderBase appends under its own lock). */
+  private static List<ILoggingEvent> lines() {
+    synchronized (LINES) {
+      return List.copyOf(LINES.list);
+    }
+  }
+
   private static void logged(String id, String status) throws InterruptedException {
-    RouterHarness.eventually(() -> LINES.list.stream().map(ILoggingEvent::getFormattedMessage)
+    RouterHarness.eventually(() -> lines().stream().map(ILoggingEvent::getFormattedMessage)
         .anyMatch(l -> l.contains("request_id=" + id) && l.contains("status=" + status)));
   }
 
