@@ -149,6 +149,29 @@ public record OpenAiError(int status, String type, String code, String param, St
   }
 
   /** The JSON body. */
+  /**
+   * The error as the last event of a stream of {@code kind}: {@code data: {"error": ...}} as OpenAI
+   * ends a failed chat stream, or for the Responses API an {@code event: error} whose data is a
+   * Responses error event ({@code type}, {@code code}, {@code message}, {@code param}) that also
+   * carries the {@code error} object, so every SDK raises it (they raise on an {@code error} member).
+   */
+  public String toStreamEvent(ApiKind kind) {
+    if (kind != ApiKind.RESPONSES) {
+      return "data: " + toJson() + "\n\n";
+    }
+    ObjectNode root = JSON.createObjectNode();
+    root.put("type", "error");
+    root.put("code", code);
+    root.put("message", message);
+    root.put("param", param);
+    ObjectNode error = root.putObject("error");
+    error.put("message", message);
+    error.put("type", type);
+    error.put("param", param);
+    error.put("code", code);
+    return "event: error\ndata: " + root + "\n\n";
+  }
+
   public String toJson() {
     ObjectNode root = JSON.createObjectNode();
     ObjectNode error = root.putObject("error");

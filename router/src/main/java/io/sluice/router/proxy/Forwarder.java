@@ -360,7 +360,7 @@ final class Forwarder {
       if (sse && !downstream.ended()) {
         String detail = failure instanceof TimeoutException || idleExpired(exchange)
             ? "no token for " + settings.idleTimeout().toMillis() + " ms" : describe(failure);
-        Buffer event = Buffer.buffer("data: " + OpenAiError.streamInterrupted(detail).toJson() + "\n\n");
+        Buffer event = Buffer.buffer(OpenAiError.streamInterrupted(detail).toStreamEvent(exchange.kind));
         downstream.end(held == null ? event : join(held, event));
       } else {
         downstream.reset();
@@ -529,8 +529,9 @@ final class Forwarder {
           "The request ran longer than the router allows (" + limitMs + " ms, maxStreamDuration)."));
     } else if (exchange.sse && !downstream.ended()) {
       Buffer held = takeHeld(exchange);
-      Buffer event = Buffer.buffer("data: " + new OpenAiError(504, OpenAiError.SERVER_ERROR, reason, null,
-          "The stream ran longer than the router allows (" + limitMs + " ms, maxStreamDuration).").toJson() + "\n\n");
+      Buffer event = Buffer.buffer(new OpenAiError(504, OpenAiError.SERVER_ERROR, reason, null,
+          "The stream ran longer than the router allows (" + limitMs + " ms, maxStreamDuration).")
+          .toStreamEvent(exchange.kind));
       downstream.end(held == null ? event : held.appendBuffer(event));
     } else {
       downstream.reset();

@@ -175,4 +175,34 @@ class UpstreamFailuresTest {
       RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
     }
   }
+
+  /**
+   * A Responses stream ends, like the Responses API's own, with an {@code event: error} whose data
+   * is a Responses error event (type, code, message, param), plus the {@code error} object the
+   * SDKs raise on: not the chat stream's bare {@code data:} error.
+   */
+  @Test
+  void aResponsesStreamDroppedMidWayEndsWithAResponsesErrorEvent() throws Exception {
+    try (RouterHarness harness = new RouterHarness()) {
+      FakeEngine dropping = new FakeEngine(harness.vertx, "dropping").start();
+      dropping.mode = FakeEngine.Mode.DROP_MID_STREAM;
+      harness.start(RouterHarness.config("m1", List.of(dropping.url()), ""));
+      java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create(harness.baseUrl() + "/v1/responses"))
+          .header("content-type", "application/json")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"m1\",\"input\":\"x\",\"stream\":true}"))
+          .build();
+      HttpResponse<String> response = harness.http.send(request, HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      String[] events = response.body().trim().split("\n\n");
+      String last = events[events.length - 1];
+      assertThat(last).startsWith("event: error\ndata: ");
+      io.vertx.core.json.JsonObject data = new io.vertx.core.json.JsonObject(last.substring(last.indexOf("data: ") + 6));
+      assertThat(data.getString("type")).isEqualTo("error");
+      assertThat(data.getString("code")).isEqualTo("upstream_stream_failed");
+      assertThat(data.getString("message")).startsWith("The model server stopped the stream");
+      assertThat(data.getJsonObject("error").getString("code")).isEqualTo("upstream_stream_failed");
+      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
+    }
+  }
 }

@@ -127,7 +127,11 @@ public final class FakeEngine implements AutoCloseable {
 
   private void answer(String path, JsonObject body, HttpServerResponse response) {
     String model = body.getString("model");
-    if (!path.startsWith("/v1/chat/") && !path.equals("/v1/completions") && !path.equals("/v1/embeddings")) {
+    // A streamed /v1/responses gets a completion-shaped stream: enough for the router's relay and
+    // its failure paths (the emulator speaks the real Responses events).
+    boolean responsesStream = path.equals("/v1/responses") && body.getBoolean("stream", false);
+    if (!path.startsWith("/v1/chat/") && !path.equals("/v1/completions") && !path.equals("/v1/embeddings")
+        && !responsesStream) {
       // vLLM's other endpoints: which one answered, in a JSON shape of the kind vLLM uses.
       response.putHeader("content-type", "application/json").end(new JsonObject()
           .put("object", "fake").put("path", path).put("pod", name).put("model", model)
