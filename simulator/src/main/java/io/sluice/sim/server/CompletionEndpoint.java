@@ -47,22 +47,11 @@ final class CompletionEndpoint {
 
     void handle(RoutingContext ctx, boolean chat) {
         HttpServerResponse response = ctx.response();
-        JsonNode body;
-        try {
-            body = JSON.readTree(ctx.body().buffer() == null ? "" : ctx.body().asString());
-        } catch (Exception e) {
-            OpenAiErrors.badRequest(response, "Invalid JSON body: " + e.getMessage(), null);
-            return;
-        }
-        if (body == null || !body.isObject()) {
-            OpenAiErrors.badRequest(response, "Request body must be a JSON object", null);
+        JsonNode body = OpenAiErrors.servedModelBody(ctx, JSON, options);
+        if (body == null) {
             return;
         }
         String model = body.path("model").asText(options.model());
-        if (!ModelNames.served(options, model)) {
-            OpenAiErrors.send(response, 404, "NotFoundError", "The model `" + model + "` does not exist.", "model");
-            return;
-        }
         Integer maxTokens = maxTokens(body);
         if (maxTokens != null && maxTokens < 1) {
             OpenAiErrors.badRequest(response, "max_tokens must be at least 1, got " + maxTokens + ".", "max_tokens");

@@ -1,7 +1,10 @@
 package io.sluice.sim.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
 
 /** Errors in the OpenAI shape vLLM answers with: {"error":{"message","type","param","code"}}. */
 final class OpenAiErrors {
@@ -27,5 +30,30 @@ final class OpenAiErrors {
 
     static void badRequest(HttpServerResponse response, String message, String param) {
         send(response, 400, "BadRequestError", message, param);
+    }
+
+    /**
+     * The request's JSON object body, for a model this engine serves; null after answering the
+     * error vLLM gives (400 for a body that is not a JSON object, 404 for another model).
+     */
+    static JsonNode servedModelBody(RoutingContext ctx, ObjectMapper json, EngineOptions options) {
+        HttpServerResponse response = ctx.response();
+        JsonNode body;
+        try {
+            body = json.readTree(ctx.body().buffer() == null ? "" : ctx.body().asString());
+        } catch (Exception e) {
+            badRequest(response, "Invalid JSON body: " + e.getMessage(), null);
+            return null;
+        }
+        if (body == null || !body.isObject()) {
+            badRequest(response, "Request body must be a JSON object", null);
+            return null;
+        }
+        String model = body.path("model").asText(options.model());
+        if (!ModelNames.served(options, model)) {
+            send(response, 404, "NotFoundError", "The model `" + model + "` does not exist.", "model");
+            return null;
+        }
+        return body;
     }
 }

@@ -1,9 +1,9 @@
 package io.sluice.sim.e2e;
 
+import io.sluice.sim.Prerequisites;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,12 +32,8 @@ class DashboardBrowserTest {
 
   @Test
   void pageShowsThePodsAndUpdatesUnderLoad() throws Exception {
-    String missing = !Files.isExecutable(CHROMIUM) ? CHROMIUM + " is missing (apt-get install -y chromium)"
-        : !onPath("node") ? "node is not on the PATH"
-        : !Files.isDirectory(SCRIPTS.resolve("node_modules")) ? "no " + SCRIPTS.resolve("node_modules")
-            + " (run: npm ci --prefix simulator/src/test/ui)" : null;
-    assertThat(missing != null && "true".equalsIgnoreCase(System.getenv("CI"))).as("CI=true and " + missing).isFalse();
-    Assumptions.assumeTrue(missing == null, missing);
+    Prerequisites.require(!Files.isExecutable(CHROMIUM) ? CHROMIUM + " is missing (apt-get install -y chromium)"
+        : Prerequisites.nodePackage(SCRIPTS));
 
     try (RouterUnderTest sluice = RouterUnderTest.start(dir, vertx -> EmulatedEngines.deploy(vertx, 2, 8_000, 1.0),
         "budget: {tokensPerPod: 8000}\n", "")) {
@@ -70,18 +65,6 @@ class DashboardBrowserTest {
     }
   }
 
-  private static boolean onPath(String command) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
-    }
-    for (String d : path.split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(d, command))) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   private static String read(InputStream in) {
     try (in) {

@@ -1,10 +1,10 @@
 package io.sluice.sim.e2e;
 
+import io.sluice.sim.Prerequisites;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +12,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,12 +36,9 @@ class NpmClientsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    missing = !onPath("node") ? "node is not on the PATH"
-        : !Files.isDirectory(SCRIPTS.resolve("node_modules")) ? "no " + SCRIPTS.resolve("node_modules")
-            + " (run: npm ci --prefix simulator/src/test/js)" : null;
+    missing = Prerequisites.nodePackage(SCRIPTS);
     if (missing != null) {
-      assertThat("true".equalsIgnoreCase(System.getenv("CI"))).as("CI=true and " + missing).isFalse();
-      return;
+      return; // each test reports it: skipped with the reason, or failed under CI=true
     }
     sluice = RouterUnderTest.start(dir, vertx -> EmulatedEngines.deploy(vertx, 1, 32_000, 50.0),
         "budget: {tokensPerPod: 32000}\n", "");
@@ -55,18 +51,6 @@ class NpmClientsTest {
     }
   }
 
-  private static boolean onPath(String command) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return false;
-    }
-    for (String d : path.split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(d, command))) {
-        return true;
-      }
-    }
-    return false;
-  }
 
   /** Runs one client script against the router; its stdout is one JSON object of results. */
   private static JsonObject runScript(String script) throws Exception {
@@ -97,7 +81,7 @@ class NpmClientsTest {
 
   @org.junit.jupiter.api.BeforeEach
   void clientsInstalled() {
-    Assumptions.assumeTrue(missing == null, () -> "skipped: " + missing);
+    Prerequisites.require(missing);
   }
 
   /** Every reservation the client's calls took is back: usage of n choices and tool calls reconciled. */
