@@ -57,6 +57,14 @@ public enum ApiKind {
     return generates;
   }
 
+  /**
+   * Whether a stream of it must be asked for its usage ({@code stream_options.include_usage}) to
+   * be reconciled: what generates does, except the Responses API, whose last event always has it.
+   */
+  public boolean asksStreamUsage() {
+    return generates && this != RESPONSES;
+  }
+
   /** Whether its body is {@code multipart/form-data} (else JSON). */
   public boolean multipart() {
     return multipart;

@@ -179,7 +179,7 @@ public final class ProxyHandler {
    * carries the usage.
    */
   private static Buffer prepareBody(Exchange exchange, Buffer raw) {
-    if (!exchange.request.stream() || !exchange.kind.generates() || exchange.kind == ApiKind.RESPONSES) {
+    if (!exchange.request.stream() || !exchange.kind.asksStreamUsage()) {
       return raw;
     }
     ObjectNode body = exchange.request.body();

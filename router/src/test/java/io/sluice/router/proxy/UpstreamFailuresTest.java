@@ -160,14 +160,9 @@ class UpstreamFailuresTest {
       FakeEngine dropping = new FakeEngine(harness.vertx, "dropping").start();
       dropping.mode = FakeEngine.Mode.DROP_MID_STREAM;
       harness.start(RouterHarness.config("m1", List.of(dropping.url()), ""));
-      java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create(harness.baseUrl() + "/v1/completions"))
-          .header("content-type", "application/json")
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"m1\",\"prompt\":\"x\",\"stream\":true}"))
-          .build();
       // The client sees 200, the tokens sent so far, then an OpenAI-format error event and no [DONE]:
       // never a stream that looks complete.
-      HttpResponse<String> response = harness.http.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = harness.postJson("/v1/completions", "{\"model\":\"m1\",\"prompt\":\"x\",\"stream\":true}");
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.body()).contains("t0 ").doesNotContain("[DONE]");
       assertErrorEvent(response.body());
@@ -187,12 +182,7 @@ class UpstreamFailuresTest {
       FakeEngine dropping = new FakeEngine(harness.vertx, "dropping").start();
       dropping.mode = FakeEngine.Mode.DROP_MID_STREAM;
       harness.start(RouterHarness.config("m1", List.of(dropping.url()), ""));
-      java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create(harness.baseUrl() + "/v1/responses"))
-          .header("content-type", "application/json")
-          .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"m1\",\"input\":\"x\",\"stream\":true}"))
-          .build();
-      HttpResponse<String> response = harness.http.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = harness.postJson("/v1/responses", "{\"model\":\"m1\",\"input\":\"x\",\"stream\":true}");
       assertThat(response.statusCode()).isEqualTo(200);
       String[] events = response.body().trim().split("\n\n");
       String last = events[events.length - 1];
