@@ -2,8 +2,7 @@ package io.sluice.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.router.testing.FakeEngine;
-import io.sluice.router.testing.RouterHarness;
+import io.sluice.router.testing.RouterExtension;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,8 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,8 +26,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BadRequestCorpusTest {
   private static final String DIR = "/bad-requests/";
-  private static RouterHarness harness;
-  private static FakeEngine engine;
 
   record Case(String name, String path, String contentType, int status, String type, String code, String param) {
     @Override
@@ -38,24 +34,8 @@ class BadRequestCorpusTest {
     }
   }
 
-  @BeforeAll
-  static void start() throws Exception {
-    harness = new RouterHarness();
-    engine = new FakeEngine(harness.vertx, "a").start();
-    harness.start(RouterHarness.config("m1", List.of(engine.url()), """
-        apiVersion: sluice.io/v1alpha1
-        kind: RouterSettings
-        metadata: {name: settings}
-        spec:
-          maxBodyBytes: 2048
-        """));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    engine.close();
-    harness.close();
-  }
+  @RegisterExtension
+  static final RouterExtension router = RouterExtension.builder().settings("maxBodyBytes: 2048").build();
 
   static Stream<Arguments> cases() throws IOException {
     List<Arguments> cases = new ArrayList<>();
@@ -84,20 +64,20 @@ class BadRequestCorpusTest {
     try (InputStream in = BadRequestCorpusTest.class.getResourceAsStream(DIR + c.name() + ".body")) {
       body = in.readAllBytes();
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(harness.baseUrl() + c.path()))
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(router.baseUrl() + c.path()))
         .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (c.contentType() != null) {
       request.header("content-type", c.contentType());
     }
-    int forwarded = engine.received.size();
-    HttpResponse<String> response = harness.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    int forwarded = router.engine().received.size();
+    HttpResponse<String> response = router.http().send(request.build(), HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(c.status());
     if (c.status() == 200) {
-      assertThat(engine.received).hasSize(forwarded + 1);
+      assertThat(router.engine().received).hasSize(forwarded + 1);
       return;
     }
-    assertThat(engine.received).as("a refused request never reaches a pod").hasSize(forwarded);
+    assertThat(router.engine().received).as("a refused request never reaches a pod").hasSize(forwarded);
     JsonObject error = ErrorResponsesTest.error(response);
     assertThat(error.getString("type")).isEqualTo(c.type());
     assertThat(error.getString("param")).isEqualTo(c.param());

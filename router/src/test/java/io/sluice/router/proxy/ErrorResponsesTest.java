@@ -3,42 +3,21 @@ package io.sluice.router.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.router.testing.FakeEngine;
-import io.sluice.router.testing.RouterHarness;
+import io.sluice.router.testing.RouterExtension;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every refusal of the router is an OpenAI-format error with the right status. */
 class ErrorResponsesTest {
-  private static RouterHarness harness;
-  private static FakeEngine engine;
-
-  @BeforeAll
-  static void start() throws Exception {
-    harness = new RouterHarness();
-    engine = new FakeEngine(harness.vertx, "a").start();
-    harness.start(RouterHarness.config("m1", List.of(engine.url()), """
-        apiVersion: sluice.io/v1alpha1
-        kind: RouterSettings
-        metadata: {name: settings}
-        spec:
-          maxBodyBytes: 2048
-        """));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    engine.close();
-    harness.close();
-  }
+  @RegisterExtension
+  static final RouterExtension router = RouterExtension.builder().settings("maxBodyBytes: 2048").build();
 
   @BeforeEach
   void normalEngine() {
-    engine.mode = FakeEngine.Mode.NORMAL;
+    router.engine().mode = FakeEngine.Mode.NORMAL;
   }
 
   static JsonObject error(HttpResponse<String> response) {
@@ -55,44 +34,44 @@ class ErrorResponsesTest {
   @Test
   void bodyOverTheLimitIs413() throws Exception {
     String body = "{\"model\":\"m1\",\"prompt\":\"" + "x".repeat(4096) + "\"}";
-    HttpResponse<String> response = harness.postJson("/v1/completions", body);
+    HttpResponse<String> response = router.postJson("/v1/completions", body);
     assertThat(response.statusCode()).isEqualTo(413);
     assertThat(error(response).getString("code")).isEqualTo("request_too_large");
   }
 
   @Test
   void wrongContentTypeIs415() throws Exception {
-    HttpResponse<String> response = harness.post("/v1/completions", "text/plain", "{\"model\":\"m1\",\"prompt\":\"x\"}");
+    HttpResponse<String> response = router.post("/v1/completions", "text/plain", "{\"model\":\"m1\",\"prompt\":\"x\"}");
     assertThat(response.statusCode()).isEqualTo(415);
     error(response);
   }
 
   @Test
   void unknownPathIs404InOpenAiFormat() throws Exception {
-    HttpResponse<String> response = harness.postJson("/v1/nothing", "{}");
+    HttpResponse<String> response = router.postJson("/v1/nothing", "{}");
     assertThat(response.statusCode()).isEqualTo(404);
     error(response);
   }
 
   @Test
   void wrongMethodIs405() throws Exception {
-    HttpResponse<String> response = harness.get(harness.baseUrl() + "/v1/chat/completions");
+    HttpResponse<String> response = router.get(router.baseUrl() + "/v1/chat/completions");
     assertThat(response.statusCode()).isEqualTo(405);
     error(response);
   }
 
   @Test
   void engineErrorsPassThroughUnchanged() throws Exception {
-    engine.mode = FakeEngine.Mode.BAD_REQUEST;
-    HttpResponse<String> response = harness.postJson("/v1/completions", "{\"model\":\"m1\",\"prompt\":\"x\"}");
+    router.engine().mode = FakeEngine.Mode.BAD_REQUEST;
+    HttpResponse<String> response = router.postJson("/v1/completions", "{\"model\":\"m1\",\"prompt\":\"x\"}");
     assertThat(response.statusCode()).isEqualTo(400);
     assertThat(response.body()).isEqualTo(FakeEngine.ENGINE_ERROR);
   }
 
   @Test
   void aBadRequestDoesNotDisturbTheNextOne() throws Exception {
-    harness.postJson("/v1/completions", "{\"model\": ");
-    HttpResponse<String> ok = harness.postJson("/v1/completions", "{\"model\":\"m1\",\"prompt\":\"x\"}");
+    router.postJson("/v1/completions", "{\"model\": ");
+    HttpResponse<String> ok = router.postJson("/v1/completions", "{\"model\":\"m1\",\"prompt\":\"x\"}");
     assertThat(ok.statusCode()).isEqualTo(200);
   }
 }

@@ -2,60 +2,28 @@ package io.sluice.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.router.testing.FakeEngine;
-import io.sluice.router.testing.RouterHarness;
+import io.sluice.router.testing.RouterExtension;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code GET /v1/models/{id}} (the SDKs' models.retrieve): OpenAI's model object, or 404, behind the API key. */
 class ModelsRetrieveTest {
-  @TempDir static Path dir;
-  private static RouterHarness harness;
-  private static FakeEngine engine;
-
-  @BeforeAll
-  static void start() throws Exception {
-    Files.writeString(dir.resolve("keys"), "key-1\n");
-    harness = new RouterHarness();
-    engine = new FakeEngine(harness.vertx, "a").start();
-    harness.start(RouterHarness.config("m1, org/m2", List.of(engine.url()), """
-        apiVersion: sluice.io/v1alpha1
-        kind: RouterSettings
-        metadata: {name: settings}
-        spec:
-          authentication: {mode: required}
-        ---
-        apiVersion: sluice.io/v1alpha1
-        kind: TrafficClass
-        metadata: {name: gold}
-        spec:
-          match: {apiKeyFiles: ["%s"]}
-        """.formatted(dir.resolve("keys"))));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    engine.close();
-    harness.close();
-  }
+  @RegisterExtension
+  static final RouterExtension router = RouterExtension.builder().models("m1, org/m2")
+      .settings("authentication: {mode: required}").apiKeys("gold", "key-1\n").build();
 
   private static HttpResponse<String> get(String path, String key) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(harness.baseUrl() + path))
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(router.baseUrl() + path))
         .timeout(Duration.ofSeconds(20)).GET();
     if (key != null) {
       request.header("authorization", "Bearer " + key);
     }
-    return harness.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return router.http().send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -96,7 +64,7 @@ class ModelsRetrieveTest {
   @Test
   void itIsCountedAsTheModelsApi() throws Exception {
     get("/v1/models/m1", "key-1");
-    String metrics = harness.get(harness.adminUrl() + "/metrics").body();
+    String metrics = router.get(router.adminUrl() + "/metrics").body();
     assertThat(metrics).containsPattern("sluice_requests_total\\{[^}]*api=\"models\"[^}]*status=\"200\"");
   }
 }

@@ -5,59 +5,38 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.sluice.router.testing.FakeEngine;
+import io.sluice.router.testing.RouterExtension;
 import io.sluice.router.testing.RouterHarness;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /** Every answer carries an {@code x-request-id}, which the pod receives and the access log records. */
 class RequestIdTest {
   private static final String CHAT = "{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
   private static final ListAppender<ILoggingEvent> LINES = new ListAppender<>();
-  @TempDir static Path dir;
-  private static RouterHarness harness;
-  private static FakeEngine engine;
 
-  @BeforeAll
-  static void start() throws Exception {
-    LINES.start();
-    ((Logger) LoggerFactory.getLogger("sluice.access")).addAppender(LINES);
-    Files.writeString(dir.resolve("keys"), "key-1\n");
-    harness = new RouterHarness();
-    engine = new FakeEngine(harness.vertx, "a").start();
-    harness.start(RouterHarness.config("m1", List.of(engine.url()), """
-        apiVersion: sluice.io/v1alpha1
-        kind: RouterSettings
-        metadata: {name: settings}
-        spec: {authentication: {mode: optional}}
-        ---
-        apiVersion: sluice.io/v1alpha1
-        kind: TrafficClass
-        metadata: {name: gold}
-        spec:
-          match: {apiKeyFiles: ["%s"]}
-        """.formatted(dir.resolve("keys"))));
-  }
+  @RegisterExtension
+  static final RouterExtension router = RouterExtension.builder()
+      .beforeStart(() -> {
+        LINES.start();
+        ((Logger) LoggerFactory.getLogger("sluice.access")).addAppender(LINES);
+      })
+      .settings("{authentication: {mode: optional}}").apiKeys("gold", "key-1\n").build();
 
   @AfterAll
-  static void stop() throws Exception {
+  static void detachLog() {
     ((Logger) LoggerFactory.getLogger("sluice.access")).detachAppender(LINES);
-    engine.close();
-    harness.close();
   }
 
   private static HttpResponse<String> send(String path, String body, String id, String key) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(harness.baseUrl() + path))
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(router.baseUrl() + path))
         .timeout(Duration.ofSeconds(20)).header("content-type", "application/json");
     request = body == null ? request.GET() : request.POST(HttpRequest.BodyPublishers.ofString(body));
     if (id != null) {
@@ -66,7 +45,7 @@ class RequestIdTest {
     if (key != null) {
       request.header("authorization", "Bearer " + key);
     }
-    return harness.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return router.http().send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static String idOf(HttpResponse<String> response) {
@@ -92,7 +71,7 @@ class RequestIdTest {
     HttpResponse<String> response = send("/v1/chat/completions", CHAT, "client-id-1", null);
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(idOf(response)).isEqualTo("client-id-1");
-    assertThat(engine.receivedHeaders.get(engine.receivedHeaders.size() - 1))
+    assertThat(router.engine().receivedHeaders.get(router.engine().receivedHeaders.size() - 1))
         .containsIgnoringCase("x-request-id=client-id-1");
     logged("client-id-1", "200");
   }
@@ -104,7 +83,7 @@ class RequestIdTest {
     String id = idOf(first);
     assertThat(id).matches("[0-9a-f]{32}");
     assertThat(idOf(second)).isNotEqualTo(id);
-    assertThat(engine.receivedHeaders.get(engine.receivedHeaders.size() - 1)).contains(idOf(second));
+    assertThat(router.engine().receivedHeaders.get(router.engine().receivedHeaders.size() - 1)).contains(idOf(second));
     logged(id, "200");
   }
 
@@ -115,7 +94,7 @@ class RequestIdTest {
     String spaced = "a b\"c";
     String replaced = idOf(send("/v1/chat/completions", CHAT, spaced, null));
     assertThat(replaced).matches("[0-9a-f]{32}");
-    assertThat(engine.receivedHeaders.get(engine.receivedHeaders.size() - 1)).contains(replaced)
+    assertThat(router.engine().receivedHeaders.get(router.engine().receivedHeaders.size() - 1)).contains(replaced)
         .doesNotContain(spaced);
   }
 

@@ -2,8 +2,7 @@ package io.sluice.router.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.router.testing.FakeEngine;
-import io.sluice.router.testing.RouterHarness;
+import io.sluice.router.testing.RouterExtension;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,8 +16,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,8 +30,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SseStreamCorpusTest {
   private static final String BODY =
       "{\"model\":\"m1\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go\"}]}";
-  private static RouterHarness harness;
-  private static FakeEngine engine;
 
   record Case(String name, boolean hidden, long promptTokens, long outputTokens, byte[] sent, byte[] expected) {
     @Override
@@ -42,19 +38,9 @@ class SseStreamCorpusTest {
     }
   }
 
-  @BeforeAll
-  static void start() throws Exception {
-    harness = new RouterHarness();
-    engine = new FakeEngine(harness.vertx, "raw").start();
-    engine.pieceBytes = 5;
-    harness.start(RouterHarness.config("m1", List.of(engine.url()), ""));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    engine.close();
-    harness.close();
-  }
+  @RegisterExtension
+  static final RouterExtension router = RouterExtension.builder().engines("raw")
+      .eachEngine(engine -> engine.pieceBytes = 5).build();
 
   static Stream<Arguments> cases() throws IOException {
     List<Arguments> cases = new ArrayList<>();
@@ -125,11 +111,11 @@ class SseStreamCorpusTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void theClientGetsWhatTheCorpusSaysThroughTheRouter(Case c) throws Exception {
-    engine.rawStream = c.sent();
+    router.engine().rawStream = c.sent();
     String body = c.hidden() ? BODY
         : BODY.replace("\"stream\":true,", "\"stream\":true,\"stream_options\":{\"include_usage\":true},");
-    HttpResponse<byte[]> response = harness.http.send(HttpRequest.newBuilder(
-            URI.create(harness.baseUrl() + "/v1/chat/completions")).timeout(Duration.ofSeconds(20))
+    HttpResponse<byte[]> response = router.http().send(HttpRequest.newBuilder(
+            URI.create(router.baseUrl() + "/v1/chat/completions")).timeout(Duration.ofSeconds(20))
         .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
         HttpResponse.BodyHandlers.ofByteArray());
     assertThat(response.statusCode()).isEqualTo(200);

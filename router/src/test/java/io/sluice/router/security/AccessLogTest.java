@@ -6,7 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.sluice.router.runtime.PrometheusText;
-import io.sluice.router.testing.FakeEngine;
+import io.sluice.router.testing.RouterExtension;
 import io.sluice.router.testing.RouterHarness;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,8 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -26,29 +26,20 @@ import org.slf4j.LoggerFactory;
  * nothing a client sends can forge or bloat a log line (issue 21.9, 21.10).
  */
 class AccessLogTest {
-  private static RouterHarness harness;
-  private static FakeEngine engine;
   private static final ListAppender<ILoggingEvent> LINES = new ListAppender<>();
 
-  @BeforeAll
-  static void start() throws Exception {
-    LINES.start();
-    ((Logger) LoggerFactory.getLogger("sluice.access")).addAppender(LINES);
-    harness = new RouterHarness();
-    engine = new FakeEngine(harness.vertx, "a").start();
-    harness.start(RouterHarness.config("m1", List.of(engine.url()), """
-        apiVersion: sluice.io/v1alpha1
-        kind: RouterSettings
-        metadata: {name: settings}
-        spec: {authentication: {mode: optional}, maxBodyBytes: 2048, maxHeaderBytes: 2048, requestTimeout: 1s}
-        """));
-  }
+  @RegisterExtension
+  static final RouterExtension router = RouterExtension.builder()
+      .beforeStart(() -> {
+        LINES.start();
+        ((Logger) LoggerFactory.getLogger("sluice.access")).addAppender(LINES);
+      })
+      .settings("{authentication: {mode: optional}, maxBodyBytes: 2048, maxHeaderBytes: 2048, requestTimeout: 1s}")
+      .build();
 
   @AfterAll
-  static void stop() throws Exception {
+  static void detachLog() {
     ((Logger) LoggerFactory.getLogger("sluice.access")).detachAppender(LINES);
-    engine.close();
-    harness.close();
   }
 
   private static List<String> lines() {
@@ -56,12 +47,12 @@ class AccessLogTest {
   }
 
   private static double counted(String api, int status) throws Exception {
-    return PrometheusText.parse(harness.get(harness.adminUrl() + "/metrics").body())
+    return PrometheusText.parse(router.get(router.adminUrl() + "/metrics").body())
         .sum("sluice_requests_total", "api", api, "status", Integer.toString(status));
   }
 
   private static String raw(String request) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", harness.router.port())) {
+    try (Socket socket = new Socket("127.0.0.1", router.server().port())) {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
       InputStream in = socket.getInputStream();
@@ -74,9 +65,9 @@ class AccessLogTest {
     // issue 21.9: the model field went to the log raw: a newline forged a line, 100 KB gave a 100 KB line
     String forged = "m1\\nsluice.access - api=chat status=200 FORGED";
     String messages = ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    assertThat(harness.postJson("/v1/chat/completions", "{\"model\":\"" + forged + "\"" + messages).statusCode())
+    assertThat(router.postJson("/v1/chat/completions", "{\"model\":\"" + forged + "\"" + messages).statusCode())
         .isEqualTo(404);
-    HttpResponse<String> huge = harness.postJson("/v1/chat/completions", "{\"model\":\"" + "x".repeat(1_500) + "\"" + messages);
+    HttpResponse<String> huge = router.postJson("/v1/chat/completions", "{\"model\":\"" + "x".repeat(1_500) + "\"" + messages);
     assertThat(huge.statusCode()).isEqualTo(404);
     assertThat(huge.body().length()).as("the error echoes a bounded part of the name").isLessThan(600);
     RouterHarness.eventually(() -> lines().stream().anyMatch(l -> l.contains("FORGED"))
@@ -97,13 +88,13 @@ class AccessLogTest {
     double tooLarge = counted("chat", 413);
     double headers = counted("models", 431);
     double timeout = counted("chat", 408);
-    assertThat(harness.http.send(HttpRequest.newBuilder(URI.create(harness.baseUrl() + "/v1/chat/completions"))
+    assertThat(router.http().send(HttpRequest.newBuilder(URI.create(router.baseUrl() + "/v1/chat/completions"))
         .header("authorization", "Bearer guess-1").header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
         .isEqualTo(401);
-    assertThat(harness.get(harness.baseUrl() + "/admin/../etc/passwd").statusCode()).isEqualTo(404);
-    assertThat(harness.get(harness.baseUrl() + "/v1/chat/completions").statusCode()).isEqualTo(405);
-    assertThat(harness.postJson("/v1/chat/completions", "{\"model\":\"" + "y".repeat(3000) + "\"}").statusCode())
+    assertThat(router.get(router.baseUrl() + "/admin/../etc/passwd").statusCode()).isEqualTo(404);
+    assertThat(router.get(router.baseUrl() + "/v1/chat/completions").statusCode()).isEqualTo(405);
+    assertThat(router.postJson("/v1/chat/completions", "{\"model\":\"" + "y".repeat(3000) + "\"}").statusCode())
         .isEqualTo(413);
     assertThat(raw("GET /v1/models HTTP/1.1\r\nhost: x\r\nx-pad: " + "z".repeat(4000) + "\r\n\r\n"))
         .startsWith("HTTP/1.1 431");

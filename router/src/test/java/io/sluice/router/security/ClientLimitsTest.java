@@ -2,7 +2,7 @@ package io.sluice.router.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.router.testing.FakeEngine;
+import io.sluice.router.testing.RouterExtension;
 import io.sluice.router.testing.RouterHarness;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -14,40 +14,23 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The data port's client limits, on loopback with raw sockets. */
 class ClientLimitsTest {
   private static final String CHAT = "{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":3}";
-  private static RouterHarness harness;
-  private static FakeEngine engine;
 
-  @BeforeAll
-  static void start() throws Exception {
-    harness = new RouterHarness();
-    engine = new FakeEngine(harness.vertx, "a").start();
-    harness.start(RouterHarness.config("m1", List.of(engine.url()), """
-        apiVersion: sluice.io/v1alpha1
-        kind: RouterSettings
-        metadata: {name: settings}
-        spec:
-          maxHeaderBytes: 2048
-          maxConnections: 4
-          requestTimeout: 1s
-          clientIdleTimeout: 1500ms
-        """));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    engine.close();
-    harness.close();
-  }
+  @RegisterExtension
+  static final RouterExtension router = RouterExtension.builder().settings("""
+      maxHeaderBytes: 2048
+      maxConnections: 4
+      requestTimeout: 1s
+      clientIdleTimeout: 1500ms
+      """).build();
 
   private static Socket connect() throws IOException {
-    Socket socket = new Socket("127.0.0.1", harness.router.port());
+    Socket socket = new Socket("127.0.0.1", router.server().port());
     socket.setSoTimeout(10_000);
     return socket;
   }
@@ -178,6 +161,6 @@ class ClientLimitsTest {
 
   /** Client connections open on the data port, as the router counts them. */
   private static double openConnections() {
-    return harness.router.metrics().registry().get("sluice.client.connections").gauge().value();
+    return router.server().metrics().registry().get("sluice.client.connections").gauge().value();
   }
 }

@@ -2,7 +2,7 @@ package io.sluice.router.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.router.testing.FakeEngine;
+import io.sluice.router.testing.RouterExtension;
 import io.sluice.router.testing.RouterHarness;
 import io.vertx.core.net.SelfSignedCertificate;
 import java.io.ByteArrayOutputStream;
@@ -13,41 +13,24 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** TLS on the data port with certificates made in the test; a changed certificate is served without a restart. */
 class DataPortTlsTest {
   @TempDir static Path dir;
-  private static RouterHarness harness;
-  private static FakeEngine engine;
 
-  @BeforeAll
-  static void start() throws Exception {
-    install(SelfSignedCertificate.create("first.sluice.test"));
-    harness = new RouterHarness();
-    engine = new FakeEngine(harness.vertx, "a").start();
-    harness.start(RouterHarness.config("m1", List.of(engine.url()), """
-        apiVersion: sluice.io/v1alpha1
-        kind: RouterSettings
-        metadata: {name: settings}
-        spec:
-          tls: {certFile: "%s", keyFile: "%s"}
-        """.formatted(dir.resolve("tls.crt"), dir.resolve("tls.key"))));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    engine.close();
-    harness.close();
-  }
+  @RegisterExtension
+  static final RouterExtension router = RouterExtension.builder()
+      .beforeStart(() -> install(SelfSignedCertificate.create("first.sluice.test")))
+      .settings(router -> "tls: {certFile: \"%s\", keyFile: \"%s\"}".formatted(dir.resolve("tls.crt"),
+          dir.resolve("tls.key")))
+      .build();
 
   /** Replaces the files the way a Secret volume changes: new files moved into place. */
   private static void install(SelfSignedCertificate certificate) throws Exception {
@@ -66,7 +49,7 @@ class DataPortTlsTest {
         return new X509Certificate[0];
       }
     }}, new SecureRandom());
-    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", harness.router.port());
+    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", router.server().port());
     socket.setSoTimeout(10_000);
     socket.startHandshake();
     return socket;

@@ -2,8 +2,7 @@ package io.sluice.router.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.router.testing.FakeEngine;
-import io.sluice.router.testing.RouterHarness;
+import io.sluice.router.testing.RouterExtension;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,9 +11,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What reaches the router as raw bytes on loopback: smuggling attempts, transfer codings, HTTP
@@ -22,25 +20,13 @@ import org.junit.jupiter.api.Test;
  */
 class RequestFramingTest {
   private static final String CHAT = "{\"model\":\"m1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":3}";
-  private static RouterHarness harness;
-  private static FakeEngine engine;
 
-  @BeforeAll
-  static void start() throws Exception {
-    harness = new RouterHarness();
-    engine = new FakeEngine(harness.vertx, "a").start();
-    harness.start(RouterHarness.config("m1", List.of(engine.url()), ""));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    engine.close();
-    harness.close();
-  }
+  @RegisterExtension
+  static final RouterExtension router = RouterExtension.builder().build();
 
   /** Sends {@code raw} and reads until the server closes the connection (or 5 s pass). */
   private static String exchange(String raw) throws IOException {
-    try (Socket socket = new Socket("127.0.0.1", harness.router.port())) {
+    try (Socket socket = new Socket("127.0.0.1", router.server().port())) {
       socket.setSoTimeout(5_000);
       socket.getOutputStream().write(raw.getBytes(StandardCharsets.ISO_8859_1));
       InputStream in = socket.getInputStream();
@@ -74,7 +60,7 @@ class RequestFramingTest {
   @Test
   void aTransferEncodingThatDoesNotEndInChunkedIs400AndNothingIsReadAsASecondRequest() throws Exception {
     // issue 21.7: with 'xchunked' the body was ignored, then parsed and answered as a second request
-    int before = engine.received.size();
+    int before = router.engine().received.size();
     String smuggled = "GET /v1/models HTTP/1.1\r\nhost: x\r\n\r\n";
     String wire = exchange("POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
         + "transfer-encoding: xchunked\r\n\r\n" + smuggled);
@@ -82,7 +68,7 @@ class RequestFramingTest {
     assertThat(responses(wire)).as(wire).isEqualTo(1);
     assertThat(wire).doesNotContain("<still open>").doesNotContain("\"object\":\"list\"");
     assertThat(firstError(wire).getString("code")).isEqualTo("invalid_transfer_encoding");
-    assertThat(engine.received).hasSize(before);
+    assertThat(router.engine().received).hasSize(before);
   }
 
   @Test
@@ -127,11 +113,11 @@ class RequestFramingTest {
     // issue 21.8: absolute-form targets and '..', '//', '%63' segments went to the engine unchanged
     for (String target : List.of("http://169.254.169.254/v1/chat/completions?x=1",
         "/v1/../v1/chat/completions?x=1", "/v1/%63hat/completions?x=1")) {
-      int before = engine.receivedTargets.size();
+      int before = router.engine().receivedTargets.size();
       String wire = exchange("POST " + target + " HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
           + "connection: close\r\ncontent-length: " + CHAT.length() + "\r\n\r\n" + CHAT);
       assertThat(wire).as(target).startsWith("HTTP/1.1 200");
-      assertThat(engine.receivedTargets.subList(before, engine.receivedTargets.size()))
+      assertThat(router.engine().receivedTargets.subList(before, router.engine().receivedTargets.size()))
           .as(target).containsExactly("/v1/chat/completions?x=1");
     }
   }
