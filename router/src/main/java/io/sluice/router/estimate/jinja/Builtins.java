@@ -444,6 +444,8 @@ final class Builtins {
   }
 
   private static String replace(String s, String old, String with, long count) {
+    long most = old.isEmpty() ? s.length() + 1L : s.length() / old.length();
+    Py.checkSize(s.length() + Math.min(most, count < 0 ? most : count) * (long) with.length());
     if (count < 0) {
       return s.replace(old, with);
     }

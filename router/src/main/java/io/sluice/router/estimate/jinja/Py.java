@@ -431,9 +431,11 @@ final class Py {
     switch (op) {
       case "+" -> {
         if (a instanceof String x && b instanceof String y) {
+          checkSize((long) x.length() + y.length());
           return x + y;
         }
         if (a instanceof List<?> x && b instanceof List<?> y) {
+          checkSize((long) x.size() + y.size());
           List<Object> out = new ArrayList<>(x);
           out.addAll(y);
           return out;
@@ -501,10 +503,24 @@ final class Py {
     throw typeError("unsupported operand type(s) for " + op + ": '" + typeName(a) + "' and '" + typeName(b) + "'");
   }
 
+  /**
+   * The most characters (or items) one string (or list) a template builds may hold: the output
+   * bound alone would let {@code s + s} double a value in memory long before anything is written.
+   */
+  static final long MAX_SIZE = 1L << 26;
+
+  /** Refuses to build a value of {@code size} characters or items past {@link #MAX_SIZE}. */
+  static void checkSize(long size) {
+    if (size > MAX_SIZE) {
+      throw new TemplateException(TemplateException.Kind.LIMIT, "a value of " + size + " characters or items");
+    }
+  }
+
   private static Object repeat(Object seq, long times) {
     if (times > 1_000_000) {
       throw new TemplateException(TemplateException.Kind.LIMIT, "repetition too large");
     }
+    checkSize(Math.max(0, times) * (seq instanceof String s ? s.length() : ((List<?>) seq).size()));
     if (seq instanceof String s) {
       return times <= 0 ? "" : s.repeat((int) times);
     }

@@ -409,7 +409,9 @@ final class Renderer {
       }
       case "~" -> {
         String right = Py.str(eval(b.right(), scope, root));
-        return Py.str(left) + right;
+        String l = Py.str(left);
+        Py.checkSize((long) l.length() + right.length());
+        return l + right;
       }
       default -> {
         return Py.binary(b.op(), left, eval(b.right(), scope, root));
