@@ -18,6 +18,9 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
  * @param encoding tiktoken: encoding name, e.g. {@code o200k_base}, {@code cl100k_base}
  * @param imageTokens flat cost counted for each image part of a chat message
  * @param timeout engine: how long to wait for the pod's tokenize API before falling back
+ * @param chatTemplate huggingface: local path (or {@code file:} URL) of the model's Jinja chat
+ *     template, as vLLM's {@code --chat-template}; by default {@code chat_template.jinja} beside
+ *     tokenizer.json, else the {@code chat_template} of tokenizer_config.json
  */
 public record TokenizerSpec(
     @JsonPropertyDescription("approximate | huggingface | tiktoken | engine") TokenizerType type,
@@ -29,7 +32,10 @@ public record TokenizerSpec(
     @JsonPropertyDescription("engine: time to wait for the pod's tokenize API, then fall back")
         @SchemaFrom(type = String.class)
         @JsonDeserialize(using = DurationDeserializer.class) @JsonSerialize(using = DurationSerializer.class)
-        Duration timeout) {
+        Duration timeout,
+    @JsonPropertyDescription("huggingface: local path (or file: URL) of the Jinja chat template, as vLLM's "
+        + "--chat-template; default: chat_template.jinja beside tokenizer.json, else tokenizer_config.json's")
+        String chatTemplate) {
 
   // The rules are on explicit accessors, not on the components: from a component the CRD generator
   // read each rule twice (on the field and on the accessor), and server-side apply refuses
@@ -38,6 +44,12 @@ public record TokenizerSpec(
   @Override
   public String path() {
     return path;
+  }
+
+  @ValidationRule(value = TokenizerSpec.LOCAL_PATH_RULE, message = TokenizerSpec.LOCAL_PATH_MESSAGE)
+  @Override
+  public String chatTemplate() {
+    return chatTemplate;
   }
 
   @ValidationRule(value = Durations.SCHEMA_RULE, message = Durations.SCHEMA_MESSAGE)
@@ -56,8 +68,8 @@ public record TokenizerSpec(
   /** The CRD schema's check of {@code path}; {@link SpecRules} applies {@link #isDownload} instead. */
   public static final String LOCAL_PATH_RULE = "!self.matches('" + TokenizerSpec.URL_PATTERN + "') || self.startsWith('"
       + TokenizerSpec.FILE_PREFIX + "')";
-  public static final String LOCAL_PATH_MESSAGE = "must be a local path of tokenizer.json (or a file: URL); other "
-      + "URLs are not downloaded: download the file and mount it";
+  public static final String LOCAL_PATH_MESSAGE = "must be a local path (or a file: URL); other URLs are not "
+      + "downloaded: download the file and mount it";
   private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile(URL_PATTERN);
 
   /** Whether {@code path} names a file to download (refused) rather than one on disk. */
@@ -72,6 +84,6 @@ public record TokenizerSpec(
   }
 
   public static TokenizerSpec approximate() {
-    return new TokenizerSpec(null, null, null, null, null);
+    return new TokenizerSpec(null, null, null, null, null, null);
   }
 }

@@ -35,17 +35,21 @@ class SpecRulesTest {
   @Test
   void issue16TokenizerUrlIsRefused() {
     ModelPoolSpec spec = pool(new TokenizerSpec(TokenizerType.HUGGINGFACE,
-        "https://huggingface.co/Qwen/Qwen3-8B/resolve/main/tokenizer.json", null, null, null), BudgetSpec.defaults());
+        "https://huggingface.co/Qwen/Qwen3-8B/resolve/main/tokenizer.json", null, null, null, null), BudgetSpec.defaults());
     assertThat(SpecRules.check(spec, false)).singleElement().satisfies(v -> {
       assertThat(v.pointer()).isEqualTo("/tokenizer/path");
       assertThat(v.message()).contains("local path").contains("URLs are not downloaded");
     });
     ModelPoolSpec local = pool(new TokenizerSpec(TokenizerType.HUGGINGFACE, "/models/qwen/tokenizer.json", null, null,
-        null), BudgetSpec.defaults());
+        null, "/models/qwen/chat_template.jinja"), BudgetSpec.defaults());
     assertThat(SpecRules.check(local, false)).isEmpty();
     ModelPoolSpec fileUrl = pool(new TokenizerSpec(TokenizerType.HUGGINGFACE, "file:///models/qwen/tokenizer.json", null,
-        null, null), BudgetSpec.defaults());
+        null, null, null), BudgetSpec.defaults());
     assertThat(SpecRules.check(fileUrl, false)).isEmpty();
+    ModelPoolSpec templateUrl = pool(new TokenizerSpec(TokenizerType.HUGGINGFACE, "/models/qwen/tokenizer.json", null,
+        null, null, "https://example.com/chat_template.jinja"), BudgetSpec.defaults());
+    assertThat(SpecRules.check(templateUrl, false)).singleElement()
+        .satisfies(v -> assertThat(v.pointer()).isEqualTo("/tokenizer/chatTemplate"));
   }
 
   @Test

@@ -13,6 +13,6 @@ public interface ChatTemplate {
   /** The prompt for {@code body}, whose {@code messages} RequestParser has already checked. */
   Prompt render(ObjectNode body);
 
-  /** Short name for logs and docs, e.g. {@code qwen3} or {@code overhead}. */
+  /** Short name for logs and docs: {@code jinja} (the model's own template) or {@code overhead}. */
   String name();
 }

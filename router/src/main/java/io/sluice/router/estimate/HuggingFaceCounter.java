@@ -7,9 +7,9 @@ import java.nio.file.Path;
 
 /**
  * Counts with the model's own tokenizer.json through DJL's binding of Hugging Face tokenizers,
- * and renders chats with the model's chat template (exact for the templates Sluice reproduces,
- * see {@link TokenizerFiles}; a per-message overhead otherwise). Special tokens are not added:
- * the chat template already writes them.
+ * and renders chats with the model's own chat template ({@link JinjaChatTemplate}; a per-message
+ * overhead when the model has none). Special tokens are not added: the chat template already
+ * writes them.
  */
 public final class HuggingFaceCounter extends TokenizingCounter implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
@@ -26,6 +26,16 @@ public final class HuggingFaceCounter extends TokenizingCounter implements AutoC
    * @throws UncheckedIOException when the file cannot be read or parsed
    */
   public static HuggingFaceCounter load(Path tokenizerJson, SegmentCache cache, int imageTokens) {
+    return load(tokenizerJson, null, cache, imageTokens);
+  }
+
+  /**
+   * Loads {@code tokenizerJson} and the chat template: {@code chatTemplate} when given, else the
+   * one beside the tokenizer (see {@link TokenizerFiles#chatTemplate(Path, Path)}).
+   *
+   * @throws UncheckedIOException when a file cannot be read or parsed
+   */
+  public static HuggingFaceCounter load(Path tokenizerJson, Path chatTemplate, SegmentCache cache, int imageTokens) {
     try {
       io.sluice.router.files.BoundedFiles.check(tokenizerJson, io.sluice.router.files.BoundedFiles.TOKENIZER,
           "tokenizer file");
@@ -36,7 +46,7 @@ public final class HuggingFaceCounter extends TokenizingCounter implements AutoC
           .optPadding(false)
           .optAddSpecialTokens(false)
           .build();
-      return new HuggingFaceCounter(tokenizer, TokenizerFiles.chatTemplate(tokenizerJson),
+      return new HuggingFaceCounter(tokenizer, TokenizerFiles.chatTemplate(tokenizerJson, chatTemplate),
           new SegmentSplitter(TokenizerFiles.splittableAddedTokens(tokenizerJson)), cache, imageTokens);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot load tokenizer " + tokenizerJson, e);

@@ -41,8 +41,9 @@ public final class TokenEstimators {
       EstimatorListener listener) {
     return switch (spec.type()) {
       case APPROXIMATE -> new ApproximateCounter(spec.imageTokens());
-      case HUGGINGFACE -> HuggingFaceCounter.load(tokenizerPath(spec.path(), baseDir), SegmentCache.defaults(),
-          spec.imageTokens());
+      case HUGGINGFACE -> HuggingFaceCounter.load(tokenizerPath(spec.path(), baseDir),
+          spec.chatTemplate() == null ? null : localPath("chatTemplate", spec.chatTemplate(), baseDir),
+          SegmentCache.defaults(), spec.imageTokens());
       case TIKTOKEN -> TiktokenCounter.of(spec.encoding(), SegmentCache.defaults(), spec.imageTokens());
       case ENGINE -> new EngineCounter(remote, spec.timeout(), spec.imageTokens(), ENGINE_CACHE_ENTRIES, listener);
     };
@@ -67,9 +68,13 @@ public final class TokenEstimators {
     if (path == null || path.isBlank()) {
       throw new IllegalArgumentException("tokenizer type huggingface needs tokenizer.path (a tokenizer.json)");
     }
+    return localPath("path", path, baseDir);
+  }
+
+  private static Path localPath(String field, String path, Path baseDir) {
     if (TokenizerSpec.isDownload(path)) {
-      throw new IllegalArgumentException("tokenizer.path '" + path
-          + "' is a URL; the estimator reads local files: download tokenizer.json beside its tokenizer_config.json");
+      throw new IllegalArgumentException("tokenizer." + field + " '" + path
+          + "' is a URL; the estimator reads local files: download the file and mount it");
     }
     if (path.startsWith(TokenizerSpec.FILE_PREFIX)) {
       return Path.of(URI.create(path));

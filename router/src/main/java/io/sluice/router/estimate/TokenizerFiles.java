@@ -5,28 +5,25 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.router.estimate.jinja.Template;
+import io.sluice.router.estimate.jinja.TemplateException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads what the estimator needs from a model's tokenizer files: the added tokens of
- * tokenizer.json (to split prompts at them) and the chat template of tokenizer_config.json beside
- * it (to pick a {@link ChatTemplate}).
+ * tokenizer.json (to split prompts at them), the chat template (to render chats as the engine
+ * does) and the special tokens that template writes.
  */
 final class TokenizerFiles {
-  /** SHA-256 of the chat templates {@link Qwen3ChatTemplate} reproduces. */
-  static final Set<String> QWEN3_TEMPLATES =
-      Set.of("87a2728cb8dc9fe424d624542f6060ec05a1d285ebbec578bb078900e33396b5");
-
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private TokenizerFiles() {}
@@ -65,13 +62,81 @@ final class TokenizerFiles {
     }
   }
 
-  /** The chat template for the tokenizer at {@code tokenizerJson}, exact when Sluice knows it. */
-  static ChatTemplate chatTemplate(Path tokenizerJson) {
-    String template = chatTemplateSource(tokenizerJson.resolveSibling("tokenizer_config.json"));
-    if (template != null && QWEN3_TEMPLATES.contains(sha256(template))) {
-      return new Qwen3ChatTemplate();
+  /**
+   * The chat template for the tokenizer at {@code tokenizerJson}: the model's own, run by
+   * {@link JinjaChatTemplate}, from {@code chatTemplate} when given, else {@code chat_template.jinja}
+   * beside it, else the {@code chat_template} of tokenizer_config.json beside it (the order in which
+   * transformers and vLLM's {@code --chat-template} pick one). Without a template, or with one
+   * Sluice cannot parse (logged), the ChatML per-message overhead.
+   *
+   * @param chatTemplate a template file configured for the pool, or null
+   */
+  static ChatTemplate chatTemplate(Path tokenizerJson, Path chatTemplate) {
+    Path config = tokenizerJson.resolveSibling("tokenizer_config.json");
+    Path beside = tokenizerJson.resolveSibling("chat_template.jinja");
+    String source;
+    String origin;
+    if (chatTemplate != null) {
+      source = readTemplate(chatTemplate);
+      origin = chatTemplate.toString();
+    } else if (Files.exists(beside)) {
+      source = readTemplate(beside);
+      origin = beside.toString();
+    } else {
+      source = chatTemplateSource(config);
+      origin = config.toString();
     }
-    return OverheadTemplate.CHATML;
+    if (source == null) {
+      return OverheadTemplate.CHATML;
+    }
+    try {
+      return new JinjaChatTemplate(origin, Template.parse(source), specialTokens(config));
+    } catch (TemplateException e) {
+      LoggerFactory.getLogger(TokenizerFiles.class).warn(
+          "cannot run the chat template of {} ({}); counting chats with a per-message overhead instead", origin,
+          e.getMessage());
+      return OverheadTemplate.CHATML;
+    }
+  }
+
+  static ChatTemplate chatTemplate(Path tokenizerJson) {
+    return chatTemplate(tokenizerJson, null);
+  }
+
+  private static String readTemplate(Path file) {
+    try {
+      return new String(io.sluice.router.files.BoundedFiles.read(file,
+          io.sluice.router.files.BoundedFiles.TOKENIZER_CONFIG, "chat template"), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  /**
+   * The special tokens of a tokenizer_config.json as the strings a template sees ({@code bos_token},
+   * {@code eos_token}, {@code unk_token}, {@code pad_token}; an added-token object by its
+   * {@code content}); transformers passes them to every chat template.
+   */
+  static Map<String, String> specialTokens(Path config) {
+    Map<String, String> tokens = new LinkedHashMap<>();
+    if (!Files.exists(config)) {
+      return tokens;
+    }
+    try {
+      JsonNode root = JSON.readTree(io.sluice.router.files.BoundedFiles.read(config,
+          io.sluice.router.files.BoundedFiles.TOKENIZER_CONFIG, "tokenizer config"));
+      for (String name : List.of("bos_token", "eos_token", "unk_token", "pad_token")) {
+        JsonNode token = root.get(name);
+        if (token != null && token.isTextual()) {
+          tokens.put(name, token.textValue());
+        } else if (token != null && token.path("content").isTextual()) {
+          tokens.put(name, token.get("content").textValue());
+        }
+      }
+      return tokens;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + config, e);
+    }
   }
 
   /** The {@code chat_template} of a tokenizer_config.json (the {@code default} one of a list), or null. */
@@ -96,15 +161,6 @@ final class TokenizerFiles {
       return null;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + config, e);
-    }
-  }
-
-  static String sha256(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

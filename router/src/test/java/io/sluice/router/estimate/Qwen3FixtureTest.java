@@ -77,12 +77,12 @@ class Qwen3FixtureTest {
 
   @TestFactory
   Stream<DynamicTest> theTemplateRendersEachChatAsTheReferenceAndTheCounterCountsWhatItRendered() {
-    assertThat(counter.template().name()).as("the shipped tokenizer_config.json is Qwen3's").isEqualTo("qwen3");
+    assertThat(counter.template().name()).as("the shipped tokenizer_config.json is Qwen3's").isEqualTo("jinja");
     List<DynamicTest> tests = new ArrayList<>();
     for (JsonNode c : cases.get("chat")) {
       tests.add(DynamicTest.dynamicTest(c.get("name").asText(), () -> {
         ObjectNode body = (ObjectNode) c.get("body");
-        String rendered = ((Qwen3ChatTemplate) counter.template()).renderText(body);
+        String rendered = ((JinjaChatTemplate) counter.template()).renderText(body);
         assertThat(rendered).isEqualTo(c.get("rendered").asText());
         counter.cache().clear();
         PromptCount cold = counter.count(Requests.chat(body));

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * max_output_tokens} bounds the output estimate.
  */
 class ResponsesEstimateTest {
-  private static final ChatTemplate QWEN3 = new Qwen3ChatTemplate();
+  private static final ChatTemplate QWEN3 =
+      TokenizerFiles.chatTemplate(java.nio.file.Path.of("src/test/resources/estimate/qwen3-mini/tokenizer.json"));
   private final ApproximateCounter counter = new ApproximateCounter(500);
 
   private static InferenceRequest responses(String json) {

@@ -14,7 +14,7 @@ class TokenEstimatorsTest {
   private static final RemoteTokenizer REMOTE = (model, body) -> CompletableFuture.completedFuture(7);
 
   private static PromptCounter counter(TokenizerType type, String path, String encoding) {
-    return TokenEstimators.counter(new TokenizerSpec(type, path, encoding, null, Duration.ofMillis(50)), Path.of("."),
+    return TokenEstimators.counter(new TokenizerSpec(type, path, encoding, null, Duration.ofMillis(50), null), Path.of("."),
         REMOTE, EstimatorListener.NONE);
   }
 
@@ -30,10 +30,10 @@ class TokenEstimatorsTest {
   void buildsAHuggingFaceCounterFromARelativePath() {
     Requests.requireQwen3("loading the real tokenizer by name");
     PromptCounter counter = TokenEstimators.counter(
-        new TokenizerSpec(TokenizerType.HUGGINGFACE, "qwen3/tokenizer.json", null, null, null),
+        new TokenizerSpec(TokenizerType.HUGGINGFACE, "qwen3/tokenizer.json", null, null, null, null),
         Path.of("../../shared/tokenizers"), REMOTE, EstimatorListener.NONE);
     assertThat(counter).isInstanceOf(HuggingFaceCounter.class);
-    assertThat(((HuggingFaceCounter) counter).template().name()).isEqualTo("qwen3");
+    assertThat(((HuggingFaceCounter) counter).template().name()).isEqualTo("jinja");
     ((HuggingFaceCounter) counter).close();
   }
 
