@@ -12,6 +12,7 @@ import io.sluice.router.runtime.TrafficClasses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.CompletionException;
 
 /**
  * {@code POST /estimate[?api=completions|embeddings]}: the estimate the router would make for a body
@@ -54,7 +55,9 @@ final class EstimateRoute {
       runtime.estimator().estimate(request, source).whenComplete((cost, failure) ->
           ctx.vertx().runOnContext(v -> {
             if (failure != null) {
-              send(ctx, OpenAiError.internal());
+              Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                  ? failure.getCause() : failure;
+              send(ctx, cause instanceof ApiException refused ? refused.error() : OpenAiError.internal());
               return;
             }
             ctx.json(new JsonObject()

@@ -15,6 +15,8 @@ public interface EstimatorListener {
   String ENGINE_ERROR = "engine-error";
   /** The exact counter threw (e.g. a body the tokenizer could not handle). */
   String COUNTER_ERROR = "counter-error";
+  /** The chat template ran past its bounds (output size, steps or time) on this request. */
+  String TEMPLATE_LIMIT = "template-limit";
 
   EstimatorListener NONE = reason -> { };
 

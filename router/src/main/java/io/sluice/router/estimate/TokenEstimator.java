@@ -1,7 +1,10 @@
 package io.sluice.router.estimate;
 
+import io.sluice.router.api.ApiException;
 import io.sluice.router.api.InferenceRequest;
+import io.sluice.router.estimate.jinja.TemplateException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.LongAdder;
@@ -49,7 +52,11 @@ public final class TokenEstimator {
     this.listener = listener;
   }
 
-  /** Estimates without blocking the caller; exact counting happens on the worker pool. */
+  /**
+   * Estimates without blocking the caller; exact counting happens on the worker pool. The future
+   * fails with an {@link ApiException} when the engine would refuse the request (its chat template
+   * raised on it): nothing should be reserved for it.
+   */
   public CompletableFuture<CostEstimate> estimate(InferenceRequest request, String tenant) {
     if (counter.cheap()) {
       return CompletableFuture.completedFuture(combine(counter.count(request), request, tenant));
@@ -60,8 +67,25 @@ public final class TokenEstimator {
     } catch (RejectedExecutionException e) {
       return CompletableFuture.completedFuture(combine(fallBack(request, EstimatorListener.SATURATED), request, tenant));
     }
-    return prompt.handle((count, error) -> combine(
-        error == null ? count : fallBack(request, EstimatorListener.COUNTER_ERROR), request, tenant));
+    return prompt.handle((count, error) -> {
+      if (error == null) {
+        return combine(count, request, tenant);
+      }
+      return combine(fallBack(request, failure(error)), request, tenant);
+    });
+  }
+
+  /**
+   * Why the exact count failed, as a fallback reason; a request the engine would refuse (its chat
+   * template raised) is not counted at all but rethrown, for the caller to answer with its error.
+   */
+  private static String failure(Throwable error) {
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    if (cause instanceof ApiException refused) {
+      throw refused;
+    }
+    return cause instanceof TemplateException t && t.kind() == TemplateException.Kind.LIMIT
+        ? EstimatorListener.TEMPLATE_LIMIT : EstimatorListener.COUNTER_ERROR;
   }
 
   /**
@@ -73,7 +97,7 @@ public final class TokenEstimator {
     try {
       count = counter.count(request);
     } catch (RuntimeException e) {
-      count = fallBack(request, EstimatorListener.COUNTER_ERROR);
+      count = fallBack(request, failure(e));
     }
     return combine(count, request, tenant);
   }

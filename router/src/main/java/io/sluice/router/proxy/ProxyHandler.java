@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -136,7 +137,7 @@ public final class ProxyHandler {
     }
     CompletableFuture<CostEstimate> estimate =
         exchange.runtime.estimator().estimate(exchange.request, exchange.source);
-    if (estimate.isDone()) {
+    if (estimate.isDone() && !estimate.isCompletedExceptionally()) {
       estimated(exchange, estimate.getNow(null), null);
     } else {
       estimate.whenComplete((cost, failure) ->
@@ -242,6 +243,12 @@ public final class ProxyHandler {
       return;
     }
     if (failure != null) {
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+          ? failure.getCause() : failure;
+      if (cause instanceof ApiException refused) { // the engine would refuse it (its chat template raised)
+        sendError(exchange.ctx, refused.error());
+        return;
+      }
       LoggerFactory.getLogger(ProxyHandler.class).error("estimation failed", failure);
       sendError(exchange.ctx, OpenAiError.internal());
       return;

@@ -1,8 +1,12 @@
 package io.sluice.router.estimate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.sluice.router.api.ApiException;
 import io.sluice.router.api.InferenceRequest;
+import io.sluice.router.api.OpenAiError;
+import io.sluice.router.estimate.jinja.TemplateException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -73,6 +77,27 @@ class TokenEstimatorTest {
     assertThat(estimator.estimateNow(request, null).promptSource()).isEqualTo(PromptCount.FALLBACK);
     assertThat(estimator.fallbacks()).isEqualTo(2);
     assertThat(reasons).containsExactly(EstimatorListener.COUNTER_ERROR, EstimatorListener.COUNTER_ERROR);
+  }
+
+  /** Issue 18: a chat the engine would refuse (its template raised) is refused, not estimated. */
+  @Test
+  void aRequestTheTemplateRefusesFailsTheEstimateWithItsError() {
+    ApiException refused = new ApiException(OpenAiError.badRequest(null, "Conversation roles must alternate"));
+    TokenEstimator estimator = estimator(r -> { throw refused; });
+    assertThatThrownBy(() -> estimator.estimate(request, null).join()).hasCause(refused);
+    assertThatThrownBy(() -> estimator.estimateNow(request, null)).isSameAs(refused);
+    assertThat(estimator.fallbacks()).isZero();
+    assertThat(reasons).isEmpty();
+  }
+
+  /** A template that runs past its bounds costs accuracy, not the request: counted approximately. */
+  @Test
+  void aTemplatePastItsLimitsFallsBackWithItsOwnReason() {
+    TokenEstimator estimator = estimator(r -> {
+      throw new TemplateException(TemplateException.Kind.LIMIT, "the render took more than 20000000 steps");
+    });
+    assertThat(estimator.estimate(request, null).join().promptSource()).isEqualTo(PromptCount.FALLBACK);
+    assertThat(reasons).containsExactly(EstimatorListener.TEMPLATE_LIMIT);
   }
 
   @Test
