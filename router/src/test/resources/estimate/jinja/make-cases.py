@@ -55,6 +55,9 @@ MSGS = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": 
 
 # (name, template, context). Contexts are JSON values; the expected text or error comes from Jinja2.
 CASES = [
+    # Command R+'s `system_message != false` with an empty system message: '' != False is true in
+    # Python (the JavaScript engine compares loosely and says false; vLLM runs Python).
+    ("empty-string-is-not-false", "{{ '' != false }} {{ '' == false }} {{ 0 == false }} {{ none != false }}", {}),
     # whitespace control as transformers configures it
     ("trim-blocks", "{% if true %}\nyes\n{% endif %}\nafter", {}),
     ("lstrip-blocks", "a\n    {% if true %}\n    b\n    {% endif %}\nc", {}),

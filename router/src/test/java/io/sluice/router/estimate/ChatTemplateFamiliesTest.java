@@ -36,7 +36,7 @@ import org.junit.jupiter.api.TestFactory;
 class ChatTemplateFamiliesTest {
   static final Path DIR = Path.of("src/test/resources/estimate/chat-templates");
   static final List<String> FAMILIES =
-      List.of("llama3_1", "llama3_2", "gemma3", "deepseek_v3", "mistral_nemo", "qwen2_5", "qwen3");
+      List.of("llama3_1", "llama3_2", "gemma3", "deepseek_v3", "mistral_nemo", "qwen2_5", "qwen3", "command_r_plus");
 
   private static final Map<String, HuggingFaceCounter> COUNTERS = new java.util.concurrent.ConcurrentHashMap<>();
 
