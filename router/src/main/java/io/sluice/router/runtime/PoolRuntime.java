@@ -13,15 +13,13 @@ import io.sluice.router.admission.PodBudget;
 import io.sluice.router.estimate.TokenEstimator;
 import io.sluice.router.pool.Pod;
 import io.sluice.router.pool.Pool;
+import io.sluice.router.runtime.PodSet.Member;
 import io.sluice.scoring.EngineMetrics;
 import io.sluice.scoring.ScoringProfile;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -30,13 +28,14 @@ import java.util.function.LongSupplier;
  * controller (budgets and queue) and its estimator. Plain Java; the proxy and the offline
  * simulator drive it.
  *
- * <p>Concurrency: request paths (any event loop) read the pod map, the estimator and the pool's
- * spec and pods through volatile snapshots and never lock. The pod set and the spec change only
- * through {@link #setPods} and {@link #reconfigure}, which are synchronized on this runtime and
- * publish new snapshots; the admission controller keeps every reservation and queued request
- * across both (a removed pod stops taking new requests, its reservations end with their requests).
- * Every pod budget is computed by {@link #budgetOf} and written under this runtime's lock, so a
- * scrape, a new spec and a new replica count never overwrite one another with a stale figure.
+ * <p>Concurrency: request paths (any event loop) read the pod set ({@link PodSet}), the estimator
+ * and the pool's spec and pods through volatile snapshots and never lock. The pod set and the spec
+ * change only through {@link #setPods} and {@link #reconfigure}, which are synchronized on this
+ * runtime and publish new snapshots; the admission controller keeps every reservation and queued
+ * request across both (a removed pod stops taking new requests, its reservations end with their
+ * requests). Every pod budget is decided by {@link BudgetPolicy} and written under this runtime's
+ * lock, so a scrape, a new spec and a new replica count never overwrite one another with a stale
+ * figure.
  * With {@code coordination: redis} only each pod's ceiling (its whole budget) is set here; the
  * share this replica may reserve comes from the shared ledger's coordinator, which hears of queued
  * requests and releases through {@link #coordinateWith}.
@@ -47,14 +46,11 @@ public final class PoolRuntime {
   private final ChainSelector selector;
   private volatile TokenEstimator estimator;
   private final LongSupplier clock;
-  private volatile Map<String, Pod> podsById = Map.of();
-  private final Map<String, PodHealth> health = new ConcurrentHashMap<>();
+  /** The pods, each with its health, latest scrape and adaptive limit; replaced under this runtime's lock. */
+  private final PodSet pods;
   private final RetryBudget retries;
   /** Serializes ejection decisions, so two failures at once cannot both take the last allowed slot. */
   private final Object ejecting = new Object();
-  private final Map<String, EngineSample> samples = new ConcurrentHashMap<>();
-  /** Each pod's adaptive limit ({@code budget.limit: adaptive}); written under this runtime's lock. */
-  private final Map<String, AdaptiveBudget> limits = new ConcurrentHashMap<>();
   /** Live router replicas sharing partitioned budgets; written under this runtime's lock. */
   private volatile int replicas = 1;
   private volatile Consumer<Signal> coordinator = signal -> { };
@@ -112,25 +108,29 @@ public final class PoolRuntime {
     HealthSpec checks = pool.spec().health();
     this.retries = new RetryBudget(checks.retryBudgetPercent(), checks.minRetryConcurrency(),
         () -> admission.inFlight() + admission.queuedRequests());
-    Map<String, Pod> initial = new LinkedHashMap<>();
-    for (Pod pod : pool.pods()) {
-      initial.put(pod.id(), pod);
-      addPod(pod);
-    }
-    podsById = initial;
+    this.pods = new PodSet(pool);
+    pods.replace(pool.pods(), () -> newHealth(checks), membership); // not shared yet: no lock needed
   }
 
-  private void addPod(Pod pod) {
-    HealthSpec checks = pool.spec().health();
-    health.put(pod.id(), newHealth(checks));
-    if (pool.spec().budget().coordination() == BudgetCoordination.REDIS) {
-      admission.addPod(pod.id(), 0); // the shared ledger grants this replica's share
-      admission.setShare(pod.id(), 0, wholeBudget(pod.id()).orElse(0));
-      coordinator.accept(Signal.QUEUED);
-    } else {
-      admission.addPod(pod.id(), budgetOf(pod.id(), pool.spec().budget()).orElse(0));
+  /** Keeps the admission ledger's pods in step with {@link #pods}. Called under this runtime's lock. */
+  private final PodSet.Changes membership = new PodSet.Changes() {
+    @Override
+    public void left(String podId) {
+      admission.removePod(podId);
     }
-  }
+
+    @Override
+    public void joined(Member member) {
+      String podId = member.id();
+      if (pool.spec().budget().coordination() == BudgetCoordination.REDIS) {
+        admission.addPod(podId, 0); // the shared ledger grants this replica's share
+        admission.setShare(podId, 0, wholeBudget(member).orElse(0));
+        coordinator.accept(Signal.QUEUED);
+      } else {
+        admission.addPod(podId, forReplica(member).orElse(0));
+      }
+    }
+  };
 
   /**
    * The pod's whole budget: with {@code limit: adaptive}, its adaptive limit once the engine has
@@ -138,26 +138,12 @@ public final class PoolRuntime {
    * {@code utilization}; empty with {@code auto} until the engine has reported its KV size.
    */
   public OptionalLong wholeBudget(String podId) {
-    OptionalLong configured = configuredBudget(podId);
-    AdaptiveBudget limit = limits.get(podId);
-    if (configured.isPresent() && limit != null && limit.limit() >= 0 && pool.spec().budget().adaptive()
-        && pool.spec().budget().coordination() != BudgetCoordination.REDIS) {
-      return OptionalLong.of(limit.limit());
-    }
-    return configured;
+    Member member = pods.member(podId);
+    return member == null ? BudgetPolicy.whole(pool.spec().budget(), 0, -1) : wholeBudget(member);
   }
 
-  /** The budget as configured, before any adaptive limit: {@code tokensPerPod}, or KV size times utilization. */
-  private OptionalLong configuredBudget(String podId) {
-    BudgetSpec budget = pool.spec().budget();
-    if (budget.tokensPerPod().auto()) {
-      EngineSample sample = samples.get(podId);
-      if (sample == null || sample.kvCapacityTokens() <= 0) {
-        return OptionalLong.empty();
-      }
-      return OptionalLong.of((long) Math.floor(sample.kvCapacityTokens() * budget.utilization()));
-    }
-    return OptionalLong.of(budget.tokensPerPod().tokens());
+  private OptionalLong wholeBudget(Member member) {
+    return BudgetPolicy.whole(pool.spec().budget(), member.kvCapacityTokens(), member.adaptiveLimit());
   }
 
   /**
@@ -176,27 +162,19 @@ public final class PoolRuntime {
     this.coordination = coordination;
   }
 
-  /**
-   * What the pod may hold under {@code budget}: {@code tokensPerPod}, or with {@code auto} the
-   * engine's KV size times {@code utilization}, divided by the live router replicas when the
-   * budget is partitioned. Empty with {@code auto} until the engine has reported its KV size.
-   */
-  private OptionalLong budgetOf(String podId, BudgetSpec budget) {
-    OptionalLong whole = wholeBudget(podId);
-    if (whole.isEmpty()) {
-      return whole;
-    }
-    return OptionalLong.of(budget.coordination() == BudgetCoordination.PARTITIONED
-        ? whole.getAsLong() / replicas : whole.getAsLong());
+  /** What this replica may reserve on the pod ({@link BudgetPolicy#forReplica}); empty until known. */
+  private OptionalLong forReplica(Member member) {
+    return BudgetPolicy.forReplica(pool.spec().budget(), wholeBudget(member), replicas);
   }
 
   /**
-   * Sets the pod's budget to {@link #budgetOf} when it is known and differs. With a shared ledger
+   * Sets the pod's budget to {@link #forReplica} when it is known and differs. With a shared ledger
    * only the ceiling moves here; the ledger sets the share. Caller holds the lock.
    */
-  private void refreshBudget(String podId) {
+  private void refreshBudget(Member member) {
+    String podId = member.id();
     if (pool.spec().budget().coordination() == BudgetCoordination.REDIS) {
-      wholeBudget(podId).ifPresent(whole -> admission.pod(podId).ifPresent(pod -> {
+      wholeBudget(member).ifPresent(whole -> admission.pod(podId).ifPresent(pod -> {
         if (pod.ceiling() != whole) {
           admission.setShare(podId, Math.min(pod.budget(), whole), whole);
           coordinator.accept(Signal.QUEUED);
@@ -204,7 +182,7 @@ public final class PoolRuntime {
       }));
       return;
     }
-    budgetOf(podId, pool.spec().budget()).ifPresent(tokens -> {
+    forReplica(member).ifPresent(tokens -> {
       if (admission.pod(podId).map(p -> p.budget() != tokens).orElse(false)) {
         admission.setBudget(podId, tokens);
       }
@@ -221,7 +199,7 @@ public final class PoolRuntime {
       throw new IllegalArgumentException("replicas must be at least 1: " + count);
     }
     replicas = count;
-    podsById.keySet().forEach(this::refreshBudget);
+    pods.all().forEach(this::refreshBudget);
   }
 
   /** The live router replicas this runtime divides partitioned budgets by. */
@@ -241,28 +219,7 @@ public final class PoolRuntime {
    * pods removed (replaced ones included), for whoever keeps per-pod state elsewhere.
    */
   public synchronized List<String> setPods(List<Pod> pods) {
-    Map<String, Pod> next = new LinkedHashMap<>();
-    pods.forEach(pod -> next.put(pod.id(), pod));
-    Map<String, Pod> current = podsById;
-    List<String> removed = new ArrayList<>();
-    current.forEach((id, pod) -> {
-      if (!pod.equals(next.get(id))) {
-        admission.removePod(id);
-        health.remove(id);
-        samples.remove(id);
-        limits.remove(id);
-        removed.add(id);
-      }
-    });
-    next.forEach((id, pod) -> {
-      if (!pod.equals(current.get(id))) {
-        addPod(pod);
-      }
-    });
-    // Published last: a request that sees a pod in the pool finds it in the ledger too.
-    podsById = Map.copyOf(next);
-    pool.setPods(List.copyOf(next.values()));
-    return removed;
+    return this.pods.replace(pods, () -> newHealth(pool.spec().health()), membership);
   }
 
   /**
@@ -278,20 +235,20 @@ public final class PoolRuntime {
     retries.set(spec.health().retryBudgetPercent(), spec.health().minRetryConcurrency());
     if (!Objects.equals(before.health(), spec.health())) {
       // New thresholds: failure runs restart, and ejected pods come back (re-ejected if still failing).
-      for (String podId : podsById.keySet()) {
-        health.put(podId, newHealth(spec.health()));
-        admission.setEjected(podId, false);
+      for (Member member : pods.all()) {
+        member.health = newHealth(spec.health());
+        admission.setEjected(member.id(), false);
       }
     }
     if (before.budget().coordination() != BudgetCoordination.REDIS
         && spec.budget().coordination() == BudgetCoordination.REDIS) {
       // Nothing this replica held so far is recorded in the shared ledger: start from no share.
-      podsById.keySet().forEach(podId -> admission.setShare(podId, 0, wholeBudget(podId).orElse(0)));
+      pods.all().forEach(member -> admission.setShare(member.id(), 0, wholeBudget(member).orElse(0)));
     }
     if (!Objects.equals(before.budget(), spec.budget())) {
-      limits.clear(); // a new configured budget: the adaptive limits start again from it
+      pods.all().forEach(member -> member.limit = null); // a new configured budget: limits start again from it
     }
-    podsById.keySet().forEach(this::refreshBudget);
+    pods.all().forEach(this::refreshBudget);
     admission.reconfigure(spec.queue(), spec.admission().mode());
   }
 
@@ -327,49 +284,61 @@ public final class PoolRuntime {
 
   /** The pod with this id, or null. */
   public Pod pod(String podId) {
-    return podsById.get(podId);
+    Member member = pods.member(podId);
+    return member == null ? null : member.pod;
   }
 
   /** A scrape of the pod's metrics page arrived; with {@code tokensPerPod: auto} it sets the budget. */
   public void sampled(String podId, EngineSample sample) {
-    if (!podsById.containsKey(podId)) {
+    Member member = pods.member(podId);
+    if (member == null) {
       return; // the pod went away while its page was being read
     }
-    samples.put(podId, sample);
+    member.sample = sample;
     BudgetSpec budget = pool.spec().budget();
-    boolean adapt = budget.adaptive() && budget.coordination() != BudgetCoordination.REDIS
-        && sample.kvCapacityTokens() > 0;
-    if (budget.tokensPerPod().auto() && sample.kvCapacityTokens() > 0 || adapt) {
+    if (BudgetPolicy.movedByScrape(budget, sample.kvCapacityTokens())) {
       synchronized (this) {
-        if (adapt) {
-          adapt(podId, sample);
+        if (pods.member(podId) != member) {
+          return; // it left (or was replaced) meanwhile: its budget is no longer this member's
         }
-        refreshBudget(podId);
+        if (BudgetPolicy.adapts(budget)) {
+          adapt(member, sample);
+        }
+        refreshBudget(member);
       }
     }
   }
 
   /** One step of the pod's adaptive limit, from a fresh sample. Caller holds the lock. */
-  private void adapt(String podId, EngineSample sample) {
-    OptionalLong configured = configuredBudget(podId);
+  private void adapt(Member member, EngineSample sample) {
+    OptionalLong configured = BudgetPolicy.configured(pool.spec().budget(), sample.kvCapacityTokens());
     if (configured.isEmpty()) {
       return;
     }
-    boolean binding = admission.queuedRequests() > 0 || admission.pod(podId)
-        .map(pod -> pod.budget() > 0 && pod.reserved() >= 0.9 * pod.budget()).orElse(false);
-    limits.computeIfAbsent(podId, id -> AdaptiveBudget.standard())
-        .update(sample.kvCapacityTokens(), configured.getAsLong(), sample.kvCacheUsage(), sample.preemptions(), binding);
+    Optional<PodBudget> pod = admission.pod(member.id());
+    boolean binding = BudgetPolicy.binding(admission.queuedRequests(), pod.map(PodBudget::budget).orElse(0L),
+        pod.map(PodBudget::reserved).orElse(0L));
+    if (member.limit == null) {
+      member.limit = AdaptiveBudget.standard();
+    }
+    member.limit.update(sample.kvCapacityTokens(), configured.getAsLong(), sample.kvCacheUsage(), sample.preemptions(),
+        binding);
   }
 
   /** Preemptions the pod's engine reported in its latest scrape, however old (0 before any). */
   public double enginePreemptions(String podId) {
-    EngineSample sample = samples.get(podId);
+    EngineSample sample = latestSample(podId);
     return sample == null ? 0 : sample.preemptions();
+  }
+
+  private EngineSample latestSample(String podId) {
+    Member member = pods.member(podId);
+    return member == null ? null : member.sample;
   }
 
   /** The pod's latest engine metrics, or null when none is fresher than the staleness bound. */
   public EngineSample freshSample(String podId) {
-    EngineSample sample = samples.get(podId);
+    EngineSample sample = latestSample(podId);
     long staleAfter = pool.spec().health().metricsStaleAfter().toNanos();
     return sample == null || clock.getAsLong() - sample.scrapedAtNanos() > staleAfter ? null : sample;
   }
@@ -391,15 +360,14 @@ public final class PoolRuntime {
    * pool's pods are out already (then it stays in, and the next failure asks again).
    */
   public void upstreamFailed(String podId) {
-    PodHealth pod = health.get(podId);
+    PodHealth pod = health(podId);
     long now = clock.getAsLong();
     if (pod == null || !pod.failed(now)) {
       return;
     }
     synchronized (ejecting) {
-      int pods = podsById.size();
-      long out = health.values().stream().filter(PodHealth::ejected).count();
-      int allowed = Math.max(1, pods * pool.spec().health().maxEjectedPercent() / 100);
+      long out = pods.all().stream().filter(member -> member.health.ejected()).count();
+      int allowed = Math.max(1, pods.size() * pool.spec().health().maxEjectedPercent() / 100);
       if (out >= allowed || pod.ejected()) {
         return;
       }
@@ -414,15 +382,20 @@ public final class PoolRuntime {
     return retries;
   }
 
+  private PodHealth health(String podId) {
+    Member member = pods.member(podId);
+    return member == null ? null : member.health;
+  }
+
   public void upstreamSucceeded(String podId) {
-    PodHealth pod = health.get(podId);
+    PodHealth pod = health(podId);
     if (pod != null && pod.succeeded()) {
       admission.setProbation(podId, false);
     }
   }
 
   public boolean ejected(String podId) {
-    PodHealth pod = health.get(podId);
+    PodHealth pod = health(podId);
     return pod != null && pod.ejected();
   }
 
@@ -457,12 +430,12 @@ public final class PoolRuntime {
   /** The fallback timer: reinstates pods whose ejection ran out, expires old waiters, dispatches. */
   public void tick() {
     long now = clock.getAsLong();
-    health.forEach((podId, pod) -> {
-      if (pod.reinstateIfDue(now)) {
-        admission.setProbation(podId, true); // before it is back: its first request is a probe
-        admission.setEjected(podId, false);
+    for (Member member : pods.all()) {
+      if (member.health.reinstateIfDue(now)) {
+        admission.setProbation(member.id(), true); // before it is back: its first request is a probe
+        admission.setEjected(member.id(), false);
       }
-    });
+    }
     admission.tick();
   }
 }
