@@ -1,12 +1,13 @@
 package io.sluice.router.proxy;
 
-import io.sluice.crd.HealthSpec;
 import io.sluice.router.admission.AdmissionRequest;
 import io.sluice.router.admission.Reservation;
 import io.sluice.router.api.OpenAiError;
 import io.sluice.router.config.RouterSettings;
 import io.sluice.router.metrics.RouterMetrics;
 import io.sluice.router.pool.Pod;
+import io.sluice.router.proxy.RetryPolicy.Decision;
+import io.sluice.router.proxy.RetryPolicy.Ending;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * maxRequeues} times, and waits there for a pod it has not tried while one exists; a 503 also
  * counts against the pod's health, so a pod that answers nothing else is ejected. Retries and
  * requeues together stay within the pool's retry budget. Past those bounds the engine's answer
- * passes through unchanged (or 502 when there was none).
+ * passes through unchanged (or 502 when there was none). {@link RetryPolicy} makes these decisions;
+ * this class carries them out.
  */
 final class Forwarder {
   private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
@@ -122,7 +124,9 @@ final class Forwarder {
       // The pod left the pool (config reload, pod deleted) between the reservation and now: release
       // it and try another pod, or wait in the queue again.
       exchange.tried.add(exchange.reservation.podId());
-      if (!moveElsewhere(exchange, "pod " + exchange.reservation.podId() + " left the pool")) {
+      Decision decision = decide(exchange, Ending.POD_LEFT, RetryPolicy.NO_STATUS);
+      if (!(decision instanceof Decision.RetryOtherPod retry)
+          || !triedElsewhere(exchange, retry, "pod " + exchange.reservation.podId() + " left the pool")) {
         ProxyHandler.sendError(exchange.ctx,
             OpenAiError.noReadyPod(exchange.runtime.name(), exchange.runtime.unservable()));
       }
@@ -152,7 +156,7 @@ final class Forwarder {
     }
     connecting.onComplete(connected -> {
       if (connected.failed()) {
-        failedBeforeAnswer(exchange, pod, "connect", describe(connected.cause()));
+        failedBeforeAnswer(exchange, pod, Ending.BROKEN, "connect", describe(connected.cause()));
         return;
       }
       HttpClientRequest upstream = connected.result();
@@ -178,11 +182,9 @@ final class Forwarder {
           metrics.upstreamResponded(exchange.runtime.name(), now - sentAt);
           answered(exchange, upstream, answered.result());
         } else if (exchange.timedOut) {
-          metrics.upstreamError(exchange.runtime.name(), pod.id(), "timeout");
-          exchange.runtime.upstreamFailed(pod.id());
-          ProxyHandler.sendError(exchange.ctx, OpenAiError.upstreamTimeout(timeoutMs));
+          timedOut(exchange, pod, timeoutMs);
         } else {
-          failedBeforeAnswer(exchange, pod, "reset", describe(answered.cause()));
+          failedBeforeAnswer(exchange, pod, Ending.BROKEN, "reset", describe(answered.cause()));
         }
       });
     });
@@ -200,7 +202,6 @@ final class Forwarder {
 
   private void answered(Exchange exchange, HttpClientRequest upstream, HttpClientResponse response) {
     int status = response.statusCode();
-    HealthSpec health = exchange.runtime.pool().spec().health();
     Pod pod = exchange.pod;
     if (status >= 500) {
       // 503 included: a pod that answers 503 at once (its engine down behind a sidecar, a slow start)
@@ -209,27 +210,49 @@ final class Forwarder {
     } else {
       exchange.runtime.upstreamSucceeded(pod.id());
     }
-    if ((status == 429 || status == 503) && exchange.reservation != null && exchange.requeues < health.maxRequeues() && !exchange.over()
-        && takeRetry(exchange)) {
-      metrics.upstreamError(exchange.runtime.name(), pod.id(), "pressure-" + status);
-      exchange.pressured.add(pod.id());
-      discard(response);
-      cancelTimer(exchange);
-      exchange.upstream = null;
-      exchange.reservation.release();
-      exchange.reservation = null;
-      requeue.accept(exchange);
-      return;
-    }
     if (status >= 500 && status != 503) {
       metrics.upstreamError(exchange.runtime.name(), pod.id(), "status-" + status);
-      if (exchange.attempts < health.maxAttempts() && !exchange.over() && takeRetry(exchange)
-          && moveElsewhere(exchange, "pod " + pod.id() + " answered " + status)) {
+    }
+    Decision decision = decide(exchange, Ending.ANSWERED, status);
+    if (decision instanceof Decision.Requeue requeued) {
+      if (takeRetry(exchange)) {
+        metrics.upstreamError(exchange.runtime.name(), pod.id(), "pressure-" + status);
+        exchange.pressured.add(pod.id());
+        discard(response);
+        cancelTimer(exchange);
+        exchange.upstream = null;
+        exchange.reservation.release();
+        exchange.reservation = null;
+        requeue.accept(exchange);
+        return;
+      }
+      decision = requeued.otherwise();
+    } else if (decision instanceof Decision.RetryOtherPod retry) {
+      if (triedElsewhere(exchange, retry, "pod " + pod.id() + " answered " + status)) {
         discard(response);
         return;
       }
+      decision = retry.otherwise();
     }
-    relay(exchange, upstream, response);
+    if (decision instanceof Decision.Drop) {
+      drop(upstream, response);
+      return;
+    }
+    relay(exchange, upstream, response); // Relay: every other decision was carried out above
+  }
+
+  /** The retry policy's decision on the exchange's attempt, by its pool's current limits. */
+  private static Decision decide(Exchange exchange, Ending ending, int status) {
+    return RetryPolicy.of(exchange.runtime.pool().spec().health()).decide(ending, status, exchange.attempts,
+        exchange.requeues, exchange.reservation != null, exchange.over());
+  }
+
+  /**
+   * Carries out a {@link Decision.RetryOtherPod}: true when the request went to another pod or back
+   * into the queue, false when the budget or the pool said no (the caller acts on {@code otherwise}).
+   */
+  private boolean triedElsewhere(Exchange exchange, Decision.RetryOtherPod retry, String why) {
+    return (!retry.budgeted() || takeRetry(exchange)) && moveElsewhere(exchange, why);
   }
 
   /**
@@ -248,20 +271,32 @@ final class Forwarder {
     return false;
   }
 
-  private void failedBeforeAnswer(Exchange exchange, Pod pod, String reason, String detail) {
+  private void failedBeforeAnswer(Exchange exchange, Pod pod, Ending ending, String reason, String detail) {
     cancelTimer(exchange);
     exchange.upstream = null;
-    if (exchange.over()) {
+    Decision decision = decide(exchange, ending, RetryPolicy.NO_STATUS);
+    if (decision instanceof Decision.Drop) {
       return;
     }
     metrics.upstreamError(exchange.runtime.name(), pod.id(), reason);
     exchange.runtime.upstreamFailed(pod.id());
     LOG.debug("pod {} failed before answering ({}): {}", pod.id(), reason, detail);
     String failure = "pod " + pod.id() + " failed before answering (" + detail + ").";
-    if (exchange.attempts >= exchange.runtime.pool().spec().health().maxAttempts() || !takeRetry(exchange)
-        || !moveElsewhere(exchange, failure)) {
-      ProxyHandler.sendError(exchange.ctx, OpenAiError.upstreamFailed(failure));
+    if (decision instanceof Decision.RetryOtherPod retry && triedElsewhere(exchange, retry, failure)) {
+      return;
     }
+    ProxyHandler.sendError(exchange.ctx, OpenAiError.upstreamFailed(failure)); // Fail(502): final, or the retry's otherwise
+  }
+
+  /** The pod did not answer within {@code responseTimeout} (the timer reset the request): 504, never retried. */
+  private void timedOut(Exchange exchange, Pod pod, long timeoutMs) {
+    Decision decision = decide(exchange, Ending.TIMED_OUT, RetryPolicy.NO_STATUS);
+    metrics.upstreamError(exchange.runtime.name(), pod.id(), "timeout");
+    exchange.runtime.upstreamFailed(pod.id());
+    if (!(decision instanceof Decision.Fail)) {
+      throw new IllegalStateException("a timed-out attempt is final, not " + decision);
+    }
+    ProxyHandler.sendError(exchange.ctx, OpenAiError.upstreamTimeout(timeoutMs));
   }
 
   /**
@@ -296,7 +331,7 @@ final class Forwarder {
       return true;
     }
     boolean untriedLeft = exchange.tried.size() < exchange.runtime.pool().pods().size();
-    if (untriedLeft && exchange.requeues < exchange.runtime.pool().spec().health().maxRequeues()) {
+    if (RetryPolicy.of(exchange.runtime.pool().spec().health()).waitsForFullPod(untriedLeft, exchange.requeues)) {
       requeue.accept(exchange); // an untried pod is full right now: wait for it, keeping the age
       return true;
     }
@@ -308,11 +343,16 @@ final class Forwarder {
     response.exceptionHandler(failure -> { });
   }
 
+  /** Ends an attempt whose answer nobody will read. */
+  private static void drop(HttpClientRequest upstream, HttpClientResponse response) {
+    discard(response); // else the reset's failure is logged as unhandled, once per client that left
+    upstream.reset();
+  }
+
   private void relay(Exchange exchange, HttpClientRequest upstream, HttpClientResponse response) {
     HttpServerResponse downstream = exchange.ctx.response();
     if (exchange.over() || downstream.ended() || downstream.closed()) {
-      discard(response); // else the reset's failure is logged as unhandled, once per client that left
-      upstream.reset();
+      drop(upstream, response);
       return;
     }
     downstream.setStatusCode(response.statusCode());
