@@ -119,6 +119,7 @@ final class Forwarder {
    * passed through. On the exchange's event loop.
    */
   void forward(Exchange exchange) {
+    exchange.to(Exchange.Phase.FORWARDING);
     Pod pod = exchange.reservation == null ? exchange.pod : exchange.runtime.pod(exchange.reservation.podId());
     if (pod == null) {
       // The pod left the pool (config reload, pod deleted) between the reservation and now: release
@@ -166,13 +167,12 @@ final class Forwarder {
       }
       exchange.upstream = upstream;
       exchange.sentNanos = System.nanoTime();
-      exchange.answered = false;
       long timeoutMs = settings.responseTimeout().toMillis();
       armTimer(exchange, upstream, timeoutMs);
       upstream.send(exchange.body).onComplete(answered -> {
         if (answered.succeeded()) {
           long now = System.nanoTime();
-          exchange.answered = true;
+          exchange.to(Exchange.Phase.ANSWERED);
           exchange.lastChunkNanos = now;
           long idleMs = settings.idleTimeout().toMillis();
           if (exchange.timer != -1 && exchange.timerDueNanos - now > idleMs * 1_000_000) {
@@ -355,6 +355,7 @@ final class Forwarder {
       drop(upstream, response);
       return;
     }
+    exchange.to(Exchange.Phase.RELAYING);
     downstream.setStatusCode(response.statusCode());
     downstream.setStatusMessage(response.statusMessage());
     Headers.copyResponse(response.headers(), downstream.headers());
@@ -488,7 +489,7 @@ final class Forwarder {
     exchange.timerDueNanos = System.nanoTime() + delay * 1_000_000;
     exchange.timer = vertx.setTimer(delay, id -> {
       exchange.timer = -1;
-      if (exchange.finished || exchange.upstream != upstream) {
+      if (exchange.phase() == Exchange.Phase.DONE || exchange.upstream != upstream) {
         return; // a later attempt has its own timer
       }
       long now = System.nanoTime();
@@ -496,7 +497,7 @@ final class Forwarder {
         cutOff(exchange, upstream, "max_stream_duration");
         return;
       }
-      if (!exchange.answered) {
+      if (exchange.phase() == Exchange.Phase.FORWARDING) { // the pod has not answered yet
         long leftMs = settings.responseTimeout().toMillis() - (now - exchange.sentNanos) / 1_000_000;
         if (leftMs <= 0) {
           exchange.timedOut = true;
