@@ -6,6 +6,7 @@ import io.sluice.router.api.OpenAiError;
 import io.sluice.router.config.RouterSettings;
 import io.sluice.router.metrics.RouterMetrics;
 import io.sluice.router.pool.Pod;
+import io.sluice.router.proxy.AttemptTimeouts.Expiry;
 import io.sluice.router.proxy.RetryPolicy.Decision;
 import io.sluice.router.proxy.RetryPolicy.Ending;
 import io.vertx.core.Future;
@@ -52,6 +53,7 @@ final class Forwarder {
   private final RouterSettings settings;
   private final RouterMetrics metrics;
   private final Consumer<Exchange> requeue;
+  private final AttemptTimeouts timeouts;
 
   /**
    * @param requeue puts an exchange whose reservation was released back into its pool's queue
@@ -63,6 +65,7 @@ final class Forwarder {
     this.settings = settings;
     this.metrics = metrics;
     this.requeue = requeue;
+    this.timeouts = AttemptTimeouts.of(settings);
   }
 
   /**
@@ -475,64 +478,33 @@ final class Forwarder {
   }
 
   /**
-   * The attempt's one timer, re-armed when it fires rather than on every event: until the pod
-   * answers it enforces {@code responseTimeout} from the send; then {@code idleTimeout} between
-   * chunks, except while the router itself holds the pod back because the client reads slowly
-   * (then the pod is not idle, but the client may hold it back for {@code clientWriteTimeout}
-   * only); and throughout, {@code maxStreamDuration} from the request's arrival when set. The
+   * Arms the attempt's one timer; {@link AttemptTimeouts} says what it does when it fires. The
    * router keeps this timer itself rather than use {@code HttpClientRequest.idleTimeout}: Vert.x
    * 5.0.7 does not cancel that one when the response ends, so every finished request stayed
    * reachable (body and all) until its timer fired. Cancelled when the attempt or the exchange ends.
    */
   private void armTimer(Exchange exchange, HttpClientRequest upstream, long delayMs) {
-    long delay = Math.max(1, Math.min(delayMs, untilStreamDeadlineMs(exchange, System.nanoTime())));
+    long delay = timeouts.delayMs(delayMs, System.nanoTime(), exchange.startNanos);
     exchange.timerDueNanos = System.nanoTime() + delay * 1_000_000;
     exchange.timer = vertx.setTimer(delay, id -> {
       exchange.timer = -1;
       if (exchange.phase() == Exchange.Phase.DONE || exchange.upstream != upstream) {
         return; // a later attempt has its own timer
       }
-      long now = System.nanoTime();
-      if (untilStreamDeadlineMs(exchange, now) <= 0) {
-        cutOff(exchange, upstream, "max_stream_duration");
-        return;
-      }
-      if (exchange.phase() == Exchange.Phase.FORWARDING) { // the pod has not answered yet
-        long leftMs = settings.responseTimeout().toMillis() - (now - exchange.sentNanos) / 1_000_000;
-        if (leftMs <= 0) {
-          exchange.timedOut = true;
-          upstream.reset(); // the send's failure answers 504
-        } else {
-          armTimer(exchange, upstream, leftMs);
-        }
-        return;
-      }
-      long idleMs = settings.idleTimeout().toMillis();
-      if (exchange.upstreamPaused) {
-        long writeMs = settings.clientWriteTimeout().toMillis();
-        long stalledMs = (now - exchange.pausedSinceNanos) / 1_000_000;
-        if (stalledMs >= writeMs) {
-          cutOff(exchange, upstream, "client_write_timeout");
-        } else {
-          armTimer(exchange, upstream, Math.min(idleMs, writeMs - stalledMs));
-        }
-        return;
-      }
-      long silentMs = (now - exchange.lastChunkNanos) / 1_000_000;
-      if (silentMs >= idleMs) {
-        upstream.reset(); // the response's exception handler ends the client's stream
+      Expiry expiry = timeouts.onFire(System.nanoTime(), exchange.startNanos,
+          exchange.phase() != Exchange.Phase.FORWARDING, exchange.sentNanos, exchange.upstreamPaused,
+          exchange.pausedSinceNanos, exchange.lastChunkNanos);
+      if (expiry instanceof Expiry.Rearm rearm) {
+        armTimer(exchange, upstream, rearm.delayMs());
+      } else if (expiry instanceof Expiry.CutOff cut) {
+        cutOff(exchange, upstream, cut.reason());
+      } else if (expiry instanceof Expiry.NoAnswer) {
+        exchange.timedOut = true;
+        upstream.reset(); // the send's failure answers 504
       } else {
-        armTimer(exchange, upstream, idleMs - silentMs);
+        upstream.reset(); // Silent: the response's exception handler ends the client's stream
       }
     });
-  }
-
-  /** Milliseconds left of {@code maxStreamDuration} (from the request's arrival); far ahead when unset. */
-  private long untilStreamDeadlineMs(Exchange exchange, long now) {
-    if (settings.maxStreamDuration() == null) {
-      return Long.MAX_VALUE;
-    }
-    return settings.maxStreamDuration().toMillis() - (now - exchange.startNanos) / 1_000_000;
   }
 
   /**
