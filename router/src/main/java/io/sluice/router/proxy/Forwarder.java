@@ -1,12 +1,14 @@
 package io.sluice.router.proxy;
 
-import io.sluice.crd.HealthSpec;
 import io.sluice.router.admission.AdmissionRequest;
 import io.sluice.router.admission.Reservation;
 import io.sluice.router.api.OpenAiError;
 import io.sluice.router.config.RouterSettings;
 import io.sluice.router.metrics.RouterMetrics;
 import io.sluice.router.pool.Pod;
+import io.sluice.router.proxy.AttemptTimeouts.Expiry;
+import io.sluice.router.proxy.RetryPolicy.Decision;
+import io.sluice.router.proxy.RetryPolicy.Ending;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * maxRequeues} times, and waits there for a pod it has not tried while one exists; a 503 also
  * counts against the pod's health, so a pod that answers nothing else is ejected. Retries and
  * requeues together stay within the pool's retry budget. Past those bounds the engine's answer
- * passes through unchanged (or 502 when there was none).
+ * passes through unchanged (or 502 when there was none). {@link RetryPolicy} makes these decisions;
+ * this class carries them out.
  */
 final class Forwarder {
   private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
@@ -50,6 +53,7 @@ final class Forwarder {
   private final RouterSettings settings;
   private final RouterMetrics metrics;
   private final Consumer<Exchange> requeue;
+  private final AttemptTimeouts timeouts;
 
   /**
    * @param requeue puts an exchange whose reservation was released back into its pool's queue
@@ -61,6 +65,7 @@ final class Forwarder {
     this.settings = settings;
     this.metrics = metrics;
     this.requeue = requeue;
+    this.timeouts = AttemptTimeouts.of(settings);
   }
 
   /**
@@ -117,12 +122,15 @@ final class Forwarder {
    * passed through. On the exchange's event loop.
    */
   void forward(Exchange exchange) {
+    exchange.to(Exchange.Phase.FORWARDING);
     Pod pod = exchange.reservation == null ? exchange.pod : exchange.runtime.pod(exchange.reservation.podId());
     if (pod == null) {
       // The pod left the pool (config reload, pod deleted) between the reservation and now: release
       // it and try another pod, or wait in the queue again.
       exchange.tried.add(exchange.reservation.podId());
-      if (!moveElsewhere(exchange, "pod " + exchange.reservation.podId() + " left the pool")) {
+      Decision decision = decide(exchange, Ending.POD_LEFT, RetryPolicy.NO_STATUS);
+      if (!(decision instanceof Decision.RetryOtherPod retry)
+          || !triedElsewhere(exchange, retry, "pod " + exchange.reservation.podId() + " left the pool")) {
         ProxyHandler.sendError(exchange.ctx,
             OpenAiError.noReadyPod(exchange.runtime.name(), exchange.runtime.unservable()));
       }
@@ -152,7 +160,7 @@ final class Forwarder {
     }
     connecting.onComplete(connected -> {
       if (connected.failed()) {
-        failedBeforeAnswer(exchange, pod, "connect", describe(connected.cause()));
+        failedBeforeAnswer(exchange, pod, Ending.BROKEN, "connect", describe(connected.cause()));
         return;
       }
       HttpClientRequest upstream = connected.result();
@@ -162,13 +170,12 @@ final class Forwarder {
       }
       exchange.upstream = upstream;
       exchange.sentNanos = System.nanoTime();
-      exchange.answered = false;
       long timeoutMs = settings.responseTimeout().toMillis();
       armTimer(exchange, upstream, timeoutMs);
       upstream.send(exchange.body).onComplete(answered -> {
         if (answered.succeeded()) {
           long now = System.nanoTime();
-          exchange.answered = true;
+          exchange.to(Exchange.Phase.ANSWERED);
           exchange.lastChunkNanos = now;
           long idleMs = settings.idleTimeout().toMillis();
           if (exchange.timer != -1 && exchange.timerDueNanos - now > idleMs * 1_000_000) {
@@ -178,11 +185,9 @@ final class Forwarder {
           metrics.upstreamResponded(exchange.runtime.name(), now - sentAt);
           answered(exchange, upstream, answered.result());
         } else if (exchange.timedOut) {
-          metrics.upstreamError(exchange.runtime.name(), pod.id(), "timeout");
-          exchange.runtime.upstreamFailed(pod.id());
-          ProxyHandler.sendError(exchange.ctx, OpenAiError.upstreamTimeout(timeoutMs));
+          timedOut(exchange, pod, timeoutMs);
         } else {
-          failedBeforeAnswer(exchange, pod, "reset", describe(answered.cause()));
+          failedBeforeAnswer(exchange, pod, Ending.BROKEN, "reset", describe(answered.cause()));
         }
       });
     });
@@ -200,7 +205,6 @@ final class Forwarder {
 
   private void answered(Exchange exchange, HttpClientRequest upstream, HttpClientResponse response) {
     int status = response.statusCode();
-    HealthSpec health = exchange.runtime.pool().spec().health();
     Pod pod = exchange.pod;
     if (status >= 500) {
       // 503 included: a pod that answers 503 at once (its engine down behind a sidecar, a slow start)
@@ -209,27 +213,49 @@ final class Forwarder {
     } else {
       exchange.runtime.upstreamSucceeded(pod.id());
     }
-    if ((status == 429 || status == 503) && exchange.reservation != null && exchange.requeues < health.maxRequeues() && !exchange.over()
-        && takeRetry(exchange)) {
-      metrics.upstreamError(exchange.runtime.name(), pod.id(), "pressure-" + status);
-      exchange.pressured.add(pod.id());
-      discard(response);
-      cancelTimer(exchange);
-      exchange.upstream = null;
-      exchange.reservation.release();
-      exchange.reservation = null;
-      requeue.accept(exchange);
-      return;
-    }
     if (status >= 500 && status != 503) {
       metrics.upstreamError(exchange.runtime.name(), pod.id(), "status-" + status);
-      if (exchange.attempts < health.maxAttempts() && !exchange.over() && takeRetry(exchange)
-          && moveElsewhere(exchange, "pod " + pod.id() + " answered " + status)) {
+    }
+    Decision decision = decide(exchange, Ending.ANSWERED, status);
+    if (decision instanceof Decision.Requeue requeued) {
+      if (takeRetry(exchange)) {
+        metrics.upstreamError(exchange.runtime.name(), pod.id(), "pressure-" + status);
+        exchange.pressured.add(pod.id());
+        discard(response);
+        cancelTimer(exchange);
+        exchange.upstream = null;
+        exchange.reservation.release();
+        exchange.reservation = null;
+        requeue.accept(exchange);
+        return;
+      }
+      decision = requeued.otherwise();
+    } else if (decision instanceof Decision.RetryOtherPod retry) {
+      if (triedElsewhere(exchange, retry, "pod " + pod.id() + " answered " + status)) {
         discard(response);
         return;
       }
+      decision = retry.otherwise();
     }
-    relay(exchange, upstream, response);
+    if (decision instanceof Decision.Drop) {
+      drop(upstream, response);
+      return;
+    }
+    relay(exchange, upstream, response); // Relay: every other decision was carried out above
+  }
+
+  /** The retry policy's decision on the exchange's attempt, by its pool's current limits. */
+  private static Decision decide(Exchange exchange, Ending ending, int status) {
+    return RetryPolicy.of(exchange.runtime.pool().spec().health()).decide(ending, status, exchange.attempts,
+        exchange.requeues, exchange.reservation != null, exchange.over());
+  }
+
+  /**
+   * Carries out a {@link Decision.RetryOtherPod}: true when the request went to another pod or back
+   * into the queue, false when the budget or the pool said no (the caller acts on {@code otherwise}).
+   */
+  private boolean triedElsewhere(Exchange exchange, Decision.RetryOtherPod retry, String why) {
+    return (!retry.budgeted() || takeRetry(exchange)) && moveElsewhere(exchange, why);
   }
 
   /**
@@ -248,20 +274,32 @@ final class Forwarder {
     return false;
   }
 
-  private void failedBeforeAnswer(Exchange exchange, Pod pod, String reason, String detail) {
+  private void failedBeforeAnswer(Exchange exchange, Pod pod, Ending ending, String reason, String detail) {
     cancelTimer(exchange);
     exchange.upstream = null;
-    if (exchange.over()) {
+    Decision decision = decide(exchange, ending, RetryPolicy.NO_STATUS);
+    if (decision instanceof Decision.Drop) {
       return;
     }
     metrics.upstreamError(exchange.runtime.name(), pod.id(), reason);
     exchange.runtime.upstreamFailed(pod.id());
     LOG.debug("pod {} failed before answering ({}): {}", pod.id(), reason, detail);
     String failure = "pod " + pod.id() + " failed before answering (" + detail + ").";
-    if (exchange.attempts >= exchange.runtime.pool().spec().health().maxAttempts() || !takeRetry(exchange)
-        || !moveElsewhere(exchange, failure)) {
-      ProxyHandler.sendError(exchange.ctx, OpenAiError.upstreamFailed(failure));
+    if (decision instanceof Decision.RetryOtherPod retry && triedElsewhere(exchange, retry, failure)) {
+      return;
     }
+    ProxyHandler.sendError(exchange.ctx, OpenAiError.upstreamFailed(failure)); // Fail(502): final, or the retry's otherwise
+  }
+
+  /** The pod did not answer within {@code responseTimeout} (the timer reset the request): 504, never retried. */
+  private void timedOut(Exchange exchange, Pod pod, long timeoutMs) {
+    Decision decision = decide(exchange, Ending.TIMED_OUT, RetryPolicy.NO_STATUS);
+    metrics.upstreamError(exchange.runtime.name(), pod.id(), "timeout");
+    exchange.runtime.upstreamFailed(pod.id());
+    if (!(decision instanceof Decision.Fail)) {
+      throw new IllegalStateException("a timed-out attempt is final, not " + decision);
+    }
+    ProxyHandler.sendError(exchange.ctx, OpenAiError.upstreamTimeout(timeoutMs));
   }
 
   /**
@@ -296,7 +334,7 @@ final class Forwarder {
       return true;
     }
     boolean untriedLeft = exchange.tried.size() < exchange.runtime.pool().pods().size();
-    if (untriedLeft && exchange.requeues < exchange.runtime.pool().spec().health().maxRequeues()) {
+    if (RetryPolicy.of(exchange.runtime.pool().spec().health()).waitsForFullPod(untriedLeft, exchange.requeues)) {
       requeue.accept(exchange); // an untried pod is full right now: wait for it, keeping the age
       return true;
     }
@@ -308,13 +346,19 @@ final class Forwarder {
     response.exceptionHandler(failure -> { });
   }
 
+  /** Ends an attempt whose answer nobody will read. */
+  private static void drop(HttpClientRequest upstream, HttpClientResponse response) {
+    discard(response); // else the reset's failure is logged as unhandled, once per client that left
+    upstream.reset();
+  }
+
   private void relay(Exchange exchange, HttpClientRequest upstream, HttpClientResponse response) {
     HttpServerResponse downstream = exchange.ctx.response();
     if (exchange.over() || downstream.ended() || downstream.closed()) {
-      discard(response); // else the reset's failure is logged as unhandled, once per client that left
-      upstream.reset();
+      drop(upstream, response);
       return;
     }
+    exchange.to(Exchange.Phase.RELAYING);
     downstream.setStatusCode(response.statusCode());
     downstream.setStatusMessage(response.statusMessage());
     Headers.copyResponse(response.headers(), downstream.headers());
@@ -434,64 +478,33 @@ final class Forwarder {
   }
 
   /**
-   * The attempt's one timer, re-armed when it fires rather than on every event: until the pod
-   * answers it enforces {@code responseTimeout} from the send; then {@code idleTimeout} between
-   * chunks, except while the router itself holds the pod back because the client reads slowly
-   * (then the pod is not idle, but the client may hold it back for {@code clientWriteTimeout}
-   * only); and throughout, {@code maxStreamDuration} from the request's arrival when set. The
+   * Arms the attempt's one timer; {@link AttemptTimeouts} says what it does when it fires. The
    * router keeps this timer itself rather than use {@code HttpClientRequest.idleTimeout}: Vert.x
    * 5.0.7 does not cancel that one when the response ends, so every finished request stayed
    * reachable (body and all) until its timer fired. Cancelled when the attempt or the exchange ends.
    */
   private void armTimer(Exchange exchange, HttpClientRequest upstream, long delayMs) {
-    long delay = Math.max(1, Math.min(delayMs, untilStreamDeadlineMs(exchange, System.nanoTime())));
+    long delay = timeouts.delayMs(delayMs, System.nanoTime(), exchange.startNanos);
     exchange.timerDueNanos = System.nanoTime() + delay * 1_000_000;
     exchange.timer = vertx.setTimer(delay, id -> {
       exchange.timer = -1;
-      if (exchange.finished || exchange.upstream != upstream) {
+      if (exchange.phase() == Exchange.Phase.DONE || exchange.upstream != upstream) {
         return; // a later attempt has its own timer
       }
-      long now = System.nanoTime();
-      if (untilStreamDeadlineMs(exchange, now) <= 0) {
-        cutOff(exchange, upstream, "max_stream_duration");
-        return;
-      }
-      if (!exchange.answered) {
-        long leftMs = settings.responseTimeout().toMillis() - (now - exchange.sentNanos) / 1_000_000;
-        if (leftMs <= 0) {
-          exchange.timedOut = true;
-          upstream.reset(); // the send's failure answers 504
-        } else {
-          armTimer(exchange, upstream, leftMs);
-        }
-        return;
-      }
-      long idleMs = settings.idleTimeout().toMillis();
-      if (exchange.upstreamPaused) {
-        long writeMs = settings.clientWriteTimeout().toMillis();
-        long stalledMs = (now - exchange.pausedSinceNanos) / 1_000_000;
-        if (stalledMs >= writeMs) {
-          cutOff(exchange, upstream, "client_write_timeout");
-        } else {
-          armTimer(exchange, upstream, Math.min(idleMs, writeMs - stalledMs));
-        }
-        return;
-      }
-      long silentMs = (now - exchange.lastChunkNanos) / 1_000_000;
-      if (silentMs >= idleMs) {
-        upstream.reset(); // the response's exception handler ends the client's stream
+      Expiry expiry = timeouts.onFire(System.nanoTime(), exchange.startNanos,
+          exchange.phase() != Exchange.Phase.FORWARDING, exchange.sentNanos, exchange.upstreamPaused,
+          exchange.pausedSinceNanos, exchange.lastChunkNanos);
+      if (expiry instanceof Expiry.Rearm rearm) {
+        armTimer(exchange, upstream, rearm.delayMs());
+      } else if (expiry instanceof Expiry.CutOff cut) {
+        cutOff(exchange, upstream, cut.reason());
+      } else if (expiry instanceof Expiry.NoAnswer) {
+        exchange.timedOut = true;
+        upstream.reset(); // the send's failure answers 504
       } else {
-        armTimer(exchange, upstream, idleMs - silentMs);
+        upstream.reset(); // Silent: the response's exception handler ends the client's stream
       }
     });
-  }
-
-  /** Milliseconds left of {@code maxStreamDuration} (from the request's arrival); far ahead when unset. */
-  private long untilStreamDeadlineMs(Exchange exchange, long now) {
-    if (settings.maxStreamDuration() == null) {
-      return Long.MAX_VALUE;
-    }
-    return settings.maxStreamDuration().toMillis() - (now - exchange.startNanos) / 1_000_000;
   }
 
   /**

@@ -129,6 +129,7 @@ public final class ProxyHandler {
       forwarder.passThrough(exchange);
       return;
     }
+    exchange.to(Exchange.Phase.ESTIMATING);
     if (kind == ApiKind.AUDIO_TRANSCRIPTIONS) {
       // The audio's length is not known without decoding it: a flat cost, the same for every request.
       estimated(exchange, new CostEstimate(audioTranscriptionTokens, 0, exchange.runtime.estimator()
@@ -273,6 +274,7 @@ public final class ProxyHandler {
       exchange.reservation = admitted.reservation();
       forwarder.forward(exchange);
     } else if (decision instanceof Decision.Queued queued) {
+      exchange.to(Exchange.Phase.QUEUED);
       exchange.waiter = queued.waiter();
       exchange.predictedWaitNanos = queued.predictedWaitNanos();
     } else if (decision instanceof Decision.Unattainable late) {
@@ -381,7 +383,7 @@ public final class ProxyHandler {
     if (!response.ended() && !exchange.streamFailed) {
       onClientClosed(exchange); // the end handler may run before the close handler
     }
-    exchange.finished = true;
+    exchange.to(Exchange.Phase.DONE);
     forwarder.cancelTimer(exchange);
     if (exchange.waiter != null) {
       exchange.waiter.cancel();
