@@ -6,7 +6,6 @@ import io.sluice.router.runtime.PoolRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -30,10 +29,10 @@ import org.slf4j.LoggerFactory;
  * in rounds, and a pool has at most one round running, by a small state machine ({@code IDLE /
  * RUNNING / AGAIN}): whoever wants a round (the renewal timer, a request queued, a release while
  * other replicas wait, a retry while this one waits) marks it wanted; a round that ends with
- * {@code AGAIN} runs once more. In a round, for each pod: the share wanted is what is reserved
- * plus headroom (one eighth of the budget, or what waits in the queue) while no other replica
- * waits, else what is reserved plus the head of the queue, all or nothing (partial shares held by
- * every replica would deadlock them); a smaller share is set locally first (a shrink is
+ * {@code AGAIN} runs once more. In a round, for each pod ({@link SharePolicy}): the share wanted is
+ * what is reserved plus headroom (one eighth of the budget, or what waits in the queue) while no
+ * other replica waits, else what is reserved plus the head of the queue, all or nothing (partial
+ * shares held by every replica would deadlock them); a smaller share is set locally first (a shrink is
  * linearizable with reservations, see {@link PodBudget}), and only then is the ledger told, with
  * {@code keep} = the larger of the local share and what is reserved. A larger share is used
  * locally only once the ledger granted it. So the ledger's record of this replica never falls
@@ -49,8 +48,6 @@ public final class LedgerCoordinator implements AutoCloseable {
   private static final int IDLE = 0;
   private static final int RUNNING = 1;
   private static final int AGAIN = 2;
-  /** An idle replica holds this fraction of a pod's budget as headroom, so a request rarely waits for a round. */
-  private static final int HEADROOM_DIVISOR = 8;
 
   /** Told of every failed ledger call. */
   public interface Listener {
@@ -233,53 +230,29 @@ public final class LedgerCoordinator implements AutoCloseable {
       share.gone.removeIf(pod -> pod.inFlight() == 0 && pod.reserved() <= 0);
       long goneReserved = share.gone.stream().mapToLong(PodBudget::reserved).sum();
       PodBudget pod = share.live;
-      long want;
-      long keep;
-      long atLeast;
+      SharePolicy.Lease lease;
       if (pod == null) {
-        atLeast = 0;
-        want = goneReserved;
-        keep = goneReserved;
+        lease = SharePolicy.leaseForGone(goneReserved, share.whole);
       } else {
         OptionalLong whole = runtime.wholeBudget(podId);
         if (whole.isEmpty() || whole.getAsLong() <= 0) {
           continue; // the engine has not said how large it is yet
         }
         share.whole = whole.getAsLong();
+        boolean accepting = pod.accepting();
         long reserved = pod.reserved();
-        long wantLive;
-        if (!pod.accepting()) {
-          wantLive = 0;
-          atLeast = 0;
-        } else if (!othersWaiting) {
-          // Nobody waits: hold what is reserved plus headroom, or what the queue needs; any part helps.
-          wantLive = Math.min(share.whole, reserved + Math.max(Math.min(queued, share.whole),
-              Math.max(1, share.whole / HEADROOM_DIVISOR)));
-          atLeast = 0;
-        } else {
-          // Others wait: hold only what is reserved, plus room for the head of the queue if the ledger
-          // has it all. A partial share would block others without letting anything in (a deadlock
-          // when every replica holds part of what it needs).
-          long head = Math.min(head(runtime), share.whole);
-          wantLive = Math.min(share.whole, reserved + head);
-          atLeast = pod.budget() - reserved >= head ? 0 : wantLive;
-        }
-        if (!share.confirmed) {
-          runtime.admission().setShare(podId, 0, share.whole); // nothing local is backed by the ledger yet
-        } else if (wantLive < pod.budget()) {
-          runtime.admission().setShare(podId, wantLive, share.whole); // give back: locally first
-        } else if (atLeast > 0) {
-          runtime.admission().setShare(podId, Math.min(pod.budget(), reserved), share.whole); // drop a partial share
-        }
-        long keepLive = Math.max(pod.budget(), pod.reserved());
-        want = wantLive + goneReserved;
-        keep = keepLive + goneReserved;
-        atLeast = atLeast > 0 ? atLeast + goneReserved : 0;
+        long head = accepting && othersWaiting ? runtime.admission().headTokens() : 0;
+        SharePolicy.Ask ask = SharePolicy.ask(share.whole, pod.budget(), reserved, accepting, share.confirmed,
+            othersWaiting, queued, head);
+        ask.localFirst().ifPresent(local -> runtime.admission().setShare(podId, local, share.whole));
+        // Read again after the local change: a reservation may have raced the shrink.
+        lease = SharePolicy.lease(ask, pod.budget(), pod.reserved(), goneReserved, share.whole);
       }
-      long budget = Math.max(share.whole, keep);
+      long want = lease.want();
       long sentGone = goneReserved;
       long sentAt = System.nanoTime();
-      calls.add(ledger.lease(runtime.name(), podId, replica, want, keep, atLeast, budget).toCompletableFuture()
+      calls.add(ledger.lease(runtime.name(), podId, replica, want, lease.keep(), lease.atLeast(), lease.budget())
+          .toCompletableFuture()
           .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
           .handleAsync((grant, failure) -> {
             applied(tracked, podId, share, pod, want, sentGone, sentAt, grant, failure);
@@ -288,11 +261,6 @@ public final class LedgerCoordinator implements AutoCloseable {
     }
     CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
         .whenCompleteAsync((done, failure) -> finish(tracked), scheduler);
-  }
-
-  /** The head of the pool's queue, once per round. */
-  private static long head(PoolRuntime runtime) {
-    return runtime.admission().headTokens();
   }
 
   private void applied(Tracked tracked, String podId, PodShare share, PodBudget pod, long want, long sentGone,
@@ -306,12 +274,10 @@ public final class LedgerCoordinator implements AutoCloseable {
       tracked.lastFailure = failure.toString();
       listener.ledgerFailed(runtime.name(), failure);
       if (pod != null && active && share.live == pod
-          && (!share.confirmed || System.nanoTime() - share.confirmedAt >= graceNanos)) {
-        // Within half a TTL of the last answer the ledger still records this share: keep using it.
-        // Past that it may lapse, and the pod falls back to the partitioned share.
+          && SharePolicy.fallsBack(share.confirmed, share.confirmedAt, System.nanoTime(), graceNanos)) {
         share.confirmed = false;
-        int replicas = liveReplicas > 0 ? liveReplicas : fallbackReplicas;
-        runtime.admission().setShare(podId, share.whole / Math.max(1, replicas), share.whole);
+        runtime.admission().setShare(podId, SharePolicy.fallbackShare(share.whole, liveReplicas, fallbackReplicas),
+            share.whole);
       }
       return;
     }
@@ -330,7 +296,7 @@ public final class LedgerCoordinator implements AutoCloseable {
     if (active && share.live == pod) {
       share.confirmed = true;
       share.confirmedAt = sentAt;
-      runtime.admission().setShare(podId, Math.max(0, grant.granted() - sentGone), share.whole);
+      runtime.admission().setShare(podId, SharePolicy.grantedLocally(grant.granted(), sentGone), share.whole);
     }
   }
 
