@@ -12,9 +12,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * waits for the ledger.
  *
  * <p>Concurrency: all of this class's state belongs to one scheduler thread. A pool's shares move
- * in rounds, and a pool has at most one round running, by a small state machine ({@code IDLE /
- * RUNNING / AGAIN}): whoever wants a round (the renewal timer, a request queued, a release while
+ * in rounds, and a pool has at most one round running, by a small state machine ({@link
+ * AsyncCoalescer}: {@code IDLE / RUNNING / AGAIN}): whoever wants a round (the renewal timer, a request queued, a release while
  * other replicas wait, a retry while this one waits) marks it wanted; a round that ends with
  * {@code AGAIN} runs once more. In a round, for each pod ({@link SharePolicy}): the share wanted is
  * what is reserved plus headroom (one eighth of the budget, or what waits in the queue) while no
@@ -45,9 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LedgerCoordinator implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LedgerCoordinator.class);
-  private static final int IDLE = 0;
-  private static final int RUNNING = 1;
-  private static final int AGAIN = 2;
 
   /** Told of every failed ledger call. */
   public interface Listener {
@@ -83,7 +80,7 @@ public final class LedgerCoordinator implements AutoCloseable {
   /** A pool under coordination. */
   private final class Tracked {
     final PoolRuntime runtime;
-    final AtomicInteger state = new AtomicInteger(IDLE);
+    final AsyncCoalescer rounds = new AsyncCoalescer();
     final Map<String, PodShare> pods = new HashMap<>();
     volatile boolean retiring;
     volatile boolean othersWaiting;
@@ -160,37 +157,21 @@ public final class LedgerCoordinator implements AutoCloseable {
   }
 
   private void requestRound(Tracked tracked) {
-    while (!closed) {
-      int state = tracked.state.get();
-      if (state == AGAIN) {
-        return;
-      }
-      if (state == RUNNING) {
-        if (tracked.state.compareAndSet(RUNNING, AGAIN)) {
-          return;
-        }
-        continue;
-      }
-      if (tracked.state.compareAndSet(IDLE, RUNNING)) {
-        try {
-          scheduler.execute(() -> round(tracked));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-          tracked.state.set(IDLE); // closing
-        }
-        return;
+    if (!closed && tracked.rounds.request()) {
+      try {
+        scheduler.execute(() -> round(tracked));
+      } catch (RejectedExecutionException e) {
+        tracked.rounds.reset(); // closing
       }
     }
   }
 
   private void roundEnded(Tracked tracked) {
-    if (tracked.state.compareAndSet(RUNNING, IDLE)) {
-      if (tracked.starving && !closed) {
-        scheduler.schedule(() -> requestRound(tracked), retryMillis, TimeUnit.MILLISECONDS);
-      }
-      return;
+    if (tracked.rounds.runAgain()) {
+      round(tracked); // someone asked during the round
+    } else if (tracked.starving && !closed) {
+      scheduler.schedule(() -> requestRound(tracked), retryMillis, TimeUnit.MILLISECONDS);
     }
-    tracked.state.set(RUNNING); // AGAIN: someone asked during the round
-    round(tracked);
   }
 
   /** One round over the pool's pods. Scheduler thread. */
@@ -318,7 +299,7 @@ public final class LedgerCoordinator implements AutoCloseable {
           runtime.coordinateWith(signal -> { });
         }
         runtime.setCoordination(PoolRuntime.Coordination.NONE);
-        tracked.state.set(IDLE);
+        tracked.rounds.reset();
         return;
       }
     } else {
