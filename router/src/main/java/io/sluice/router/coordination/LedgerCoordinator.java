@@ -10,12 +10,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +65,7 @@ public final class LedgerCoordinator implements AutoCloseable {
   private final long retryMillis;
   private final int fallbackReplicas;
   private final Listener listener;
+  private final LongSupplier nanoTime;
   private final ScheduledExecutorService scheduler;
   private final Map<String, Tracked> pools = new ConcurrentHashMap<>();
   private final AtomicLong errors = new AtomicLong();
@@ -72,7 +77,7 @@ public final class LedgerCoordinator implements AutoCloseable {
     PodBudget live;
     final List<PodBudget> gone = new ArrayList<>();
     boolean confirmed;
-    /** When the last lease the ledger answered was sent (nanoTime): the ledger's record lasts a TTL from then. */
+    /** When the last lease the ledger answered was sent (the clock's nanoseconds): the ledger's record lasts a TTL from then. */
     long confirmedAt;
     long whole;
   }
@@ -103,6 +108,19 @@ public final class LedgerCoordinator implements AutoCloseable {
    */
   public LedgerCoordinator(SharedLedger ledger, String replica, Duration timeout, Duration ttl, int fallbackReplicas,
       Listener listener) {
+    this(ledger, replica, timeout, ttl, fallbackReplicas, listener, System::nanoTime, ledgerThread());
+  }
+
+  /**
+   * As the production constructor, on a given clock and scheduler (a virtual clock in tests and
+   * the simulator).
+   *
+   * @param nanoTime the time in nanoseconds ({@code System::nanoTime} in production)
+   * @param scheduler runs all of this coordinator's work, renewals, retries and call timeouts, one
+   *     task at a time in the order given (one thread); {@link #close} shuts it down
+   */
+  public LedgerCoordinator(SharedLedger ledger, String replica, Duration timeout, Duration ttl, int fallbackReplicas,
+      Listener listener, LongSupplier nanoTime, ScheduledExecutorService scheduler) {
     this.ledger = ledger;
     this.replica = replica;
     this.timeoutMillis = Math.max(1, timeout.toMillis());
@@ -111,13 +129,24 @@ public final class LedgerCoordinator implements AutoCloseable {
     this.retryMillis = Math.min(renewMillis, 20);
     this.fallbackReplicas = fallbackReplicas;
     this.listener = listener;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+    this.nanoTime = nanoTime;
+    this.scheduler = scheduler;
+    scheduler.scheduleWithFixedDelay(() -> pools.values().forEach(this::requestRound), renewMillis, renewMillis,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The coordinator's own thread. Cancelled call timeouts leave its queue at once, as
+   * {@link CompletableFuture#orTimeout}'s did.
+   */
+  private static ScheduledExecutorService ledgerThread() {
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
       Thread thread = new Thread(r, "sluice-budget-ledger");
       thread.setDaemon(true);
       return thread;
     });
-    scheduler.scheduleWithFixedDelay(() -> pools.values().forEach(this::requestRound), renewMillis, renewMillis,
-        TimeUnit.MILLISECONDS);
+    executor.setRemoveOnCancelPolicy(true);
+    return executor;
   }
 
   public String replica() {
@@ -231,10 +260,9 @@ public final class LedgerCoordinator implements AutoCloseable {
       }
       long want = lease.want();
       long sentGone = goneReserved;
-      long sentAt = System.nanoTime();
-      calls.add(ledger.lease(runtime.name(), podId, replica, want, lease.keep(), lease.atLeast(), lease.budget())
-          .toCompletableFuture()
-          .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+      long sentAt = nanoTime.getAsLong();
+      calls.add(withTimeout(ledger.lease(runtime.name(), podId, replica, want, lease.keep(), lease.atLeast(),
+          lease.budget()))
           .handleAsync((grant, failure) -> {
             applied(tracked, podId, share, pod, want, sentGone, sentAt, grant, failure);
             return null;
@@ -242,6 +270,33 @@ public final class LedgerCoordinator implements AutoCloseable {
     }
     CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
         .whenCompleteAsync((done, failure) -> finish(tracked), scheduler);
+  }
+
+  /**
+   * The call's outcome, or a {@link TimeoutException} once the timeout passed on the scheduler's
+   * clock (so a virtual clock times calls out too).
+   */
+  private <T> CompletableFuture<T> withTimeout(CompletionStage<T> call) {
+    CompletableFuture<T> timed = new CompletableFuture<>();
+    ScheduledFuture<?> timer;
+    try {
+      Runnable timeout = () -> timed.completeExceptionally(new TimeoutException());
+      timer = scheduler.schedule(timeout, timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      timer = null; // closing: nothing waits for the reply any more
+    }
+    ScheduledFuture<?> cancel = timer;
+    call.whenComplete((value, failure) -> {
+      if (cancel != null) {
+        cancel.cancel(false);
+      }
+      if (failure != null) {
+        timed.completeExceptionally(failure);
+      } else {
+        timed.complete(value);
+      }
+    });
+    return timed;
   }
 
   private void applied(Tracked tracked, String podId, PodShare share, PodBudget pod, long want, long sentGone,
@@ -255,7 +310,7 @@ public final class LedgerCoordinator implements AutoCloseable {
       tracked.lastFailure = failure.toString();
       listener.ledgerFailed(runtime.name(), failure);
       if (pod != null && active && share.live == pod
-          && SharePolicy.fallsBack(share.confirmed, share.confirmedAt, System.nanoTime(), graceNanos)) {
+          && SharePolicy.fallsBack(share.confirmed, share.confirmedAt, nanoTime.getAsLong(), graceNanos)) {
         share.confirmed = false;
         runtime.admission().setShare(podId, SharePolicy.fallbackShare(share.whole, liveReplicas, fallbackReplicas),
             share.whole);
