@@ -1,11 +1,9 @@
 package io.sluice.router.coordination;
 
-import io.sluice.crd.BudgetCoordination;
 import io.sluice.router.admission.PodBudget;
 import io.sluice.router.runtime.PoolRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -27,27 +25,32 @@ import org.slf4j.LoggerFactory;
  * Shares pod budgets among router replicas through a {@link SharedLedger}, for pools with
  * {@code budget.coordination: redis}. Each replica leases a share of every pod's budget and admits
  * against that share locally, with the same lock-free counters as ever: the request path never
- * waits for the ledger.
+ * waits for the ledger. Across replicas, admitted tokens stay within each pod's budget; a replica
+ * that stops (crash, partition) loses its shares after the TTL; while the ledger cannot be reached
+ * a pod falls back to {@code budget / replicas} (partitioned).
  *
- * <p>Concurrency: all of this class's state belongs to one scheduler thread. A pool's shares move
- * in rounds, and a pool has at most one round running, by a small state machine ({@link
- * AsyncCoalescer}: {@code IDLE / RUNNING / AGAIN}): whoever wants a round (the renewal timer, a request queued, a release while
- * other replicas wait, a retry while this one waits) marks it wanted; a round that ends with
- * {@code AGAIN} runs once more. In a round, for each pod ({@link SharePolicy}): the share wanted is
- * what is reserved plus headroom (one eighth of the budget, or what waits in the queue) while no
- * other replica waits, else what is reserved plus the head of the queue, all or nothing (partial
- * shares held by every replica would deadlock them); a smaller share is set locally first (a shrink is
- * linearizable with reservations, see {@link PodBudget}), and only then is the ledger told, with
- * {@code keep} = the larger of the local share and what is reserved. A larger share is used
- * locally only once the ledger granted it. So the ledger's record of this replica never falls
- * below what it may admit, and the ledger never lets the records of one pod pass its budget: across
- * replicas, admitted tokens stay within the budget. Each round renews the lease; a replica that
- * stops (crash, partition) loses its shares after the TTL. When the ledger cannot be reached, a pod
- * keeps its share for half a TTL after the last answer (the ledger still records it), then falls
- * back to {@code budget / replicas} (partitioned); on recovery its local share drops to 0 before
- * the ledger is asked again, since the fallback share was never recorded.
+ * <p>The parts: {@link SharePolicy} (what to ask for, what to give back first, the fallback),
+ * {@link AsyncCoalescer} (one round at a time per pool), {@link TrackedPool} and {@link PodShare}
+ * (what this replica knows of each pool and pod). This class runs the rounds and applies the answers.
  */
 public final class LedgerCoordinator implements AutoCloseable {
+  /*
+   * Concurrency: all state of the pools and their pods belongs to the one scheduler thread. A
+   * pool's shares move in rounds, at most one running per pool (AsyncCoalescer IDLE / RUNNING /
+   * AGAIN): whoever wants a round (the renewal timer, a request queued, a release while other
+   * replicas wait, a retry while this one waits) asks for it from any thread; a round that ends
+   * with AGAIN runs once more. A round sends one lease per pod; the answers, and the end of the
+   * round once every answer or timeout is in, are handled on the scheduler again.
+   *
+   * Why the budget holds: a smaller share is set locally first (a shrink is linearizable with
+   * reservations, see PodBudget), and only then is the ledger told, with keep = the larger of the
+   * local share and what is reserved. A larger share is used locally only once the ledger granted
+   * it. So the ledger's record of this replica never falls below what it may admit, and the ledger
+   * never lets the records of one pod pass its budget. Each round renews the lease. When the
+   * ledger cannot be reached, a pod keeps its share for half a TTL after the last answer (the
+   * ledger still records it), then falls back to the partitioned share; on recovery its local
+   * share drops to 0 before the ledger is asked again, since the fallback share was never recorded.
+   */
   private static final Logger LOG = LoggerFactory.getLogger(LedgerCoordinator.class);
 
   /** Told of every failed ledger call. */
@@ -67,37 +70,10 @@ public final class LedgerCoordinator implements AutoCloseable {
   private final Listener listener;
   private final LongSupplier nanoTime;
   private final ScheduledExecutorService scheduler;
-  private final Map<String, Tracked> pools = new ConcurrentHashMap<>();
+  private final Map<String, TrackedPool> pools = new ConcurrentHashMap<>();
   private final AtomicLong errors = new AtomicLong();
   private volatile int liveReplicas;
   private volatile boolean closed;
-
-  /** One pod's share as this replica knows it. Scheduler thread only. */
-  private static final class PodShare {
-    PodBudget live;
-    final List<PodBudget> gone = new ArrayList<>();
-    boolean confirmed;
-    /** When the last lease the ledger answered was sent (the clock's nanoseconds): the ledger's record lasts a TTL from then. */
-    long confirmedAt;
-    long whole;
-  }
-
-  /** A pool under coordination. */
-  private final class Tracked {
-    final PoolRuntime runtime;
-    final AsyncCoalescer rounds = new AsyncCoalescer();
-    final Map<String, PodShare> pods = new HashMap<>();
-    volatile boolean retiring;
-    volatile boolean othersWaiting;
-    boolean starving;
-    boolean failed;
-    boolean seenWaiting;
-    String lastFailure;
-
-    Tracked(PoolRuntime runtime) {
-      this.runtime = runtime;
-    }
-  }
 
   /**
    * @param replica this replica's name in the ledger; unique among the replicas
@@ -165,8 +141,8 @@ public final class LedgerCoordinator implements AutoCloseable {
 
   /** Starts coordinating the pool's budgets (again, after a spec change); its first round runs at once. */
   public void track(PoolRuntime runtime) {
-    Tracked tracked = pools.compute(runtime.name(), (name, existing) ->
-        existing != null && existing.runtime == runtime ? existing : new Tracked(runtime));
+    TrackedPool tracked = pools.compute(runtime.name(), (name, existing) ->
+        existing != null && existing.runtime == runtime ? existing : new TrackedPool(runtime));
     tracked.retiring = false;
     runtime.coordinateWith(reason -> {
       if (reason == PoolRuntime.Signal.QUEUED || tracked.othersWaiting) {
@@ -178,14 +154,14 @@ public final class LedgerCoordinator implements AutoCloseable {
 
   /** Stops coordinating the pool: its shares shrink to what is still reserved, then are dropped. */
   public void untrack(String pool) {
-    Tracked tracked = pools.get(pool);
+    TrackedPool tracked = pools.get(pool);
     if (tracked != null) {
       tracked.retiring = true;
       requestRound(tracked);
     }
   }
 
-  private void requestRound(Tracked tracked) {
+  private void requestRound(TrackedPool tracked) {
     if (!closed && tracked.rounds.request()) {
       try {
         scheduler.execute(() -> round(tracked));
@@ -195,7 +171,7 @@ public final class LedgerCoordinator implements AutoCloseable {
     }
   }
 
-  private void roundEnded(Tracked tracked) {
+  private void roundEnded(TrackedPool tracked) {
     if (tracked.rounds.runAgain()) {
       round(tracked); // someone asked during the round
     } else if (tracked.starving && !closed) {
@@ -204,30 +180,10 @@ public final class LedgerCoordinator implements AutoCloseable {
   }
 
   /** One round over the pool's pods. Scheduler thread. */
-  private void round(Tracked tracked) {
+  private void round(TrackedPool tracked) {
     PoolRuntime runtime = tracked.runtime;
-    boolean active = !tracked.retiring && !closed
-        && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS;
-    List<PodBudget> live = active ? runtime.admission().pods() : List.of();
-    Map<String, PodBudget> liveById = new HashMap<>();
-    live.forEach(pod -> liveById.put(pod.podId(), pod));
-    for (PodBudget pod : live) {
-      PodShare share = tracked.pods.computeIfAbsent(pod.podId(), id -> new PodShare());
-      if (share.live != pod) {
-        if (share.live != null) {
-          share.gone.add(share.live); // replaced: its reservations still count until they end
-        }
-        share.live = pod;
-        share.confirmed = false;
-      }
-    }
-    for (Map.Entry<String, PodShare> entry : tracked.pods.entrySet()) {
-      PodShare share = entry.getValue();
-      if (share.live != null && liveById.get(entry.getKey()) != share.live) {
-        share.gone.add(share.live);
-        share.live = null;
-      }
-    }
+    boolean active = tracked.active(closed);
+    tracked.reconcile(active ? runtime.admission().pods() : List.of());
     long queued = active ? runtime.admission().queuedTokens() : 0;
     boolean othersWaiting = tracked.othersWaiting;
     tracked.starving = false;
@@ -237,12 +193,11 @@ public final class LedgerCoordinator implements AutoCloseable {
     for (Map.Entry<String, PodShare> entry : tracked.pods.entrySet()) {
       String podId = entry.getKey();
       PodShare share = entry.getValue();
-      share.gone.removeIf(pod -> pod.inFlight() == 0 && pod.reserved() <= 0);
-      long goneReserved = share.gone.stream().mapToLong(PodBudget::reserved).sum();
+      long goneReserved = share.pruneGone();
       PodBudget pod = share.live;
       SharePolicy.Lease lease;
       if (pod == null) {
-        lease = SharePolicy.leaseForGone(goneReserved, share.whole);
+        lease = SharePolicy.keepOnly(goneReserved, share.whole);
       } else {
         OptionalLong whole = runtime.wholeBudget(podId);
         if (whole.isEmpty() || whole.getAsLong() <= 0) {
@@ -299,11 +254,10 @@ public final class LedgerCoordinator implements AutoCloseable {
     return timed;
   }
 
-  private void applied(Tracked tracked, String podId, PodShare share, PodBudget pod, long want, long sentGone,
+  private void applied(TrackedPool tracked, String podId, PodShare share, PodBudget pod, long want, long sentGone,
       long sentAt, SharedLedger.Grant grant, Throwable failure) {
     PoolRuntime runtime = tracked.runtime;
-    boolean active = !tracked.retiring && !closed
-        && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS;
+    boolean active = tracked.active(closed);
     if (failure != null) {
       errors.incrementAndGet();
       tracked.failed = true;
@@ -336,19 +290,11 @@ public final class LedgerCoordinator implements AutoCloseable {
     }
   }
 
-  private void finish(Tracked tracked) {
+  private void finish(TrackedPool tracked) {
     PoolRuntime runtime = tracked.runtime;
-    boolean active = !tracked.retiring && !closed
-        && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS;
-    if (!active) {
-      tracked.pods.values().forEach(share -> {
-        if (share.live != null) {
-          share.gone.add(share.live);
-          share.live = null;
-        }
-      });
-      boolean wantedAgain = !tracked.retiring && !closed
-          && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS; // track() meanwhile
+    if (!tracked.active(closed)) {
+      tracked.departAll();
+      boolean wantedAgain = tracked.active(closed); // track() meanwhile
       if (tracked.pods.isEmpty() && !wantedAgain) {
         if (pools.remove(runtime.name(), tracked)) {
           runtime.coordinateWith(signal -> { });
@@ -358,8 +304,7 @@ public final class LedgerCoordinator implements AutoCloseable {
         return;
       }
     } else {
-      boolean fallback = tracked.pods.values().stream().anyMatch(share -> share.live != null && !share.confirmed
-          && share.whole > 0);
+      boolean fallback = tracked.onFallback();
       PoolRuntime.Coordination before = runtime.coordination();
       PoolRuntime.Coordination now = fallback ? PoolRuntime.Coordination.FALLBACK : PoolRuntime.Coordination.SHARED;
       if (before != now) {
@@ -392,13 +337,12 @@ public final class LedgerCoordinator implements AutoCloseable {
       scheduler.execute(() -> {
         closed = true;
         List<CompletableFuture<?>> calls = new ArrayList<>();
-        for (Tracked tracked : pools.values()) {
+        for (TrackedPool tracked : pools.values()) {
           for (Map.Entry<String, PodShare> entry : tracked.pods.entrySet()) {
             PodShare share = entry.getValue();
-            long reserved = share.gone.stream().mapToLong(PodBudget::reserved).sum()
-                + (share.live == null ? 0 : share.live.reserved());
-            calls.add(ledger.lease(tracked.runtime.name(), entry.getKey(), replica, reserved, reserved, 0,
-                Math.max(share.whole, reserved)).toCompletableFuture());
+            SharePolicy.Lease lease = SharePolicy.keepOnly(share.reserved(), share.whole);
+            calls.add(ledger.lease(tracked.runtime.name(), entry.getKey(), replica, lease.want(), lease.keep(),
+                lease.atLeast(), lease.budget()).toCompletableFuture());
           }
         }
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))

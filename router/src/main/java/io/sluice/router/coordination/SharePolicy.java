@@ -80,9 +80,12 @@ final class SharePolicy {
     return new Lease(ask.want() + goneReserved, keep, atLeast, Math.max(whole, keep));
   }
 
-  /** The lease for a pod id with no live pod: only what its departed pods still hold; 0 drops it. */
-  static Lease leaseForGone(long goneReserved, long whole) {
-    return new Lease(goneReserved, goneReserved, 0, Math.max(whole, goneReserved));
+  /**
+   * A lease that keeps only what is reserved, 0 dropping the share: for a pod id with no live pod
+   * (what its departed pods still hold), and for every pod when this replica closes.
+   */
+  static Lease keepOnly(long reserved, long whole) {
+    return new Lease(reserved, reserved, 0, Math.max(whole, reserved));
   }
 
   /** The local share for a grant: the ledger's grant covers the departed pods' reservations too. */

@@ -90,19 +90,21 @@ class SharePolicyTest {
     assertThat(SharePolicy.lease(ask, shareAfter, reservedAfter, gone, whole)).isEqualTo(expected);
   }
 
-  static Stream<Arguments> gone() {
+  static Stream<Arguments> keepOnly() {
     return Stream.of(
         Arguments.of("departed pods still hold tokens: they stay recorded", 150, 1000,
             new SharePolicy.Lease(150, 150, 0, 1000)),
         Arguments.of("nothing held any more: the share is dropped", 0, 1000, new SharePolicy.Lease(0, 0, 0, 1000)),
         Arguments.of("the whole budget was never known: the budget is what is held", 500, 0,
-            new SharePolicy.Lease(500, 500, 0, 500)));
+            new SharePolicy.Lease(500, 500, 0, 500)),
+        Arguments.of("closing with a reservation past a shrunk budget: it stays recorded", 1200, 1000,
+            new SharePolicy.Lease(1200, 1200, 0, 1200)));
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("gone")
-  void theLeaseOfAPodIdWithNoLivePod(String situation, long goneReserved, long whole, SharePolicy.Lease expected) {
-    assertThat(SharePolicy.leaseForGone(goneReserved, whole)).isEqualTo(expected);
+  @MethodSource("keepOnly")
+  void theLeaseThatKeepsOnlyWhatIsReserved(String situation, long goneReserved, long whole, SharePolicy.Lease expected) {
+    assertThat(SharePolicy.keepOnly(goneReserved, whole)).isEqualTo(expected);
   }
 
   static Stream<Arguments> grants() {
