@@ -1,22 +1,23 @@
 package io.sluice.router.coordination;
 
-import io.sluice.crd.BudgetCoordination;
 import io.sluice.router.admission.PodBudget;
 import io.sluice.router.runtime.PoolRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,33 +25,33 @@ import org.slf4j.LoggerFactory;
  * Shares pod budgets among router replicas through a {@link SharedLedger}, for pools with
  * {@code budget.coordination: redis}. Each replica leases a share of every pod's budget and admits
  * against that share locally, with the same lock-free counters as ever: the request path never
- * waits for the ledger.
+ * waits for the ledger. Across replicas, admitted tokens stay within each pod's budget; a replica
+ * that stops (crash, partition) loses its shares after the TTL; while the ledger cannot be reached
+ * a pod falls back to {@code budget / replicas} (partitioned).
  *
- * <p>Concurrency: all of this class's state belongs to one scheduler thread. A pool's shares move
- * in rounds, and a pool has at most one round running, by a small state machine ({@code IDLE /
- * RUNNING / AGAIN}): whoever wants a round (the renewal timer, a request queued, a release while
- * other replicas wait, a retry while this one waits) marks it wanted; a round that ends with
- * {@code AGAIN} runs once more. In a round, for each pod: the share wanted is what is reserved
- * plus headroom (one eighth of the budget, or what waits in the queue) while no other replica
- * waits, else what is reserved plus the head of the queue, all or nothing (partial shares held by
- * every replica would deadlock them); a smaller share is set locally first (a shrink is
- * linearizable with reservations, see {@link PodBudget}), and only then is the ledger told, with
- * {@code keep} = the larger of the local share and what is reserved. A larger share is used
- * locally only once the ledger granted it. So the ledger's record of this replica never falls
- * below what it may admit, and the ledger never lets the records of one pod pass its budget: across
- * replicas, admitted tokens stay within the budget. Each round renews the lease; a replica that
- * stops (crash, partition) loses its shares after the TTL. When the ledger cannot be reached, a pod
- * keeps its share for half a TTL after the last answer (the ledger still records it), then falls
- * back to {@code budget / replicas} (partitioned); on recovery its local share drops to 0 before
- * the ledger is asked again, since the fallback share was never recorded.
+ * <p>The parts: {@link SharePolicy} (what to ask for, what to give back first, the fallback),
+ * {@link AsyncCoalescer} (one round at a time per pool), {@link TrackedPool} and {@link PodShare}
+ * (what this replica knows of each pool and pod). This class runs the rounds and applies the answers.
  */
 public final class LedgerCoordinator implements AutoCloseable {
+  /*
+   * Concurrency: all state of the pools and their pods belongs to the one scheduler thread. A
+   * pool's shares move in rounds, at most one running per pool (AsyncCoalescer IDLE / RUNNING /
+   * AGAIN): whoever wants a round (the renewal timer, a request queued, a release while other
+   * replicas wait, a retry while this one waits) asks for it from any thread; a round that ends
+   * with AGAIN runs once more. A round sends one lease per pod; the answers, and the end of the
+   * round once every answer or timeout is in, are handled on the scheduler again.
+   *
+   * Why the budget holds: a smaller share is set locally first (a shrink is linearizable with
+   * reservations, see PodBudget), and only then is the ledger told, with keep = the larger of the
+   * local share and what is reserved. A larger share is used locally only once the ledger granted
+   * it. So the ledger's record of this replica never falls below what it may admit, and the ledger
+   * never lets the records of one pod pass its budget. Each round renews the lease. When the
+   * ledger cannot be reached, a pod keeps its share for half a TTL after the last answer (the
+   * ledger still records it), then falls back to the partitioned share; on recovery its local
+   * share drops to 0 before the ledger is asked again, since the fallback share was never recorded.
+   */
   private static final Logger LOG = LoggerFactory.getLogger(LedgerCoordinator.class);
-  private static final int IDLE = 0;
-  private static final int RUNNING = 1;
-  private static final int AGAIN = 2;
-  /** An idle replica holds this fraction of a pod's budget as headroom, so a request rarely waits for a round. */
-  private static final int HEADROOM_DIVISOR = 8;
 
   /** Told of every failed ledger call. */
   public interface Listener {
@@ -67,38 +68,12 @@ public final class LedgerCoordinator implements AutoCloseable {
   private final long retryMillis;
   private final int fallbackReplicas;
   private final Listener listener;
+  private final LongSupplier nanoTime;
   private final ScheduledExecutorService scheduler;
-  private final Map<String, Tracked> pools = new ConcurrentHashMap<>();
+  private final Map<String, TrackedPool> pools = new ConcurrentHashMap<>();
   private final AtomicLong errors = new AtomicLong();
   private volatile int liveReplicas;
   private volatile boolean closed;
-
-  /** One pod's share as this replica knows it. Scheduler thread only. */
-  private static final class PodShare {
-    PodBudget live;
-    final List<PodBudget> gone = new ArrayList<>();
-    boolean confirmed;
-    /** When the last lease the ledger answered was sent (nanoTime): the ledger's record lasts a TTL from then. */
-    long confirmedAt;
-    long whole;
-  }
-
-  /** A pool under coordination. */
-  private final class Tracked {
-    final PoolRuntime runtime;
-    final AtomicInteger state = new AtomicInteger(IDLE);
-    final Map<String, PodShare> pods = new HashMap<>();
-    volatile boolean retiring;
-    volatile boolean othersWaiting;
-    boolean starving;
-    boolean failed;
-    boolean seenWaiting;
-    String lastFailure;
-
-    Tracked(PoolRuntime runtime) {
-      this.runtime = runtime;
-    }
-  }
 
   /**
    * @param replica this replica's name in the ledger; unique among the replicas
@@ -109,6 +84,19 @@ public final class LedgerCoordinator implements AutoCloseable {
    */
   public LedgerCoordinator(SharedLedger ledger, String replica, Duration timeout, Duration ttl, int fallbackReplicas,
       Listener listener) {
+    this(ledger, replica, timeout, ttl, fallbackReplicas, listener, System::nanoTime, ledgerThread());
+  }
+
+  /**
+   * As the production constructor, on a given clock and scheduler (a virtual clock in tests and
+   * the simulator).
+   *
+   * @param nanoTime the time in nanoseconds ({@code System::nanoTime} in production)
+   * @param scheduler runs all of this coordinator's work, renewals, retries and call timeouts, one
+   *     task at a time in the order given (one thread); {@link #close} shuts it down
+   */
+  public LedgerCoordinator(SharedLedger ledger, String replica, Duration timeout, Duration ttl, int fallbackReplicas,
+      Listener listener, LongSupplier nanoTime, ScheduledExecutorService scheduler) {
     this.ledger = ledger;
     this.replica = replica;
     this.timeoutMillis = Math.max(1, timeout.toMillis());
@@ -117,13 +105,24 @@ public final class LedgerCoordinator implements AutoCloseable {
     this.retryMillis = Math.min(renewMillis, 20);
     this.fallbackReplicas = fallbackReplicas;
     this.listener = listener;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+    this.nanoTime = nanoTime;
+    this.scheduler = scheduler;
+    scheduler.scheduleWithFixedDelay(() -> pools.values().forEach(this::requestRound), renewMillis, renewMillis,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The coordinator's own thread. Cancelled call timeouts leave its queue at once, as
+   * {@link CompletableFuture#orTimeout}'s did.
+   */
+  private static ScheduledExecutorService ledgerThread() {
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
       Thread thread = new Thread(r, "sluice-budget-ledger");
       thread.setDaemon(true);
       return thread;
     });
-    scheduler.scheduleWithFixedDelay(() -> pools.values().forEach(this::requestRound), renewMillis, renewMillis,
-        TimeUnit.MILLISECONDS);
+    executor.setRemoveOnCancelPolicy(true);
+    return executor;
   }
 
   public String replica() {
@@ -142,8 +141,8 @@ public final class LedgerCoordinator implements AutoCloseable {
 
   /** Starts coordinating the pool's budgets (again, after a spec change); its first round runs at once. */
   public void track(PoolRuntime runtime) {
-    Tracked tracked = pools.compute(runtime.name(), (name, existing) ->
-        existing != null && existing.runtime == runtime ? existing : new Tracked(runtime));
+    TrackedPool tracked = pools.compute(runtime.name(), (name, existing) ->
+        existing != null && existing.runtime == runtime ? existing : new TrackedPool(runtime));
     tracked.retiring = false;
     runtime.coordinateWith(reason -> {
       if (reason == PoolRuntime.Signal.QUEUED || tracked.othersWaiting) {
@@ -155,72 +154,36 @@ public final class LedgerCoordinator implements AutoCloseable {
 
   /** Stops coordinating the pool: its shares shrink to what is still reserved, then are dropped. */
   public void untrack(String pool) {
-    Tracked tracked = pools.get(pool);
+    TrackedPool tracked = pools.get(pool);
     if (tracked != null) {
       tracked.retiring = true;
       requestRound(tracked);
     }
   }
 
-  private void requestRound(Tracked tracked) {
-    while (!closed) {
-      int state = tracked.state.get();
-      if (state == AGAIN) {
-        return;
-      }
-      if (state == RUNNING) {
-        if (tracked.state.compareAndSet(RUNNING, AGAIN)) {
-          return;
-        }
-        continue;
-      }
-      if (tracked.state.compareAndSet(IDLE, RUNNING)) {
-        try {
-          scheduler.execute(() -> round(tracked));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-          tracked.state.set(IDLE); // closing
-        }
-        return;
+  private void requestRound(TrackedPool tracked) {
+    if (!closed && tracked.rounds.request()) {
+      try {
+        scheduler.execute(() -> round(tracked));
+      } catch (RejectedExecutionException e) {
+        tracked.rounds.reset(); // closing
       }
     }
   }
 
-  private void roundEnded(Tracked tracked) {
-    if (tracked.state.compareAndSet(RUNNING, IDLE)) {
-      if (tracked.starving && !closed) {
-        scheduler.schedule(() -> requestRound(tracked), retryMillis, TimeUnit.MILLISECONDS);
-      }
-      return;
+  private void roundEnded(TrackedPool tracked) {
+    if (tracked.rounds.runAgain()) {
+      round(tracked); // someone asked during the round
+    } else if (tracked.starving && !closed) {
+      scheduler.schedule(() -> requestRound(tracked), retryMillis, TimeUnit.MILLISECONDS);
     }
-    tracked.state.set(RUNNING); // AGAIN: someone asked during the round
-    round(tracked);
   }
 
   /** One round over the pool's pods. Scheduler thread. */
-  private void round(Tracked tracked) {
+  private void round(TrackedPool tracked) {
     PoolRuntime runtime = tracked.runtime;
-    boolean active = !tracked.retiring && !closed
-        && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS;
-    List<PodBudget> live = active ? runtime.admission().pods() : List.of();
-    Map<String, PodBudget> liveById = new HashMap<>();
-    live.forEach(pod -> liveById.put(pod.podId(), pod));
-    for (PodBudget pod : live) {
-      PodShare share = tracked.pods.computeIfAbsent(pod.podId(), id -> new PodShare());
-      if (share.live != pod) {
-        if (share.live != null) {
-          share.gone.add(share.live); // replaced: its reservations still count until they end
-        }
-        share.live = pod;
-        share.confirmed = false;
-      }
-    }
-    for (Map.Entry<String, PodShare> entry : tracked.pods.entrySet()) {
-      PodShare share = entry.getValue();
-      if (share.live != null && liveById.get(entry.getKey()) != share.live) {
-        share.gone.add(share.live);
-        share.live = null;
-      }
-    }
+    boolean active = tracked.active(closed);
+    tracked.reconcile(active ? runtime.admission().pods() : List.of());
     long queued = active ? runtime.admission().queuedTokens() : 0;
     boolean othersWaiting = tracked.othersWaiting;
     tracked.starving = false;
@@ -230,57 +193,31 @@ public final class LedgerCoordinator implements AutoCloseable {
     for (Map.Entry<String, PodShare> entry : tracked.pods.entrySet()) {
       String podId = entry.getKey();
       PodShare share = entry.getValue();
-      share.gone.removeIf(pod -> pod.inFlight() == 0 && pod.reserved() <= 0);
-      long goneReserved = share.gone.stream().mapToLong(PodBudget::reserved).sum();
+      long goneReserved = share.pruneGone();
       PodBudget pod = share.live;
-      long want;
-      long keep;
-      long atLeast;
+      SharePolicy.Lease lease;
       if (pod == null) {
-        atLeast = 0;
-        want = goneReserved;
-        keep = goneReserved;
+        lease = SharePolicy.keepOnly(goneReserved, share.whole);
       } else {
         OptionalLong whole = runtime.wholeBudget(podId);
         if (whole.isEmpty() || whole.getAsLong() <= 0) {
           continue; // the engine has not said how large it is yet
         }
         share.whole = whole.getAsLong();
+        boolean accepting = pod.accepting();
         long reserved = pod.reserved();
-        long wantLive;
-        if (!pod.accepting()) {
-          wantLive = 0;
-          atLeast = 0;
-        } else if (!othersWaiting) {
-          // Nobody waits: hold what is reserved plus headroom, or what the queue needs; any part helps.
-          wantLive = Math.min(share.whole, reserved + Math.max(Math.min(queued, share.whole),
-              Math.max(1, share.whole / HEADROOM_DIVISOR)));
-          atLeast = 0;
-        } else {
-          // Others wait: hold only what is reserved, plus room for the head of the queue if the ledger
-          // has it all. A partial share would block others without letting anything in (a deadlock
-          // when every replica holds part of what it needs).
-          long head = Math.min(head(runtime), share.whole);
-          wantLive = Math.min(share.whole, reserved + head);
-          atLeast = pod.budget() - reserved >= head ? 0 : wantLive;
-        }
-        if (!share.confirmed) {
-          runtime.admission().setShare(podId, 0, share.whole); // nothing local is backed by the ledger yet
-        } else if (wantLive < pod.budget()) {
-          runtime.admission().setShare(podId, wantLive, share.whole); // give back: locally first
-        } else if (atLeast > 0) {
-          runtime.admission().setShare(podId, Math.min(pod.budget(), reserved), share.whole); // drop a partial share
-        }
-        long keepLive = Math.max(pod.budget(), pod.reserved());
-        want = wantLive + goneReserved;
-        keep = keepLive + goneReserved;
-        atLeast = atLeast > 0 ? atLeast + goneReserved : 0;
+        long head = accepting && othersWaiting ? runtime.admission().headTokens() : 0;
+        SharePolicy.Ask ask = SharePolicy.ask(share.whole, pod.budget(), reserved, accepting, share.confirmed,
+            othersWaiting, queued, head);
+        ask.localFirst().ifPresent(local -> runtime.admission().setShare(podId, local, share.whole));
+        // Read again after the local change: a reservation may have raced the shrink.
+        lease = SharePolicy.lease(ask, pod.budget(), pod.reserved(), goneReserved, share.whole);
       }
-      long budget = Math.max(share.whole, keep);
+      long want = lease.want();
       long sentGone = goneReserved;
-      long sentAt = System.nanoTime();
-      calls.add(ledger.lease(runtime.name(), podId, replica, want, keep, atLeast, budget).toCompletableFuture()
-          .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+      long sentAt = nanoTime.getAsLong();
+      calls.add(withTimeout(ledger.lease(runtime.name(), podId, replica, want, lease.keep(), lease.atLeast(),
+          lease.budget()))
           .handleAsync((grant, failure) -> {
             applied(tracked, podId, share, pod, want, sentGone, sentAt, grant, failure);
             return null;
@@ -290,28 +227,47 @@ public final class LedgerCoordinator implements AutoCloseable {
         .whenCompleteAsync((done, failure) -> finish(tracked), scheduler);
   }
 
-  /** The head of the pool's queue, once per round. */
-  private static long head(PoolRuntime runtime) {
-    return runtime.admission().headTokens();
+  /**
+   * The call's outcome, or a {@link TimeoutException} once the timeout passed on the scheduler's
+   * clock (so a virtual clock times calls out too).
+   */
+  private <T> CompletableFuture<T> withTimeout(CompletionStage<T> call) {
+    CompletableFuture<T> timed = new CompletableFuture<>();
+    ScheduledFuture<?> timer;
+    try {
+      Runnable timeout = () -> timed.completeExceptionally(new TimeoutException());
+      timer = scheduler.schedule(timeout, timeoutMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      timer = null; // closing: nothing waits for the reply any more
+    }
+    ScheduledFuture<?> cancel = timer;
+    call.whenComplete((value, failure) -> {
+      if (cancel != null) {
+        cancel.cancel(false);
+      }
+      if (failure != null) {
+        timed.completeExceptionally(failure);
+      } else {
+        timed.complete(value);
+      }
+    });
+    return timed;
   }
 
-  private void applied(Tracked tracked, String podId, PodShare share, PodBudget pod, long want, long sentGone,
+  private void applied(TrackedPool tracked, String podId, PodShare share, PodBudget pod, long want, long sentGone,
       long sentAt, SharedLedger.Grant grant, Throwable failure) {
     PoolRuntime runtime = tracked.runtime;
-    boolean active = !tracked.retiring && !closed
-        && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS;
+    boolean active = tracked.active(closed);
     if (failure != null) {
       errors.incrementAndGet();
       tracked.failed = true;
       tracked.lastFailure = failure.toString();
       listener.ledgerFailed(runtime.name(), failure);
       if (pod != null && active && share.live == pod
-          && (!share.confirmed || System.nanoTime() - share.confirmedAt >= graceNanos)) {
-        // Within half a TTL of the last answer the ledger still records this share: keep using it.
-        // Past that it may lapse, and the pod falls back to the partitioned share.
+          && SharePolicy.fallsBack(share.confirmed, share.confirmedAt, nanoTime.getAsLong(), graceNanos)) {
         share.confirmed = false;
-        int replicas = liveReplicas > 0 ? liveReplicas : fallbackReplicas;
-        runtime.admission().setShare(podId, share.whole / Math.max(1, replicas), share.whole);
+        runtime.admission().setShare(podId, SharePolicy.fallbackShare(share.whole, liveReplicas, fallbackReplicas),
+            share.whole);
       }
       return;
     }
@@ -330,34 +286,25 @@ public final class LedgerCoordinator implements AutoCloseable {
     if (active && share.live == pod) {
       share.confirmed = true;
       share.confirmedAt = sentAt;
-      runtime.admission().setShare(podId, Math.max(0, grant.granted() - sentGone), share.whole);
+      runtime.admission().setShare(podId, SharePolicy.grantedLocally(grant.granted(), sentGone), share.whole);
     }
   }
 
-  private void finish(Tracked tracked) {
+  private void finish(TrackedPool tracked) {
     PoolRuntime runtime = tracked.runtime;
-    boolean active = !tracked.retiring && !closed
-        && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS;
-    if (!active) {
-      tracked.pods.values().forEach(share -> {
-        if (share.live != null) {
-          share.gone.add(share.live);
-          share.live = null;
-        }
-      });
-      boolean wantedAgain = !tracked.retiring && !closed
-          && runtime.pool().spec().budget().coordination() == BudgetCoordination.REDIS; // track() meanwhile
+    if (!tracked.active(closed)) {
+      tracked.departAll();
+      boolean wantedAgain = tracked.active(closed); // track() meanwhile
       if (tracked.pods.isEmpty() && !wantedAgain) {
         if (pools.remove(runtime.name(), tracked)) {
           runtime.coordinateWith(signal -> { });
         }
         runtime.setCoordination(PoolRuntime.Coordination.NONE);
-        tracked.state.set(IDLE);
+        tracked.rounds.reset();
         return;
       }
     } else {
-      boolean fallback = tracked.pods.values().stream().anyMatch(share -> share.live != null && !share.confirmed
-          && share.whole > 0);
+      boolean fallback = tracked.onFallback();
       PoolRuntime.Coordination before = runtime.coordination();
       PoolRuntime.Coordination now = fallback ? PoolRuntime.Coordination.FALLBACK : PoolRuntime.Coordination.SHARED;
       if (before != now) {
@@ -390,13 +337,12 @@ public final class LedgerCoordinator implements AutoCloseable {
       scheduler.execute(() -> {
         closed = true;
         List<CompletableFuture<?>> calls = new ArrayList<>();
-        for (Tracked tracked : pools.values()) {
+        for (TrackedPool tracked : pools.values()) {
           for (Map.Entry<String, PodShare> entry : tracked.pods.entrySet()) {
             PodShare share = entry.getValue();
-            long reserved = share.gone.stream().mapToLong(PodBudget::reserved).sum()
-                + (share.live == null ? 0 : share.live.reserved());
-            calls.add(ledger.lease(tracked.runtime.name(), entry.getKey(), replica, reserved, reserved, 0,
-                Math.max(share.whole, reserved)).toCompletableFuture());
+            SharePolicy.Lease lease = SharePolicy.keepOnly(share.reserved(), share.whole);
+            calls.add(ledger.lease(tracked.runtime.name(), entry.getKey(), replica, lease.want(), lease.keep(),
+                lease.atLeast(), lease.budget()).toCompletableFuture());
           }
         }
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
