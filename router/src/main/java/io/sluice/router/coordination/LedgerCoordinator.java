@@ -209,9 +209,15 @@ public final class LedgerCoordinator implements AutoCloseable {
         long head = accepting && othersWaiting ? runtime.admission().headTokens() : 0;
         SharePolicy.Ask ask = SharePolicy.ask(share.whole, pod.budget(), reserved, accepting, share.confirmed,
             othersWaiting, queued, head);
-        ask.localFirst().ifPresent(local -> runtime.admission().setShare(podId, local, share.whole));
+        // A fallback share is not taken away while the call is out: against a ledger that times
+        // out rather than fails fast, the next call starts at once, and the replica would hold 0
+        // for the whole outage. The lease still counts none of it (the ledger never recorded it).
+        if (!share.fallingBack) {
+          ask.localFirst().ifPresent(local -> runtime.admission().setShare(podId, local, share.whole));
+        }
         // Read again after the local change: a reservation may have raced the shrink.
-        lease = SharePolicy.lease(ask, pod.budget(), pod.reserved(), goneReserved, share.whole);
+        lease = SharePolicy.lease(ask, share.fallingBack ? 0 : pod.budget(), pod.reserved(), goneReserved,
+            share.whole);
       }
       long want = lease.want();
       long sentGone = goneReserved;
@@ -266,6 +272,7 @@ public final class LedgerCoordinator implements AutoCloseable {
       if (pod != null && active && share.live == pod
           && SharePolicy.fallsBack(share.confirmed, share.confirmedAt, nanoTime.getAsLong(), graceNanos)) {
         share.confirmed = false;
+        share.fallingBack = true;
         runtime.admission().setShare(podId, SharePolicy.fallbackShare(share.whole, liveReplicas, fallbackReplicas),
             share.whole);
       }
@@ -285,6 +292,7 @@ public final class LedgerCoordinator implements AutoCloseable {
     }
     if (active && share.live == pod) {
       share.confirmed = true;
+      share.fallingBack = false;
       share.confirmedAt = sentAt;
       runtime.admission().setShare(podId, SharePolicy.grantedLocally(grant.granted(), sentGone), share.whole);
     }

@@ -14,6 +14,8 @@ final class PodShare {
   final List<PodBudget> gone = new ArrayList<>();
   /** Whether the ledger granted the local share (false while new, or on the fallback share). */
   boolean confirmed;
+  /** Whether the local share is the fallback share (the ledger failed past its grace); cleared by a grant. */
+  boolean fallingBack;
   /** When the last lease the ledger answered was sent (the clock's nanoseconds): the ledger's record lasts a TTL from then. */
   long confirmedAt;
   /** The pod's whole budget as last known; 0 until known. */
@@ -27,6 +29,7 @@ final class PodShare {
       }
       live = pod;
       confirmed = false;
+      fallingBack = false;
     }
   }
 

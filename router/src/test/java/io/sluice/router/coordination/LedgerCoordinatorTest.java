@@ -184,17 +184,18 @@ class LedgerCoordinatorTest {
     assertThat(runtime.coordination()).isEqualTo(PoolRuntime.Coordination.FALLBACK);
   }
 
+  /**
+   * A ledger that times out (a partition) rather than failing fast: the next round starts at once,
+   * so a fallback share taken away before each call would leave the replica with 0 for the whole
+   * outage. It keeps the fallback share while it asks.
+   */
   @Test
-  void whileTheLedgerTimesOutEachRoundTakesTheFallbackShareAwayWhileItWaits() {
-    // Pins what the coordinator does today, not what it should: an unconfirmed share is set to 0
-    // before every call (meant for the recovery: the fallback share was never recorded), so while
-    // calls time out rather than fail fast, the fallback share is there only between a timeout and
-    // the next round, which starts at once (the renewal asked meanwhile).
+  void whileTheLedgerTimesOutTheFallbackShareStaysWhileTheNextCallIsOut() {
     ledger.mode(FakeLedger.Mode.SILENT);
     coordinator.track(runtime);
     scheduler.advance(ms(300)); // the first calls time out; the fallback share is set; round 2 starts
     assertThat(coordinator.errors()).isEqualTo(2);
-    assertThat(budgets()).containsExactly(0L, 0L);
+    assertThat(budgets()).containsExactly(250L, 250L);
     ledger.mode(FakeLedger.Mode.FAIL); // round 2's calls still time out; round 3's (asked meanwhile) fail fast
     scheduler.advance(ms(300));
     assertThat(coordinator.errors()).isEqualTo(6);
@@ -202,7 +203,7 @@ class LedgerCoordinatorTest {
   }
 
   @Test
-  void onRecoveryTheFallbackShareGoesBeforeTheLedgerIsAskedAndWhatIsReservedIsKept() {
+  void onRecoveryTheLedgerKeepsOnlyWhatIsReservedAndItsGrantReplacesTheFallbackShare() {
     ledger.mode(FakeLedger.Mode.FAIL);
     coordinator.track(runtime);
     scheduler.runDue();
