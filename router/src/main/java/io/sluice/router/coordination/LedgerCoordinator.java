@@ -179,8 +179,32 @@ public final class LedgerCoordinator implements AutoCloseable {
     }
   }
 
-  /** One round over the pool's pods. Scheduler thread. */
+  /**
+   * One round over the pool's pods, guarded: a round that throws (a bug) would leave the pool's
+   * coalescer RUNNING and the pool without rounds for good; instead it is logged, the coalescer
+   * reset, and a round asked again after the retry delay. Scheduler thread.
+   */
   private void round(TrackedPool tracked) {
+    try {
+      startRound(tracked);
+    } catch (RuntimeException e) {
+      recover(tracked, e);
+    }
+  }
+
+  private void recover(TrackedPool tracked, RuntimeException e) {
+    LOG.error("ModelPool {}: a budget ledger round failed; retrying in {} ms", tracked.runtime.name(), retryMillis, e);
+    tracked.rounds.reset();
+    if (!closed) {
+      try {
+        scheduler.schedule(() -> requestRound(tracked), retryMillis, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closing) {
+        // closing: nothing more to do
+      }
+    }
+  }
+
+  private void startRound(TrackedPool tracked) {
     PoolRuntime runtime = tracked.runtime;
     boolean active = tracked.active(closed);
     tracked.reconcile(active ? runtime.admission().pods() : List.of());
@@ -230,7 +254,13 @@ public final class LedgerCoordinator implements AutoCloseable {
           }, scheduler));
     }
     CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new))
-        .whenCompleteAsync((done, failure) -> finish(tracked), scheduler);
+        .whenCompleteAsync((done, failure) -> {
+          try {
+            finish(tracked);
+          } catch (RuntimeException e) {
+            recover(tracked, e);
+          }
+        }, scheduler);
   }
 
   /**

@@ -13,7 +13,7 @@ import java.util.concurrent.CompletionStage;
  * Every lease call is kept, for the tests to read.
  */
 final class FakeLedger implements SharedLedger {
-  enum Mode { ANSWER, FAIL, SILENT }
+  enum Mode { ANSWER, FAIL, SILENT, THROW }
 
   record Call(String pod, String replica, long want, long keep, long atLeast, long budget) {}
 
@@ -53,6 +53,8 @@ final class FakeLedger implements SharedLedger {
         return CompletableFuture.failedFuture(new IllegalStateException("ledger away"));
       case SILENT:
         return new CompletableFuture<>();
+      case THROW: // a broken adapter: throws instead of failing its future
+        throw new IllegalStateException("ledger adapter bug");
       case ANSWER:
       default:
         break;

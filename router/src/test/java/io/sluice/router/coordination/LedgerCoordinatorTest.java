@@ -221,6 +221,18 @@ class LedgerCoordinatorTest {
     during.release();
   }
 
+  /** A round that throws (a bug) used to leave the pool's coalescer RUNNING: no rounds ever again. */
+  @Test
+  void aRoundThatThrowsIsRetriedAfterTheRetryDelay() {
+    ledger.mode(FakeLedger.Mode.THROW);
+    coordinator.track(runtime);
+    scheduler.runDue();
+    ledger.mode(FakeLedger.Mode.ANSWER);
+    scheduler.advance(ms(20));
+    assertThat(runtime.coordination()).isEqualTo(PoolRuntime.Coordination.SHARED);
+    assertThat(budgets()).allSatisfy(budget -> assertThat(budget).isPositive());
+  }
+
   @Test
   void aReplicaGrantedLessThanItWantsAsksAgainAfterTwentyMilliseconds() {
     pods().forEach(pod -> ledger.other(pod.podId(), "them", 950, 0));
