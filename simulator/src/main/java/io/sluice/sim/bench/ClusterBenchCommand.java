@@ -21,6 +21,7 @@ import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,14 +31,8 @@ import picocli.CommandLine.Option;
 @Command(name = "cluster", mixinStandardHelpOptions = true,
     description = "Replay one trace through Sluice, HAProxy (leastconn) and direct round robin over emulated engines.")
 public final class ClusterBenchCommand implements Callable<Integer> {
-  @Option(names = "--trace", required = true, description = "Trace CSV (TIMESTAMP,ContextTokens,GeneratedTokens).")
-  Path trace;
-  @Option(names = "--engines", defaultValue = "4", description = "Emulated engines (default: ${DEFAULT-VALUE}).")
-  int engines;
-  @Option(names = "--kv-tokens", defaultValue = "16000", description = "KV-cache tokens per engine (default: ${DEFAULT-VALUE}).")
-  int kvTokens;
-  @Option(names = "--time-scale", defaultValue = "4", description = "Engine model speed-up (default: ${DEFAULT-VALUE}).")
-  double timeScale;
+  @Mixin
+  TraceOnEnginesOptions fleet = new TraceOnEnginesOptions(16000);
   @Option(names = "--rate", required = true, description = "Mean requests per second (wall clock).")
   double rate;
   @Option(names = "--duration", defaultValue = "30s", description = "Sending time per system (default: ${DEFAULT-VALUE}).")
@@ -50,30 +45,29 @@ public final class ClusterBenchCommand implements Callable<Integer> {
   double sloTpotMs;
   @Option(names = "--systems", split = ",", defaultValue = "sluice,haproxy,direct", description = "Default: ${DEFAULT-VALUE}.")
   List<String> systems;
-  @Option(names = "--model", defaultValue = "qwen3-8b")
-  String model;
   @Option(names = "--out", required = true, description = "Directory for per-system CSVs, logs and results.md.")
   Path out;
 
   @Override
   public Integer call() throws Exception {
-    List<Arrival> arrivals = ArrivalSchedule.build(TraceReader.read(trace), OptionalDouble.of(rate),
+    List<Arrival> arrivals = ArrivalSchedule.build(TraceReader.read(fleet.trace), OptionalDouble.of(rate),
         Durations.parse(duration).toNanos(), 1_000_000);
-    Slo slo = new Slo(sloTtftMs / timeScale, sloTpotMs / timeScale);
+    Slo slo = new Slo(sloTtftMs / fleet.timeScale, sloTpotMs / fleet.timeScale);
     String setup = String.format(Locale.ROOT, "%d engines (llama3-8b-a100, %d KV tokens each, time scale %.1f), "
         + "%d requests at %.1f req/s over %s, streamed, max_tokens=%s; latencies in wall-clock ms "
         + "(x%.1f for model time); goodput SLO TTFT <= %.0f ms, TPOT <= %.0f ms of model time",
-        engines, kvTokens, timeScale, arrivals.size(), rate, duration, maxTokens, timeScale, sloTtftMs, sloTpotMs);
+        fleet.engines, fleet.kvTokens, fleet.timeScale, arrivals.size(), rate, duration, maxTokens, fleet.timeScale,
+        sloTtftMs, sloTpotMs);
     System.out.println(setup);
     MarkdownTable table = new MarkdownTable("system", "SLO attainment", "ok / sent", "errors by status", "TTFT p50", "TTFT p99",
         "ITL p99", "E2E p50", "E2E p99", "req/s", "output tok/s", "goodput req/s", "engine preemptions");
-    BarCharts latency = new BarCharts("Trace replay: latency (wall-clock ms, time scale " + timeScale + ")", "ms");
+    BarCharts latency = new BarCharts("Trace replay: latency (wall-clock ms, time scale " + fleet.timeScale + ")", "ms");
     BarCharts preempted = new BarCharts("Trace replay: engine preemptions and goodput", "count or req/s");
     Vertx client = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     try {
       for (String system : systems) {
         Path dir = out.resolve(system);
-        try (EngineCluster cluster = EngineCluster.start(engines, model, kvTokens, timeScale);
+        try (EngineCluster cluster = fleet.startEngines();
              Proxy proxy = start(system, dir, cluster.urls(), slo)) {
           if (proxy == null) {
             System.out.println(system + ": binary not installed (apt-get install -y haproxy); skipped");
@@ -81,7 +75,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
             continue;
           }
           ReplayRun.Settings settings = new ReplayRun.Settings(Targets.of(proxy.targets()),
-              new RequestShape(model, true, RequestShape.parseMaxTokens(maxTokens)), slo, 4096,
+              new RequestShape(fleet.model, true, RequestShape.parseMaxTokens(maxTokens)), slo, 4096,
               Durations.parse("120s"), 120_000);
           // a few small requests first (JIT, connections); their preemptions, if any, are not counted
           ReplayRun.closedLoop(client, settings, new Arrival(0, 0, 16, 4), 4, Durations.parse("3s"), 2_000);
@@ -124,7 +118,7 @@ public final class ClusterBenchCommand implements Callable<Integer> {
     String objective = String.format(Locale.ROOT, "  admission: {objective: {ttft: %dms, tpot: %dms}}%n",
         Math.round(slo.ttftMillis()), Math.max(1, Math.round(slo.tpotMillis())));
     return switch (system) {
-      case "sluice" -> SluiceProxy.start(dir, engineUrls, model, objective, true, 2);
+      case "sluice" -> SluiceProxy.start(dir, engineUrls, fleet.model, objective, true, 2);
       case "haproxy" -> HaproxyProxy.startOrNull(dir, engineUrls, "leastconn", 2);
       case "direct" -> new DirectProxy(engineUrls);
       default -> throw new IllegalArgumentException("unknown system " + system + "; known: sluice, haproxy, direct");

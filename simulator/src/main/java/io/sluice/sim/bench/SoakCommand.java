@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -50,8 +51,8 @@ import picocli.CommandLine.Option;
 @Command(name = "soak", mixinStandardHelpOptions = true,
     description = "Long open-loop trace replay through the router; prints heap, reservations, queue and latency per window.")
 public final class SoakCommand implements Callable<Integer> {
-  @Option(names = "--trace", required = true, description = "Trace CSV (TIMESTAMP,ContextTokens,GeneratedTokens).")
-  Path trace;
+  @Mixin
+  TraceOnEnginesOptions fleet = new TraceOnEnginesOptions(24000);
   @Option(names = "--duration", defaultValue = "10m", description = "Sending time (default: ${DEFAULT-VALUE}).")
   String duration;
   @Option(names = "--load", defaultValue = "0.8", description = "Fraction of the capacity to send (default: ${DEFAULT-VALUE}).")
@@ -63,14 +64,6 @@ public final class SoakCommand implements Callable<Integer> {
   int calibrationRequests;
   @Option(names = "--window", defaultValue = "30s", description = "Reporting window (default: ${DEFAULT-VALUE}).")
   String window;
-  @Option(names = "--engines", defaultValue = "4", description = "Emulated engines (default: ${DEFAULT-VALUE}).")
-  int engines;
-  @Option(names = "--kv-tokens", defaultValue = "24000", description = "KV-cache tokens per engine (default: ${DEFAULT-VALUE}).")
-  int kvTokens;
-  @Option(names = "--time-scale", defaultValue = "4", description = "Engine model speed-up (default: ${DEFAULT-VALUE}).")
-  double timeScale;
-  @Option(names = "--model", defaultValue = "qwen3-8b")
-  String model;
   @Option(names = "--router-settings", defaultValue = "",
       description = "Extra RouterSettings fields, e.g. 'idleTimeout: 30s' (comma-separated).")
   String routerSettings;
@@ -84,15 +77,15 @@ public final class SoakCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<TraceRecord> records = TraceReader.read(trace);
+    List<TraceRecord> records = TraceReader.read(fleet.trace);
     Duration sending = Durations.parse(duration);
     Duration step = Durations.parse(window);
     Files.createDirectories(out);
     Vertx client = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-    try (EngineCluster cluster = EngineCluster.start(engines, model, kvTokens, timeScale);
-         SluiceProxy router = SluiceProxy.start(out, cluster.urls(), model, "  queue: {maxWait: 300s}\n", false, 2,
+    try (EngineCluster cluster = fleet.startEngines();
+         SluiceProxy router = SluiceProxy.start(out, cluster.urls(), fleet.model, "  queue: {maxWait: 300s}\n", false, 2,
              routerSettings.isBlank() ? "" : "  " + String.join("\n  ", routerSettings.split("\\s*,\\s*")) + "\n")) {
-      RequestShape shape = new RequestShape(model, true, RequestShape.FROM_TRACE);
+      RequestShape shape = new RequestShape(fleet.model, true, RequestShape.FROM_TRACE);
       ReplayRun.Settings settings = new ReplayRun.Settings(Targets.of(router.targets()), shape, new Slo(1e9, 1e9),
           4096, Durations.parse("120s"), 120_000);
       double rps = capacity != null ? capacity : measureCapacity(client, settings, records);
@@ -100,7 +93,7 @@ public final class SoakCommand implements Callable<Integer> {
       List<Arrival> arrivals = ArrivalSchedule.build(records, OptionalDouble.of(rate), sending.toNanos(), 10_000_000);
       System.out.printf(Locale.ROOT, "soak: %d engines (%d KV tokens, time scale %.1f), router pid %d; capacity %.2f req/s, "
               + "sending %.2f req/s (%.0f%%) for %s: %d requests; window %s%n",
-          engines, kvTokens, timeScale, router.pid(), rps, rate, load * 100, duration, arrivals.size(), window);
+          fleet.engines, fleet.kvTokens, fleet.timeScale, router.pid(), rps, rate, load * 100, duration, arrivals.size(), window);
       List<Row> rows = run(client, router, settings, arrivals, step);
       long preemptions = cluster.preemptions();
       Row last = rows.get(rows.size() - 1);
@@ -122,7 +115,7 @@ public final class SoakCommand implements Callable<Integer> {
    */
   private double measureCapacity(Vertx client, ReplayRun.Settings settings, List<TraceRecord> records)
       throws InterruptedException {
-    int count = Math.min(records.size(), calibrationRequests > 0 ? calibrationRequests : engines * 40);
+    int count = Math.min(records.size(), calibrationRequests > 0 ? calibrationRequests : fleet.engines * 40);
     List<Arrival> burst = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       burst.add(new Arrival(i, 0, records.get(i).promptTokens(), records.get(i).outputTokens()));

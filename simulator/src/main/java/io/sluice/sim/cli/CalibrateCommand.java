@@ -3,9 +3,9 @@ package io.sluice.sim.cli;
 import io.sluice.sim.engine.ClosedLoopBenchmark;
 import io.sluice.sim.engine.EngineConfig;
 import io.sluice.sim.engine.Profile;
-import io.sluice.sim.engine.Profiles;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "calibrate", mixinStandardHelpOptions = true,
         description = "Print the emulator's TTFT and throughput for a concurrency sweep (virtual time, no sockets).")
 final class CalibrateCommand implements Callable<Integer> {
-    @Option(names = "--profile", defaultValue = "llama3-8b-a100")
-    String profile;
+    @Mixin
+    ProfileOption profileOption;
     @Option(names = "--kv-tokens", defaultValue = "150000", description = "KV capacity (default: ${DEFAULT-VALUE}, ~18 GB of Llama-3-8B KV on an A100 40GB).")
     int kvTokens;
     @Option(names = "--input-len", defaultValue = "1024")
@@ -30,7 +30,7 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Profile p = Profiles.byName(profile).orElseThrow(() -> new IllegalArgumentException("unknown profile " + profile));
+        Profile p = profileOption.resolve();
         EngineConfig config = EngineConfig.of(kvTokens, p);
         System.out.printf("profile %s, input %d, output %d, %d requests per client, max_num_batched_tokens %d%n",
                 p.name(), inputLen, outputLen, perClient, config.maxBatchedTokens());

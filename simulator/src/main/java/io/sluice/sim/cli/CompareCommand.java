@@ -13,7 +13,6 @@ import io.sluice.sim.cluster.Policy;
 import io.sluice.sim.cluster.Workload;
 import io.sluice.sim.engine.EngineConfig;
 import io.sluice.sim.engine.Profile;
-import io.sluice.sim.engine.Profiles;
 import io.sluice.sim.replay.Durations;
 import io.sluice.sim.replay.Slo;
 import io.sluice.sim.replay.TraceReader;
@@ -24,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,8 +43,8 @@ final class CompareCommand implements Callable<Integer> {
   int requests;
   @Option(names = "--pods", defaultValue = "8")
   int pods;
-  @Option(names = "--profile", defaultValue = "llama3-8b-a100")
-  String profile;
+  @Mixin
+  ProfileOption profileOption;
   @Option(names = "--kv-tokens", defaultValue = "150000", description = "KV capacity per engine (default: ${DEFAULT-VALUE}).")
   int kvTokens;
   @Option(names = "--load", split = ",",
@@ -121,7 +121,7 @@ final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     long start = System.nanoTime();
-    Profile p = Profiles.byName(profile).orElseThrow(() -> new IllegalArgumentException("unknown profile " + profile));
+    Profile p = profileOption.resolve();
     Workload base;
     if (trace != null) {
       base = Workload.fromTrace(trace.getFileName().toString(), TraceReader.read(trace), requests);

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,8 +33,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--engine-ports", split = ",", defaultValue = "8001,8002",
             description = "Ports of the emulated engines (default: ${DEFAULT-VALUE}).")
     List<Integer> enginePorts;
-    @Option(names = "--model", defaultValue = "qwen3-8b", description = "Model name (default: ${DEFAULT-VALUE}).")
-    String model;
+    @Mixin
+    ModelOption modelOption;
     @Option(names = "--kv-tokens", defaultValue = "20000", description = "KV-cache tokens per engine (default: ${DEFAULT-VALUE}).")
     int kvTokens;
     @Option(names = "--time-scale", defaultValue = "1.0", description = "Engine model speed-up (default: ${DEFAULT-VALUE}).")
@@ -41,6 +42,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String model = modelOption.model;
         Profile profile = Profiles.byName("llama3-8b-a100").orElseThrow();
         Vertx vertx = Vertx.vertx();
         List<String> endpoints = new ArrayList<>();

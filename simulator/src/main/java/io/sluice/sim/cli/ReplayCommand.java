@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code replay}: an open-loop load generator driven by a trace, against loopback targets. */
@@ -39,8 +40,8 @@ final class ReplayCommand implements Callable<Integer> {
   int maxRequests;
   @Option(names = "--out", required = true, description = "Directory for requests.csv and summary.txt.")
   Path out;
-  @Option(names = "--model", defaultValue = "qwen3-8b", description = "Model name (default: ${DEFAULT-VALUE}).")
-  String model;
+  @Mixin
+  ModelOption modelOption;
   @Option(names = "--stream", defaultValue = "true", arity = "1", description = "Stream responses (default: ${DEFAULT-VALUE}).")
   boolean stream;
   @Option(names = "--max-tokens", defaultValue = "trace",
@@ -61,7 +62,7 @@ final class ReplayCommand implements Callable<Integer> {
     Duration runFor = Durations.parse(duration);
     List<Arrival> arrivals = ArrivalSchedule.build(TraceReader.read(trace),
         rate == null ? OptionalDouble.empty() : OptionalDouble.of(rate), runFor.toNanos(), maxRequests);
-    ReplayRun.Settings settings = new ReplayRun.Settings(to, new RequestShape(model, stream,
+    ReplayRun.Settings settings = new ReplayRun.Settings(to, new RequestShape(modelOption.model, stream,
         RequestShape.parseMaxTokens(maxTokens)), new Slo(sloTtftMs, sloTpotMs), connections, Durations.parse(drain),
         Durations.parse(drain).toMillis());
     System.out.printf("replaying %d requests over %s to %s%n", arrivals.size(), runFor, to.all());
