@@ -13,7 +13,7 @@ import io.sluice.router.proxy.EngineScraper;
 import io.sluice.router.estimate.TokenEstimators;
 import io.sluice.router.proxy.DataPlane;
 import io.sluice.router.proxy.ProxyHandler;
-import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.PoolDirectory;
 import io.sluice.router.runtime.TrafficClasses;
 import io.sluice.router.proxy.AccessLog;
 import io.sluice.router.proxy.ClientLimits;
@@ -76,8 +76,8 @@ public final class SluiceServer {
 
   private final Vertx vertx;
   private final RouterSettings settings;
-  private final LivePools pools;
-  private final Runtimes runtimes;
+  private final PoolReconciler reconciler;
+  private final PoolDirectory runtimes;
   private final TrafficClasses classes;
   private final RouterMetrics metrics;
   private final HttpClient client;
@@ -116,12 +116,12 @@ public final class SluiceServer {
       this.redis = null;
       this.ledger = null;
     }
-    this.pools = new LivePools(metrics, client, tokenizerPool, ledger, ConfigLoader.plugins());
-    pools.classes().trustHeaders(settings.trustedHeaders());
-    config.pools().forEach(pools::applyPool); // throws on a pool that cannot be built
-    pools.setClasses(config.classes());
-    this.runtimes = pools.runtimes();
-    this.classes = pools.classes();
+    this.reconciler = new PoolReconciler(metrics, client, tokenizerPool, ledger, ConfigLoader.plugins());
+    reconciler.classes().trustHeaders(settings.trustedHeaders());
+    config.pools().forEach(reconciler::applyPool); // throws on a pool that cannot be built
+    reconciler.setClasses(config.classes());
+    this.runtimes = reconciler.pools();
+    this.classes = reconciler.classes();
     this.engineScraper = new EngineScraper(vertx, client, runtimes, metrics);
     this.tls = settings.tls() == null ? null : new TlsFiles(settings.tls());
     this.fileWatch = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -199,11 +199,11 @@ public final class SluiceServer {
         .compose(bound -> {
           // Timers and scrapes start here, on the data server's event-loop context, rather than
           // on the caller's thread: a context made up for a foreign thread is not one to own them.
-          pools.scrapeWith(engineScraper);
+          reconciler.scrapeWith(engineScraper);
           // The queues' fallback timer: expires waiters past their max wait and dispatches in case
           // a wake-up was missed. Releases wake the queues directly; this is not a poll.
           tickTimer = vertx.setPeriodic(TICK_MS, id -> {
-            pools.tick();
+            reconciler.tick();
             logServability();
           });
           // Further servers on the same port share it: Vert.x spreads connections over their event loops.
@@ -222,7 +222,7 @@ public final class SluiceServer {
               .recover(e -> Future.failedFuture(cannotListen("admin", options.adminHost(), options.adminPort(), e)));
         })
         .onSuccess(bound -> LOG.info("data port {}:{} ({} event loops), admin port {}:{}; pools: {}",
-            options.host(), port(), dataServers.size(), options.adminHost(), adminPort(), pools.describe()))
+            options.host(), port(), dataServers.size(), options.adminHost(), adminPort(), reconciler.describe()))
         .mapEmpty();
   }
 
@@ -259,7 +259,7 @@ public final class SluiceServer {
   /** Runs on the file-watch thread: re-reads API key files and the TLS certificate that changed. */
   private void watchFiles() {
     try {
-      pools.pollKeyFiles();
+      reconciler.pollKeyFiles();
       if (tls != null && tls.changed()) {
         ServerSSLOptions next = new ServerSSLOptions().setKeyCertOptions(tls.read());
         for (HttpServer server : dataServers) {
@@ -345,7 +345,7 @@ public final class SluiceServer {
 
   /** Where discovery applies the pools, pods and traffic classes it sees in the cluster. */
   public ClusterSink clusterSink() {
-    return pools;
+    return reconciler;
   }
 
   /** The traffic classes in force. */
@@ -354,7 +354,7 @@ public final class SluiceServer {
   }
 
   /** The pools' runtimes: budgets, reservations and queues, for tests and the admin port. */
-  public Runtimes runtimes() {
+  public PoolDirectory pools() {
     return runtimes;
   }
 

@@ -1,7 +1,7 @@
 package io.sluice.router.admin;
 
 import io.sluice.router.metrics.RouterMetrics;
-import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.PoolDirectory;
 import io.sluice.router.runtime.TrafficClasses;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.core.Vertx;
@@ -19,7 +19,7 @@ public final class AdminPlane {
   /**
    * @param ready whether the router can serve, and each pool's reason when it cannot
    */
-  public static Router router(Vertx vertx, RouterMetrics metrics, Supplier<Readiness> ready, Runtimes runtimes,
+  public static Router router(Vertx vertx, RouterMetrics metrics, Supplier<Readiness> ready, PoolDirectory runtimes,
       TrafficClasses classes) {
     Router router = Router.router(vertx);
     EstimateRoute estimate = new EstimateRoute(runtimes, classes);

@@ -6,7 +6,7 @@ import io.sluice.router.config.TrafficClassConfig;
 import io.sluice.router.metrics.LiveView;
 import io.sluice.router.runtime.EngineSample;
 import io.sluice.router.runtime.PoolRuntime;
-import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.PoolDirectory;
 import io.sluice.router.runtime.TrafficClasses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,11 +25,11 @@ final class Dashboard {
   /** Seconds of history the state carries. */
   static final int HISTORY = 120;
 
-  private final Runtimes runtimes;
+  private final PoolDirectory runtimes;
   private final TrafficClasses classes;
   private final LiveView live;
 
-  Dashboard(Runtimes runtimes, TrafficClasses classes, LiveView live) {
+  Dashboard(PoolDirectory runtimes, TrafficClasses classes, LiveView live) {
     this.runtimes = runtimes;
     this.classes = classes;
     this.live = live;

@@ -7,7 +7,7 @@ import io.sluice.router.api.OpenAiError;
 import io.sluice.router.api.RequestParser;
 import io.sluice.router.runtime.Caller;
 import io.sluice.router.runtime.PoolRuntime;
-import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.PoolDirectory;
 import io.sluice.router.runtime.TrafficClasses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -19,10 +19,10 @@ import java.util.concurrent.CompletionException;
  * exactly as a client would send it, so operators can check sizing. Nothing is reserved.
  */
 final class EstimateRoute {
-  private final Runtimes runtimes;
+  private final PoolDirectory runtimes;
   private final TrafficClasses classes;
 
-  EstimateRoute(Runtimes runtimes, TrafficClasses classes) {
+  EstimateRoute(PoolDirectory runtimes, TrafficClasses classes) {
     this.runtimes = runtimes;
     this.classes = classes;
   }

@@ -40,7 +40,7 @@ public final class AdmissionController {
   private static final int RESERVE_ATTEMPTS = 3;
 
   private final String pool;
-  private final PodSelector selector;
+  private final PodPicker picker;
   private final AdmissionListener listener;
   private final LongSupplier clock;
   private final PoolTotals totals = new PoolTotals(this);
@@ -70,12 +70,12 @@ public final class AdmissionController {
   /**
    * @param clock nanosecond time source ({@code System::nanoTime} in production, virtual in tests)
    */
-  public AdmissionController(String pool, QueueSpec queue, AdmissionMode mode, PodSelector selector,
+  public AdmissionController(String pool, QueueSpec queue, AdmissionMode mode, PodPicker picker,
       AdmissionListener listener, LongSupplier clock) {
     this.pool = pool;
     this.queue = queue;
     this.mode = mode;
-    this.selector = selector;
+    this.picker = picker;
     this.listener = listener;
     this.clock = clock;
     this.waiting = new AdmissionQueue(clock.getAsLong());
@@ -228,7 +228,7 @@ public final class AdmissionController {
   }
 
   private Decision observe(List<PodBudget> current, AdmissionRequest request, long largest) {
-    PodBudget pod = selector.select(current, request, false);
+    PodBudget pod = picker.pick(current, request, false);
     if (pod == null) {
       listener.outcome(request.trafficClass(), Outcome.REJECTED_NO_PODS);
       return new Decision.NoPods();
@@ -264,7 +264,7 @@ public final class AdmissionController {
 
   private Reservation reserveOn(List<PodBudget> candidates, AdmissionRequest request) {
     for (int attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
-      PodBudget pod = selector.select(candidates, request, true);
+      PodBudget pod = picker.pick(candidates, request, true);
       if (pod == null) {
         return null;
       }
@@ -283,7 +283,7 @@ public final class AdmissionController {
   public Optional<Reservation> reserveElsewhere(AdmissionRequest request, Set<String> excludedPodIds) {
     List<PodBudget> others = ledger.pods().stream().filter(p -> !excludedPodIds.contains(p.podId())).toList();
     if (mode == AdmissionMode.OBSERVE) {
-      PodBudget pod = selector.select(others, request, false);
+      PodBudget pod = picker.pick(others, request, false);
       return pod == null ? Optional.empty() : Optional.of(pod.forceReserve(request.tokens(), request.promptTokens()));
     }
     return Optional.ofNullable(reserveOn(others, request));

@@ -7,11 +7,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Picks the pod with the most budget left after the reservation. Ties (common when pods are idle)
  * are broken by rotating where the scan starts, so equal pods share the load.
  */
-public final class MostHeadroom implements PodSelector {
+public final class MostHeadroom implements PodPicker {
   private final AtomicInteger rotation = new AtomicInteger();
 
   @Override
-  public PodBudget select(List<PodBudget> pods, AdmissionRequest request, boolean mustFit) {
+  public PodBudget pick(List<PodBudget> pods, AdmissionRequest request, boolean mustFit) {
     int size = pods.size();
     if (size == 0) {
       return null;

@@ -86,7 +86,7 @@ public final class PodBudget {
 
   /**
    * Whether a request may be placed on the pod now: it is accepting, and unless on probation with
-   * its one probe in flight. Selectors pick among these; a pod that is merely busy on probation
+   * its one probe in flight. Pickers choose among these; a pod that is merely busy on probation
    * still counts as in the pool (its ceiling, readiness).
    */
   public boolean takesRequestNow() {

@@ -146,7 +146,7 @@ final class ServeCommand implements Callable<Integer> {
         discovery = new KubernetesDiscovery(client, watched, server.clusterSink(), server.metrics());
         discovery.start();
         server.addReadinessGate(discovery::synced); // not ready while an informer is listing or re-listing
-        status = new StatusWriter(client, home, identity, discovery::poolReports, discovery::classReports, server.runtimes(),
+        status = new StatusWriter(client, home, identity, discovery::poolReports, discovery::classReports, server.pools(),
             Duration.ofSeconds(5), Duration.ofSeconds(15));
         status.start();
       } catch (RuntimeException e) {

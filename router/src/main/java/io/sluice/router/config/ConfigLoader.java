@@ -56,7 +56,7 @@ public final class ConfigLoader {
 
   /**
    * The plugins found on the router's class path, loaded once on first use. Profiles are checked
-   * against it here and built from it by {@code LivePools}, so a pool that validates is a pool that
+   * against it here and built from it by {@code PoolReconciler}, so a pool that validates is a pool that
    * builds. It stays a static of this static facade (fifty call sites in main and tests) rather
    * than a parameter of every entry point; a failed load (two jars claiming one type) is retried
    * on the next call and reported as the pool's problem, as before.

@@ -15,7 +15,7 @@ import io.sluice.crd.k8s.TrafficClass;
 import io.sluice.crd.k8s.TrafficClassStatus;
 import io.sluice.router.admission.PodBudget;
 import io.sluice.router.runtime.PoolRuntime;
-import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.PoolDirectory;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -55,7 +55,7 @@ public final class StatusWriter implements AutoCloseable {
   private final String identity;
   private final Supplier<List<PoolReport>> reports;
   private final Supplier<List<ClassReport>> classReports;
-  private final Runtimes runtimes;
+  private final PoolDirectory runtimes;
   private final Duration every;
   private final Duration leaseDuration;
   private final ScheduledExecutorService scheduler;
@@ -75,7 +75,7 @@ public final class StatusWriter implements AutoCloseable {
    * @param leaseDuration how long the leader Lease lasts without renewal; a new leader takes over after it
    */
   public StatusWriter(KubernetesClient client, String namespace, String identity, Supplier<List<PoolReport>> reports,
-      Supplier<List<ClassReport>> classReports, Runtimes runtimes, Duration every, Duration leaseDuration) {
+      Supplier<List<ClassReport>> classReports, PoolDirectory runtimes, Duration every, Duration leaseDuration) {
     this.client = client;
     this.namespace = namespace;
     this.identity = identity;

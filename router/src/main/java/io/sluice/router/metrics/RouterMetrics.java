@@ -14,7 +14,7 @@ import io.sluice.router.admission.AdmissionListener;
 import io.sluice.router.estimate.CostEstimate;
 import io.sluice.router.estimate.EstimatorListener;
 import io.sluice.router.runtime.PoolRuntime;
-import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.PoolDirectory;
 import io.sluice.scoring.PluginTimer;
 import java.util.Collection;
 import java.util.Map;
@@ -127,7 +127,7 @@ public final class RouterMetrics {
   }
 
   /** Registers the per-pool, per-class and per-pod gauges. */
-  public void bindPools(Runtimes runtimes, Collection<String> trafficClasses) {
+  public void bindPools(PoolDirectory runtimes, Collection<String> trafficClasses) {
     runtimes.all().forEach(runtime -> bindPool(runtime, trafficClasses));
   }
 

@@ -3,7 +3,7 @@ package io.sluice.router.proxy;
 import io.sluice.router.api.ApiKind;
 import io.sluice.router.api.OpenAiError;
 import io.sluice.router.config.RouterSettings;
-import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.PoolDirectory;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,7 +26,7 @@ public final class DataPlane {
   private DataPlane() {}
 
   public static Router router(Vertx vertx, ProxyHandler proxy, ClientLimits limits, AccessLog accessLog,
-      OverloadGuard overload, RouterMetrics metrics, Runtimes models, RouterSettings settings, BooleanSupplier draining,
+      OverloadGuard overload, RouterMetrics metrics, PoolDirectory models, RouterSettings settings, BooleanSupplier draining,
       long createdEpochSeconds) {
     Router router = Router.router(vertx);
     router.route().handler(accessLog::handle);
@@ -100,7 +100,7 @@ public final class DataPlane {
   }
 
   /** The union of configured models, in OpenAI's list format. */
-  static JsonObject modelList(Runtimes models, long created) {
+  static JsonObject modelList(PoolDirectory models, long created) {
     JsonArray data = new JsonArray();
     for (String model : models.models()) {
       data.add(model(models, model, created));
@@ -109,7 +109,7 @@ public final class DataPlane {
   }
 
   /** One configured model, in OpenAI's model format. */
-  static JsonObject model(Runtimes models, String model, long created) {
+  static JsonObject model(PoolDirectory models, String model, long created) {
     return new JsonObject()
         .put("id", model)
         .put("object", "model")

@@ -4,7 +4,7 @@ import io.sluice.router.metrics.RouterMetrics;
 import io.sluice.router.pool.Pod;
 import io.sluice.router.runtime.EngineMetricsParser;
 import io.sluice.router.runtime.PoolRuntime;
-import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.PoolDirectory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,7 +31,7 @@ public final class EngineScraper {
 
   private final Vertx vertx;
   private final HttpClient client;
-  private final Runtimes runtimes;
+  private final PoolDirectory runtimes;
   private final RouterMetrics metrics;
   private final Set<String> inFlight = ConcurrentHashMap.newKeySet();
   private final Set<String> failing = ConcurrentHashMap.newKeySet();
@@ -39,7 +39,7 @@ public final class EngineScraper {
   private volatile boolean stopped;
   private volatile Context context;
 
-  public EngineScraper(Vertx vertx, HttpClient client, Runtimes runtimes, RouterMetrics metrics) {
+  public EngineScraper(Vertx vertx, HttpClient client, PoolDirectory runtimes, RouterMetrics metrics) {
     this.vertx = vertx;
     this.client = client;
     this.runtimes = runtimes;

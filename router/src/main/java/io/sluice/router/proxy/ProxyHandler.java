@@ -17,7 +17,7 @@ import io.sluice.router.config.TrafficClassConfig;
 import io.sluice.router.estimate.CostEstimate;
 import io.sluice.router.metrics.RouterMetrics;
 import io.sluice.router.runtime.RouterScoringRequest;
-import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.PoolDirectory;
 import io.sluice.router.runtime.TrafficClasses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -45,7 +45,7 @@ public final class ProxyHandler {
   private static final String CLASS_KEY = "sluice.trafficClass";
 
   private final Vertx vertx;
-  private final Runtimes runtimes;
+  private final PoolDirectory runtimes;
   private final TrafficClasses classes;
   private final Forwarder forwarder;
   private final RouterMetrics metrics;
@@ -57,7 +57,7 @@ public final class ProxyHandler {
   /**
    * @param clients makes an HTTP client to the pods; each event loop forwarding requests gets its own
    */
-  public ProxyHandler(Vertx vertx, Supplier<HttpClient> clients, Runtimes runtimes,
+  public ProxyHandler(Vertx vertx, Supplier<HttpClient> clients, PoolDirectory runtimes,
       TrafficClasses classes, RouterSettings settings, RouterMetrics metrics, AccessLog accessLog) {
     this.vertx = vertx;
     this.runtimes = runtimes;

@@ -43,7 +43,7 @@ import java.util.function.LongSupplier;
 public final class PoolRuntime {
   private final Pool pool;
   private final AdmissionController admission;
-  private final ChainSelector selector;
+  private final ChainPicker picker;
   private volatile TokenEstimator estimator;
   private final LongSupplier clock;
   /** The pods, each with its health, latest scrape and adaptive limit; replaced under this runtime's lock. */
@@ -83,9 +83,9 @@ public final class PoolRuntime {
     this.pool = pool;
     this.estimator = estimator;
     this.clock = clock;
-    this.selector = new ChainSelector(profile, this::engineMetrics);
+    this.picker = new ChainPicker(profile, this::engineMetrics);
     this.admission = new AdmissionController(pool.name(), pool.spec().queue(), pool.spec().admission().mode(),
-        selector, new AdmissionListener() {
+        picker, new AdmissionListener() {
           @Override
           public void outcome(String trafficClass, Outcome outcome) {
             listener.outcome(trafficClass, outcome);
@@ -230,7 +230,7 @@ public final class PoolRuntime {
   public synchronized void reconfigure(ModelPoolSpec spec, ScoringProfile profile, TokenEstimator estimator) {
     ModelPoolSpec before = pool.spec();
     pool.setSpec(spec);
-    selector.setProfile(profile);
+    picker.setProfile(profile);
     this.estimator = estimator;
     retries.set(spec.health().retryBudgetPercent(), spec.health().minRetryConcurrency());
     if (!Objects.equals(before.health(), spec.health())) {
@@ -275,7 +275,7 @@ public final class PoolRuntime {
 
   /** The scoring profile in force. */
   public ScoringProfile profile() {
-    return selector.profile();
+    return picker.profile();
   }
 
   public TokenEstimator estimator() {

@@ -85,7 +85,7 @@ class ArchitectureTest {
 
   /**
    * The layers of docs/architecture.md, top to bottom. Each edge package is its own layer, so the
-   * edges stay independent of one another; only the wiring (SluiceServer, LivePools) and the CLI
+   * edges stay independent of one another; only the wiring (SluiceServer, PoolReconciler) and the CLI
    * see several of them. A class in a package no layer names fails the rule: place a new package
    * in a layer, here and in the document.
    */

@@ -86,7 +86,7 @@ class SharedBudgetsTest {
   }
 
   private static PoolRuntime pool(SluiceServer router) {
-    return router.runtimes().named("shared");
+    return router.pools().named("shared");
   }
 
   private static long ledgerTotal(SluiceServer router, RedisLedger ledger, String pod) throws Exception {

@@ -19,7 +19,7 @@ class BudgetSharedConditionTest {
   @Test
   void reportsTheLedgerAndTheFallback() throws Exception {
     try (RouterHarness harness = new RouterHarness().start(RouterHarness.config("m", List.of("http://127.0.0.1:1"), ""))) {
-      PoolRuntime runtime = harness.router.runtimes().named("pool-a");
+      PoolRuntime runtime = harness.router.pools().named("pool-a");
       PoolReport report = new PoolReport("ns", "pool-a", 3L, "pool-a", 1, 1, null);
       assertThat(budgetShared(StatusWriter.status(report, runtime, null))).isNull(); // not coordinated
 

@@ -56,7 +56,7 @@ class ConfigFileWatcherTest {
   }
 
   private PoolRuntime pool() {
-    return harness.router.runtimes().named("pool-a");
+    return harness.router.pools().named("pool-a");
   }
 
   @Test
@@ -179,7 +179,7 @@ class ConfigFileWatcherTest {
     Files.writeString(file, RouterHarness.config("m", List.of(a.url(), b.url()), unbuildable)
         .replace("tokensPerPod: 100000", "tokensPerPod: 3000"));
     assertEquals(ConfigFileWatcher.Outcome.REJECTED, watcher.check(false));
-    assertEquals(null, harness.router.runtimes().named("pool-b"));
+    assertEquals(null, harness.router.pools().named("pool-b"));
     assertEquals(1, pool().pool().pods().size());
     assertEquals(100_000, pool().admission().pods().get(0).budget());
     assertEquals(200, harness.postJson("/v1/chat/completions", CHAT).statusCode());
@@ -199,13 +199,13 @@ class ConfigFileWatcherTest {
           budget: {tokensPerPod: 5000}
         """.formatted(b.url());
     Files.writeString(file, RouterHarness.config("m", List.of(a.url()), second));
-    eventually(() -> harness.router.runtimes().named("pool-b") != null);
+    eventually(() -> harness.router.pools().named("pool-b") != null);
     assertEquals(200, harness.postJson("/v1/chat/completions", CHAT.replace("\"m\"", "\"other\"")).statusCode());
     assertEquals(1, b.received.size());
 
     Files.writeString(file, RouterHarness.config("m", List.of(a.url()), "")
         .replace("tokensPerPod: 100000", "tokensPerPod: 2000"));
-    eventually(() -> harness.router.runtimes().named("pool-b") == null);
+    eventually(() -> harness.router.pools().named("pool-b") == null);
     eventually(() -> pool().admission().pods().get(0).budget() == 2000);
     assertEquals(404, harness.postJson("/v1/chat/completions", CHAT.replace("\"m\"", "\"other\"")).statusCode());
     String metrics = harness.get(harness.adminUrl() + "/metrics").body();

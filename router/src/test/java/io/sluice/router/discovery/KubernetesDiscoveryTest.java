@@ -143,37 +143,37 @@ class KubernetesDiscoveryTest {
     PoolRuntime before = runtime("qwen");
 
     apply(pool("qwen", "[qwen-7b, qwen-chat]", "app: qwen", engineB.port(), "budget: {tokensPerPod: 4000}"));
-    within(() -> harness.router.runtimes().forModel("qwen-chat") != null
+    within(() -> harness.router.pools().forModel("qwen-chat") != null
         && before.pool().pods().stream().anyMatch(pod -> pod.port() == engineB.port()));
     assertThat(runtime("qwen")).isSameAs(before); // changed in place: reservations and queue kept
     assertThat(before.admission().pods().get(0).budget()).isEqualTo(4000);
 
     client.genericKubernetesResources(context(ModelPool.class)).inNamespace(NS).withName("qwen").delete();
-    within(() -> harness.router.runtimes().forModel("qwen-7b") == null);
+    within(() -> harness.router.pools().forModel("qwen-7b") == null);
   }
 
   @Test
   void anInvalidModelPoolIsRefusedAndTheLastGoodOneStays() {
     apply(pool("qwen", "[qwen-7b]", "app: qwen", engineA.port(), ""));
-    within(() -> harness.router.runtimes().forModel("qwen-7b") != null);
+    within(() -> harness.router.pools().forModel("qwen-7b") != null);
 
     apply(pool("qwen", "[qwen-8b]", "app: qwen", engineA.port(), "queue: {maxWait: 0s}"));
     within(() -> rejected("ModelPool") == 1.0);
-    assertThat(harness.router.runtimes().forModel("qwen-7b")).isNotNull();
-    assertThat(harness.router.runtimes().forModel("qwen-8b")).isNull();
+    assertThat(harness.router.pools().forModel("qwen-7b")).isNotNull();
+    assertThat(harness.router.pools().forModel("qwen-8b")).isNull();
     assertThat(runtime("qwen").pool().spec().queue().maxWait()).isEqualTo(Duration.ofSeconds(60));
 
     apply(pool("other", "[qwen-7b]", "app: other", engineB.port(), "")); // a model already served
     within(() -> rejected("ModelPool") == 2.0);
-    assertThat(harness.router.runtimes().named("other")).isNull();
+    assertThat(harness.router.pools().named("other")).isNull();
 
     // Valid, but its tokenizer file cannot be read when the pool is built: refused, not a dead informer.
     apply(pool("unreadable", "[qwen-9b]", "app: other", engineB.port(),
         "tokenizer: {type: huggingface, path: /nonexistent/tokenizer.json}"));
     within(() -> rejected("ModelPool") == 3.0);
-    assertThat(harness.router.runtimes().named("unreadable")).isNull();
+    assertThat(harness.router.pools().named("unreadable")).isNull();
     apply(pool("later", "[qwen-10b]", "app: other", engineB.port(), ""));
-    within(() -> harness.router.runtimes().forModel("qwen-10b") != null); // the informer still applies changes
+    within(() -> harness.router.pools().forModel("qwen-10b") != null); // the informer still applies changes
   }
 
   @Test
@@ -264,7 +264,7 @@ class KubernetesDiscoveryTest {
   }
 
   private PoolRuntime runtime(String name) {
-    return harness.router.runtimes().named(name);
+    return harness.router.pools().named(name);
   }
 
   private static String pool(String name, String models, String selector, int port, String extra) {

@@ -61,7 +61,7 @@ class ReplicaLeasesTest {
 
     /** The pod's budget in this replica's ledger, or -1 while the pool or pod is not there yet. */
     long budget(String pool, String pod) {
-      PoolRuntime runtime = harness.router.runtimes().named(pool);
+      PoolRuntime runtime = harness.router.pools().named(pool);
       return runtime == null ? -1 : runtime.admission().pod(pod).map(PodBudget::budget).orElse(-1L);
     }
 

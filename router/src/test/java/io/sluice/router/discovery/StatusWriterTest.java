@@ -58,7 +58,7 @@ class StatusWriterTest {
           new KubernetesDiscovery(client, List.of(NS), harness.router.clusterSink(), harness.router.metrics());
       discovery.start();
       open.add(0, discovery);
-      status = new StatusWriter(client, NS, identity, discovery::poolReports, discovery::classReports, harness.router.runtimes(),
+      status = new StatusWriter(client, NS, identity, discovery::poolReports, discovery::classReports, harness.router.pools(),
           Duration.ofMillis(100), Duration.ofSeconds(1));
       status.start();
       open.add(0, status);

@@ -42,7 +42,7 @@ class AdmissionEndToEndTest {
   private static CompletableFuture<HttpResponse<String>> occupy(RouterHarness harness) throws InterruptedException {
     CompletableFuture<HttpResponse<String>> first =
         harness.http.sendAsync(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
-    RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() > 0);
+    RouterHarness.eventually(() -> harness.router.pools().forModel("m1").admission().reservedTokens() > 0);
     return first;
   }
 
@@ -53,7 +53,7 @@ class AdmissionEndToEndTest {
       engine.streamTokens = 20;
       engine.tokenIntervalMs = 20;
       harness.start(pool("").formatted(engine.url()));
-      PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      PoolRuntime runtime = harness.router.pools().forModel("m1");
       CompletableFuture<HttpResponse<String>> first = occupy(harness);
       CompletableFuture<HttpResponse<String>> second =
           harness.http.sendAsync(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
@@ -113,7 +113,7 @@ class AdmissionEndToEndTest {
       engine.streamTokens = 200;
       engine.tokenIntervalMs = 20;
       harness.start(pool("  queue: {maxWait: 600ms}\n").formatted(engine.url()));
-      PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      PoolRuntime runtime = harness.router.pools().forModel("m1");
       CompletableFuture<HttpResponse<String>> first = occupy(harness);
       HttpResponse<String> expired = harness.http.send(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString());
       assertThat(expired.statusCode()).isEqualTo(503);
@@ -161,7 +161,7 @@ class AdmissionEndToEndTest {
             endpoints: ["%s"]
             budget: {tokensPerPod: auto, utilization: 0.5}
           """.formatted(engine.url()));
-      PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      PoolRuntime runtime = harness.router.pools().forModel("m1");
       RouterHarness.eventually(() -> runtime.admission().pods().get(0).budget() == 4000);
       assertThat(harness.postJson("/v1/completions", "{\"model\":\"m1\",\"prompt\":\"hi\"}").statusCode())
           .isEqualTo(200);
@@ -182,7 +182,7 @@ class AdmissionEndToEndTest {
             endpoints: ["%s"]
             budget: {tokensPerPod: auto, utilization: 0.5, coordination: partitioned}
           """.formatted(engine.url()));
-      PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      PoolRuntime runtime = harness.router.pools().forModel("m1");
       RouterHarness.eventually(() -> runtime.admission().pods().get(0).budget() == 4000); // scraped
       harness.router.clusterSink().setRouterReplicas(2);
       assertThat(runtime.admission().pods().get(0).budget()).isEqualTo(2000);
@@ -214,7 +214,7 @@ class AdmissionEndToEndTest {
           HttpResponse.BodyHandlers.ofString());
       assertThat(new JsonObject(completions.body()).getLong("outputTokens")).isEqualTo(5);
       assertThat(engine.received).isEmpty();
-      assertThat(harness.router.runtimes().forModel("m1").admission().reservedTokens()).isZero();
+      assertThat(harness.router.pools().forModel("m1").admission().reservedTokens()).isZero();
     }
   }
 
@@ -236,7 +236,7 @@ class AdmissionEndToEndTest {
     engine.streamTokens = 60;
     engine.tokenIntervalMs = 20;
     harness.start(pool("  admission: {objective: " + objective + "}\n").formatted(engine.url()));
-    PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+    PoolRuntime runtime = harness.router.pools().forModel("m1");
     assertThat(harness.http.send(request(harness, BIG_STREAM), HttpResponse.BodyHandlers.ofString()).statusCode())
         .isEqualTo(200);
     // The client has the whole answer a moment before the router releases its tokens: wait for

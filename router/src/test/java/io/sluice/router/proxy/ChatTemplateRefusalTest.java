@@ -62,7 +62,7 @@ class ChatTemplateRefusalTest {
     assertThat(error.containsKey("param")).isTrue();
     assertThat(error.containsKey("code")).isTrue();
     assertThat(engine.received).isEmpty();
-    assertThat(harness.router.runtimes().forModel("gemma").admission().reservedTokens()).isZero();
+    assertThat(harness.router.pools().forModel("gemma").admission().reservedTokens()).isZero();
   }
 
   @Test
@@ -96,6 +96,6 @@ class ChatTemplateRefusalTest {
     HttpResponse<String> response = harness.postJson("/v1/chat/completions", chat);
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(engine.received).hasSize(1);
-    RouterHarness.eventually(() -> harness.router.runtimes().forModel("gemma").admission().reservedTokens() == 0);
+    RouterHarness.eventually(() -> harness.router.pools().forModel("gemma").admission().reservedTokens() == 0);
   }
 }

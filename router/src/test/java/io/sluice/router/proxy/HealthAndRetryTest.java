@@ -29,7 +29,7 @@ class HealthAndRetryTest {
       FakeEngine good = new FakeEngine(harness.vertx, "good").start();
       broken.mode = FakeEngine.Mode.ERROR_500;
       harness.start(config(broken, good, "{consecutiveFailures: 2, ejectionTime: 1s}"));
-      PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      PoolRuntime runtime = harness.router.pools().forModel("m1");
       String brokenId = "127.0.0.1:" + broken.port();
       // Idle pods tie and ties are broken at random: send until the broken pod has failed twice.
       for (int i = 0; i < 40 && broken.received.size() < 2; i++) {
@@ -67,7 +67,7 @@ class HealthAndRetryTest {
       FakeEngine good = new FakeEngine(harness.vertx, "good").start();
       broken.mode = FakeEngine.Mode.ERROR_500;
       harness.start(config(broken, good, "{consecutiveFailures: 3, ejectionTime: 200ms, maxEjectionTime: 200ms}"));
-      PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      PoolRuntime runtime = harness.router.pools().forModel("m1");
       String brokenId = "127.0.0.1:" + broken.port();
       for (int i = 0; i < 60 && !runtime.ejected(brokenId); i++) {
         assertThat(harness.postJson("/v1/completions", BODY).statusCode()).isEqualTo(200);
@@ -105,7 +105,7 @@ class HealthAndRetryTest {
       String metrics = harness.get(harness.adminUrl() + "/metrics").body();
       assertThat(metrics).contains("reason=\"pressure-503\"")
           .contains("sluice_admission_outcomes_total{class=\"default\",outcome=\"queued\",pool=\"pool-a\"}");
-      assertThat(harness.router.runtimes().forModel("m1").ejected("127.0.0.1:" + busy.port()))
+      assertThat(harness.router.pools().forModel("m1").ejected("127.0.0.1:" + busy.port()))
           .as("one 503 does not eject").isFalse();
     }
   }
@@ -122,7 +122,7 @@ class HealthAndRetryTest {
       assertThat(response.statusCode()).isEqualTo(503);
       assertThat(response.body()).isEqualTo(FakeEngine.BUSY);
       assertThat(a.received.size() + b.received.size()).isEqualTo(3);
-      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
+      RouterHarness.eventually(() -> harness.router.pools().forModel("m1").admission().reservedTokens() == 0);
     }
   }
 
@@ -173,7 +173,7 @@ class HealthAndRetryTest {
       }
       // Before the ejection, retries beyond the pool's retry budget pass the pod's 503 on.
       assertThat(refused).as("503s of 200 answers (the audit saw 95%)").isLessThanOrEqualTo(10);
-      assertThat(harness.router.runtimes().forModel("m1").ejected("127.0.0.1:" + down.port())).isTrue();
+      assertThat(harness.router.pools().forModel("m1").ejected("127.0.0.1:" + down.port())).isTrue();
       assertThat(down.received.size()).as("attempts the down pod absorbed of 200 requests").isLessThanOrEqualTo(20);
     }
   }
@@ -191,7 +191,7 @@ class HealthAndRetryTest {
       assertThat(a.received.size() + b.received.size()).as("no budget: no retry").isEqualTo(1);
       assertThat(harness.get(harness.adminUrl() + "/metrics").body())
           .contains("sluice_upstream_retry_budget_exhausted_total{pool=\"pool-a\"} 1.0");
-      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").retries().retrying() == 0);
+      RouterHarness.eventually(() -> harness.router.pools().forModel("m1").retries().retrying() == 0);
     }
   }
 
@@ -206,7 +206,7 @@ class HealthAndRetryTest {
       for (int i = 0; i < 6; i++) {
         assertThat(harness.postJson("/v1/completions", BODY).statusCode()).isEqualTo(500);
       }
-      PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      PoolRuntime runtime = harness.router.pools().forModel("m1");
       assertThat(List.of(runtime.ejected("127.0.0.1:" + a.port()), runtime.ejected("127.0.0.1:" + b.port())))
           .containsExactlyInAnyOrder(true, false);
     }
@@ -220,7 +220,7 @@ class HealthAndRetryTest {
       a.metricsRunning = 7;
       a.metricsWaiting = 3;
       harness.start(config(a, b, "{scrapeInterval: 100ms, metricsStaleAfter: 1s}"));
-      PoolRuntime runtime = harness.router.runtimes().forModel("m1");
+      PoolRuntime runtime = harness.router.pools().forModel("m1");
       String id = "127.0.0.1:" + a.port();
       RouterHarness.eventually(() -> runtime.freshSample(id) != null && runtime.freshSample(id).running() == 7);
       EngineSample sample = runtime.freshSample(id);

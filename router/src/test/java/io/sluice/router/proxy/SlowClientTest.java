@@ -39,7 +39,7 @@ class SlowClientTest {
       engine.tokenPadding = 4000; // 16 MB in all: far more than the sockets' buffers hold
       engine.tokenIntervalMs = 1;
       harness.start(config(engine, "clientWriteTimeout: 1s, idleTimeout: 1m"));
-      PoolRuntime pool = harness.router.runtimes().forModel("m1");
+      PoolRuntime pool = harness.router.pools().forModel("m1");
       try (Socket reader = new Socket()) {
         reader.setReceiveBufferSize(4096);
         reader.connect(new java.net.InetSocketAddress("127.0.0.1", harness.router.port()));
@@ -75,7 +75,7 @@ class SlowClientTest {
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(millis).isBetween(900L, 5_000L);
       assertThat(response.body()).contains("\"code\":\"max_stream_duration\"").doesNotContain("[DONE]");
-      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
+      RouterHarness.eventually(() -> harness.router.pools().forModel("m1").admission().reservedTokens() == 0);
     }
   }
 
@@ -90,7 +90,7 @@ class SlowClientTest {
       assertThat(response.statusCode()).isEqualTo(504);
       assertThat(response.body()).contains("\"code\":\"max_stream_duration\"");
       assertThat(engine.received).as("not retried elsewhere").hasSize(1);
-      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
+      RouterHarness.eventually(() -> harness.router.pools().forModel("m1").admission().reservedTokens() == 0);
     }
   }
 }

@@ -117,7 +117,7 @@ class SseFramingTest {
 
       stream(harness, engine, BODY);
 
-      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
+      RouterHarness.eventually(() -> harness.router.pools().forModel("m1").admission().reservedTokens() == 0);
       String metrics = harness.get(harness.adminUrl() + "/metrics").body();
       assertThat(metrics).contains("sluice_estimate_ratio_count{part=\"output\",pool=\"pool-a\"} 1");
       double ratio = metrics.lines().filter(l -> l.startsWith("sluice_estimate_ratio_sum{part=\"output\""))

@@ -40,7 +40,7 @@ class UpstreamFailuresTest {
       double retries = value(metrics, "sluice_upstream_retries_total{pool=\"pool-a\"}");
       double refused = value(metrics, refusedSeries);
       assertThat(retries).isPositive().isEqualTo(refused);
-      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
+      RouterHarness.eventually(() -> harness.router.pools().forModel("m1").admission().reservedTokens() == 0);
     }
   }
 
@@ -65,7 +65,7 @@ class UpstreamFailuresTest {
       assertErrorEvent(body);
       assertThat(body).contains("no token for 400 ms");
       assertThat(tookMs).isGreaterThanOrEqualTo(400).isLessThan(10_000);
-      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
+      RouterHarness.eventually(() -> harness.router.pools().forModel("m1").admission().reservedTokens() == 0);
       assertThat(value(harness.router.metrics().scrape(), "sluice_upstream_errors_total{pod=\"" + engine.url()
           .replace("http://", "") + "\",pool=\"pool-a\",reason=\"stream\"}")).isEqualTo(1);
     }
@@ -167,7 +167,7 @@ class UpstreamFailuresTest {
       assertThat(response.body()).contains("t0 ").doesNotContain("[DONE]");
       assertErrorEvent(response.body());
       assertThat(harness.router.metrics().scrape()).contains("reason=\"stream\"");
-      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
+      RouterHarness.eventually(() -> harness.router.pools().forModel("m1").admission().reservedTokens() == 0);
     }
   }
 
@@ -192,7 +192,7 @@ class UpstreamFailuresTest {
       assertThat(data.getString("code")).isEqualTo("upstream_stream_failed");
       assertThat(data.getString("message")).startsWith("The model server stopped the stream");
       assertThat(data.getJsonObject("error").getString("code")).isEqualTo("upstream_stream_failed");
-      RouterHarness.eventually(() -> harness.router.runtimes().forModel("m1").admission().reservedTokens() == 0);
+      RouterHarness.eventually(() -> harness.router.pools().forModel("m1").admission().reservedTokens() == 0);
     }
   }
 }

@@ -81,10 +81,10 @@ class EmulatorManifestsTest {
       discovery = new KubernetesDiscovery(client, List.of(NAMESPACE), router.clusterSink(), router.metrics());
       discovery.start();
       long synced = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!(discovery.synced() && router.runtimes().named("qwen") != null) && System.nanoTime() < synced) {
+      while (!(discovery.synced() && router.pools().named("qwen") != null) && System.nanoTime() < synced) {
         Thread.sleep(50);
       }
-      assertThat(router.runtimes().named("qwen")).as("the ModelPool of 20-modelpool.yaml in force").isNotNull();
+      assertThat(router.pools().named("qwen")).as("the ModelPool of 20-modelpool.yaml in force").isNotNull();
 
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       List<Integer> statuses = new ArrayList<>();
@@ -104,7 +104,7 @@ class EmulatorManifestsTest {
       }
       assertThat(answer.statusCode()).as("statuses seen: " + statuses + ", last body " + answer.body()).isEqualTo(200);
       assertThat(answer.body()).contains("\"completion_tokens\":8");
-      assertThat(router.runtimes().named("qwen").pool().pods()).hasSize(2);
+      assertThat(router.pools().named("qwen").pool().pods()).hasSize(2);
 
       String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + router.adminPort() + "/metrics"))
           .build(), HttpResponse.BodyHandlers.ofString()).body();

@@ -58,7 +58,7 @@ class AdmissionPreventsPreemptionTest {
       assertThat(config.problems()).isEmpty();
       SluiceServer router = SluiceServer.start(vertx, config.config(), SluiceServer.Options.loopback(0, 0))
           .await(10, TimeUnit.SECONDS);
-      PoolRuntime pool = router.runtimes().forModel("qwen3-8b");
+      PoolRuntime pool = router.pools().forModel("qwen3-8b");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (pool.admission().pods().stream().anyMatch(p -> p.budget() == 0) && System.nanoTime() < deadline) {
         Thread.sleep(10);

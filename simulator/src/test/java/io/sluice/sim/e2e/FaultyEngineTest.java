@@ -51,7 +51,7 @@ class FaultyEngineTest {
           """.formatted(faulty.port(), healthy.port()), "faulty.yaml");
       SluiceServer router = SluiceServer.start(vertx, config.config(), SluiceServer.Options.loopback(0, 0))
           .await(10, TimeUnit.SECONDS);
-      PoolRuntime pool = router.runtimes().forModel("qwen3-8b");
+      PoolRuntime pool = router.pools().forModel("qwen3-8b");
       // Idle pods tie and ties are broken at random: send until the faulty pod has been ejected.
       for (int i = 0; i < 60 && !pool.ejected("127.0.0.1:" + faulty.port()); i++) {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(

@@ -63,7 +63,7 @@ final class RouterUnderTest implements AutoCloseable {
     this.engines = engines;
     this.router = router;
     this.watcher = watcher;
-    this.pool = router.runtimes().forModel(MODEL);
+    this.pool = router.pools().forModel(MODEL);
   }
 
   /**

@@ -70,7 +70,7 @@ class SharedBudgetAcrossRoutersTest {
         routers.add(SluiceServer.start(vertx, config.config(), SluiceServer.Options.loopback(0, 0))
             .await(10, TimeUnit.SECONDS));
       }
-      List<PoolRuntime> pools = routers.stream().map(r -> r.runtimes().forModel("qwen3-8b")).toList();
+      List<PoolRuntime> pools = routers.stream().map(r -> r.pools().forModel("qwen3-8b")).toList();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (pools.stream().anyMatch(p -> p.coordination() != PoolRuntime.Coordination.SHARED
           || p.admission().pods().stream().anyMatch(b -> b.ceiling() != BUDGET)) && System.nanoTime() < deadline) {
@@ -181,7 +181,7 @@ class SharedBudgetAcrossRoutersTest {
           .await(10, TimeUnit.SECONDS);
       SluiceServer doomed = SluiceServer.start(doomedVertx, config.config(), SluiceServer.Options.loopback(0, 0))
           .await(10, TimeUnit.SECONDS);
-      PoolRuntime doomedPool = doomed.runtimes().forModel("qwen3-8b");
+      PoolRuntime doomedPool = doomed.pools().forModel("qwen3-8b");
       RedisLedger observer = RedisLedger.connect(vertx, new io.sluice.router.config.RedisSettings(redis.address(),
           Duration.ofSeconds(2), null, null, null));
       // Long streams on an engine at real speed, through the doomed router.
@@ -217,7 +217,7 @@ class SharedBudgetAcrossRoutersTest {
         for (String pod : pods) {
           total += observer.total("small", pod).toCompletableFuture().get(5, TimeUnit.SECONDS);
         }
-        survivorHolds = survivor.runtimes().forModel("qwen3-8b").admission().pods().stream()
+        survivorHolds = survivor.pools().forModel("qwen3-8b").admission().pods().stream()
             .mapToLong(PodBudget::budget).sum();
         if (total <= survivorHolds || System.nanoTime() - killedAt > TimeUnit.SECONDS.toNanos(10)) {
           assertThat(total).isLessThanOrEqualTo(survivorHolds);

@@ -12,9 +12,9 @@ import io.sluice.router.admission.AdmissionListener;
 import io.sluice.router.admission.AdmissionRequest;
 import io.sluice.router.admission.Decision;
 import io.sluice.router.admission.MostHeadroom;
-import io.sluice.router.admission.PodSelector;
+import io.sluice.router.admission.PodPicker;
 import io.sluice.router.admission.Reservation;
-import io.sluice.router.runtime.ChainSelector;
+import io.sluice.router.runtime.ChainPicker;
 import io.sluice.scoring.EngineMetrics;
 import io.sluice.scoring.PluginRegistry;
 import io.sluice.scoring.ProfileConfig;
@@ -66,8 +66,8 @@ public class AdmissionBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
-      PodSelector chosen = selector.equals("default-chain")
-          ? new ChainSelector(PluginRegistry.load(AdmissionBenchmark.class.getClassLoader())
+      PodPicker chosen = selector.equals("default-chain")
+          ? new ChainPicker(PluginRegistry.load(AdmissionBenchmark.class.getClassLoader())
               .build(ProfileConfig.defaults()), pod -> EngineMetrics.UNKNOWN)
           : new MostHeadroom();
       controller = new AdmissionController("bench", QueueSpec.defaults(), AdmissionMode.ENFORCE,

@@ -84,7 +84,7 @@ final class ChaosRig implements AutoCloseable {
       rig.watcher = new ConfigFileWatcher(rig.file, loaded.config(), first, rig.router.clusterSink(),
           rig.router.metrics());
       rig.watcher.start(Duration.ofMillis(100));
-      rig.pool = rig.router.runtimes().forModel(MODEL);
+      rig.pool = rig.router.pools().forModel(MODEL);
       return rig;
     } catch (Exception | AssertionError e) {
       rig.close();

@@ -17,7 +17,7 @@ import io.sluice.router.proxy.EngineScraper;
 import io.sluice.router.proxy.EngineTokenizer;
 import io.sluice.router.runtime.Caller;
 import io.sluice.router.runtime.PoolRuntime;
-import io.sluice.router.runtime.Runtimes;
+import io.sluice.router.runtime.PoolDirectory;
 import io.sluice.router.runtime.ApiKeyFiles;
 import io.sluice.router.runtime.TrafficClasses;
 import io.sluice.scoring.PluginRegistry;
@@ -42,14 +42,14 @@ import org.slf4j.LoggerFactory;
  * and keeps metrics and engine scraping in step.
  *
  * <p>Concurrency: writers (startup, discovery's informer threads) are serialized on this object.
- * Readers on the request path never lock: they read {@link Runtimes} and {@link TrafficClasses},
+ * Readers on the request path never lock: they read {@link PoolDirectory} and {@link TrafficClasses},
  * which publish immutable snapshots. A removed pool keeps its admission controller until its
  * requests end: it sits in {@code retiring}, still ticked so that its queued requests time out.
  */
-final class LivePools implements ClusterSink {
-  private static final Logger LOG = LoggerFactory.getLogger(LivePools.class);
+final class PoolReconciler implements ClusterSink {
+  private static final Logger LOG = LoggerFactory.getLogger(PoolReconciler.class);
 
-  private final Runtimes runtimes = new Runtimes(List.of());
+  private final PoolDirectory runtimes = new PoolDirectory(List.of());
   private final TrafficClasses classes = new TrafficClasses(List.of());
   private final ApiKeyFiles keyFiles = new ApiKeyFiles(classes);
   private final List<PoolRuntime> retiring = new CopyOnWriteArrayList<>();
@@ -64,7 +64,7 @@ final class LivePools implements ClusterSink {
   /** Live router replicas; guarded by this. */
   private int replicas = 1;
 
-  LivePools(RouterMetrics metrics, HttpClient client, Executor tokenizerPool, LedgerCoordinator ledger,
+  PoolReconciler(RouterMetrics metrics, HttpClient client, Executor tokenizerPool, LedgerCoordinator ledger,
       PluginRegistry plugins) {
     this.metrics = metrics;
     this.plugins = plugins;
@@ -79,7 +79,7 @@ final class LivePools implements ClusterSink {
     scraper.start();
   }
 
-  Runtimes runtimes() {
+  PoolDirectory pools() {
     return runtimes;
   }
 

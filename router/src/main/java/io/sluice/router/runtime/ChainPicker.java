@@ -3,7 +3,7 @@ package io.sluice.router.runtime;
 import io.sluice.router.admission.AdmissionRequest;
 import io.sluice.router.admission.MostHeadroom;
 import io.sluice.router.admission.PodBudget;
-import io.sluice.router.admission.PodSelector;
+import io.sluice.router.admission.PodPicker;
 import io.sluice.scoring.Endpoint;
 import io.sluice.scoring.EngineMetrics;
 import io.sluice.scoring.RequestSnapshot;
@@ -21,7 +21,7 @@ import java.util.function.Function;
  * <p>Concurrency: the profile is a volatile reference; a new one (the ModelPool's scoring changed)
  * applies from the next selection on.
  */
-public final class ChainSelector implements PodSelector {
+public final class ChainPicker implements PodPicker {
   private volatile ScoringProfile profile;
   private final Function<String, EngineMetrics> metrics;
   private final MostHeadroom fallback = new MostHeadroom();
@@ -29,7 +29,7 @@ public final class ChainSelector implements PodSelector {
   /**
    * @param metrics the engine metrics of a pod by id, {@link EngineMetrics#UNKNOWN} when stale
    */
-  public ChainSelector(ScoringProfile profile, Function<String, EngineMetrics> metrics) {
+  public ChainPicker(ScoringProfile profile, Function<String, EngineMetrics> metrics) {
     this.profile = profile;
     this.metrics = metrics;
   }
@@ -44,7 +44,7 @@ public final class ChainSelector implements PodSelector {
   }
 
   @Override
-  public PodBudget select(List<PodBudget> pods, AdmissionRequest request, boolean mustFit) {
+  public PodBudget pick(List<PodBudget> pods, AdmissionRequest request, boolean mustFit) {
     List<Endpoint> candidates = new ArrayList<>(pods.size());
     for (PodBudget pod : pods) {
       if (pod.takesRequestNow()) {
@@ -58,7 +58,7 @@ public final class ChainSelector implements PodSelector {
         : RequestSnapshot.of("", request.tokens()), candidates,
         request.scoring() instanceof RouterScoringRequest sink ? sink : null);
     if (chosen == null) {
-      return mustFit ? null : fallback.select(pods, request, false);
+      return mustFit ? null : fallback.pick(pods, request, false);
     }
     return ((PodView) chosen).pod;
   }

@@ -13,7 +13,7 @@ import java.util.Map;
  * volatile field without locking; writers ({@link #put}, {@link #remove}: discovery) are
  * serialized on this object and publish a new snapshot built from the runtimes' current specs.
  */
-public final class Runtimes {
+public final class PoolDirectory {
   private record Snapshot(List<PoolRuntime> all, Map<String, PoolRuntime> byModel) {
     static Snapshot of(List<PoolRuntime> runtimes) {
       Map<String, PoolRuntime> byModel = new LinkedHashMap<>();
@@ -27,7 +27,7 @@ public final class Runtimes {
   private volatile Snapshot snapshot;
   private final List<String> order = new ArrayList<>();
 
-  public Runtimes(List<PoolRuntime> runtimes) {
+  public PoolDirectory(List<PoolRuntime> runtimes) {
     this.snapshot = Snapshot.of(runtimes);
     runtimes.forEach(runtime -> order.addAll(runtime.pool().spec().models()));
   }

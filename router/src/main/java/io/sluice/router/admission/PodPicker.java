@@ -4,10 +4,10 @@ import java.util.List;
 
 /** Chooses the pod a request should be reserved on. */
 @FunctionalInterface
-public interface PodSelector {
+public interface PodPicker {
   /**
    * The pod to try, or null when none should take it. With {@code mustFit} false (observe mode) a
    * pod is chosen even if the request does not fit its budget.
    */
-  PodBudget select(List<PodBudget> pods, AdmissionRequest request, boolean mustFit);
+  PodBudget pick(List<PodBudget> pods, AdmissionRequest request, boolean mustFit);
 }
