@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.sluice.router.testing.FakeEngine;
+import io.sluice.router.testing.LogLines;
 import io.sluice.router.testing.RouterHarness;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
@@ -117,7 +118,7 @@ class AdminPlaneTest {
       RouterHarness.eventually(() -> harness.router.ready());
       assertThat(new JsonObject(harness.get(harness.adminUrl() + "/readyz").body()).getString("status"))
           .isEqualTo("ready");
-      RouterHarness.eventually(() -> lines.list.stream()
+      RouterHarness.eventually(() -> LogLines.of(lines).stream()
           .anyMatch(line -> line.getFormattedMessage().equals("pool 'pool-b' can serve again")));
       assertThat(warnings(lines, "pool 'pool-b' cannot serve")).isEqualTo(1);
       fixed.close();
@@ -128,6 +129,6 @@ class AdminPlaneTest {
   }
 
   private static long warnings(ListAppender<ILoggingEvent> lines, String prefix) {
-    return lines.list.stream().filter(line -> line.getFormattedMessage().startsWith(prefix)).count();
+    return LogLines.of(lines).stream().filter(line -> line.getFormattedMessage().startsWith(prefix)).count();
   }
 }

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.sluice.router.runtime.PrometheusText;
 import io.sluice.router.testing.FakeEngine;
+import io.sluice.router.testing.LogLines;
 import io.sluice.router.testing.RouterHarness;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -73,9 +74,9 @@ class OtherEndpointsTest {
   /** The last access-log line of {@code api} answered 200, once it is written (just after the answer). */
   private static String line(String api, String path) throws InterruptedException {
     String start = "api=" + api + " method=POST path=" + path + " ";
-    RouterHarness.eventually(() -> LINES.list.stream().map(ILoggingEvent::getFormattedMessage)
+    RouterHarness.eventually(() -> LogLines.of(LINES).stream().map(ILoggingEvent::getFormattedMessage)
         .anyMatch(l -> l.startsWith(start) && l.contains("status=200")));
-    return LINES.list.stream().map(ILoggingEvent::getFormattedMessage)
+    return LogLines.of(LINES).stream().map(ILoggingEvent::getFormattedMessage)
         .filter(l -> l.startsWith(start) && l.contains("status=200")).reduce((first, second) -> second).orElseThrow();
   }
 

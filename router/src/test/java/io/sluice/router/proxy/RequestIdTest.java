@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.sluice.router.testing.LogLines;
 import io.sluice.router.testing.RouterExtension;
 import io.sluice.router.testing.RouterHarness;
 import java.net.URI;
@@ -56,9 +57,7 @@ class RequestIdTest {
 
   /** A copy of the lines logged so far: the event loop appends while the test reads (AppenderBase appends under its own lock). */
   private static List<ILoggingEvent> lines() {
-    synchronized (LINES) {
-      return List.copyOf(LINES.list);
-    }
+    return LogLines.of(LINES);
   }
 
   private static void logged(String id, String status) throws InterruptedException {

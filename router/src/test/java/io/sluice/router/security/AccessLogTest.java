@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.sluice.router.runtime.PrometheusText;
+import io.sluice.router.testing.LogLines;
 import io.sluice.router.testing.RouterExtension;
 import io.sluice.router.testing.RouterHarness;
 import java.io.IOException;
@@ -43,7 +44,7 @@ class AccessLogTest {
   }
 
   private static List<String> lines() {
-    return LINES.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    return LogLines.of(LINES).stream().map(ILoggingEvent::getFormattedMessage).toList();
   }
 
   private static double counted(String api, int status) throws Exception {

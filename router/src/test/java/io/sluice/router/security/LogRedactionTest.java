@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import io.sluice.router.runtime.TrafficClasses;
 import io.sluice.router.testing.FakeEngine;
+import io.sluice.router.testing.LogLines;
 import io.sluice.router.testing.RouterHarness;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -65,8 +66,8 @@ class LogRedactionTest {
       engine.close();
       assertThat(send(harness, KEY, chat).statusCode()).isGreaterThanOrEqualTo(500);
 
-      String logs = String.join("\n", captured.list.stream().map(LogRedactionTest::render).toList());
-      assertThat(captured.list).anyMatch(event -> event.getLoggerName().equals("sluice.access"));
+      String logs = String.join("\n", LogLines.of(captured).stream().map(LogRedactionTest::render).toList());
+      assertThat(LogLines.of(captured)).anyMatch(event -> event.getLoggerName().equals("sluice.access"));
       assertThat(logs).doesNotContain("KEYMARKER").doesNotContain("PROMPTMARKER");
       String content = answerContent(answer);
       assertThat(content).isNotBlank();
