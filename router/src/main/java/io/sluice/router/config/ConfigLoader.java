@@ -52,7 +52,6 @@ public final class ConfigLoader {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .addModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()))
       .build();
-  private static final ObjectMapper WRITER = new ObjectMapper(YAML);
 
   /**
    * The plugins found on the router's class path, loaded once on first use. Profiles are checked
@@ -119,8 +118,8 @@ public final class ConfigLoader {
    * @param inForce the other pools in force, not including an earlier version of this one
    */
   public static Checked<PoolConfig> checkClusterPool(String name, Object spec, Collection<PoolConfig> inForce) {
-    Result result = parse(clusterDocument("ModelPool", name, partitionedUnlessSet(spec)), "ModelPool/" + name, true,
-        validator -> inForce.forEach(p -> validator.remember(p.name(), p.spec())));
+    Result result = check(List.of(clusterDocument("ModelPool", name, partitionedUnlessSet(spec))), LocationIndex.none(),
+        "ModelPool/" + name, true, validator -> inForce.forEach(p -> validator.remember(p.name(), p.spec())));
     return result.ok() ? new Checked<>(result.config().pools().get(0), List.of())
         : new Checked<>(null, result.problems());
   }
@@ -128,8 +127,8 @@ public final class ConfigLoader {
   /** Checks a {@code TrafficClass} read from the cluster, against the classes already in force. */
   public static Checked<TrafficClassConfig> checkClusterClass(String name, Object spec,
       Collection<TrafficClassConfig> inForce) {
-    Result result = parse(clusterDocument("TrafficClass", name, spec), "TrafficClass/" + name, true,
-        validator -> inForce.forEach(c -> validator.remember(c.name(), c.spec())));
+    Result result = check(List.of(clusterDocument("TrafficClass", name, spec)), LocationIndex.none(),
+        "TrafficClass/" + name, true, validator -> inForce.forEach(c -> validator.remember(c.name(), c.spec())));
     return result.ok() ? new Checked<>(result.config().classes().get(0), List.of())
         : new Checked<>(null, result.problems());
   }
@@ -153,16 +152,21 @@ public final class ConfigLoader {
     }
   }
 
-  private static String clusterDocument(String kind, String name, Object spec) {
+  /**
+   * The resource as the document a file would hold, built from the API server's maps as a tree (no
+   * YAML text in between: it would have no lines an operator could look up; problems name the
+   * resource and the field instead).
+   */
+  private static JsonNode clusterDocument(String kind, String name, Object spec) {
     Map<String, Object> document = new LinkedHashMap<>();
     document.put("apiVersion", API_VERSION);
     document.put("kind", kind);
     document.put("metadata", Map.of("name", name));
     document.put("spec", spec == null ? Map.of() : spec);
     try {
-      return WRITER.writeValueAsString(document);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException(kind + "/" + name + ": spec cannot be read: " + e.getOriginalMessage(), e);
+      return MAPPER.valueToTree(document);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(kind + "/" + name + ": spec cannot be read: " + e.getMessage(), e);
     }
   }
 
@@ -181,7 +185,12 @@ public final class ConfigLoader {
     } catch (IOException e) {
       return failed(new ConfigProblem(source, 0, 0, "", "cannot read: " + e.getMessage()));
     }
+    return check(documents, index, source, cluster, known);
+  }
 
+  /** Binds and validates parsed documents; {@code index} says where each field stood in the text. */
+  private static Result check(List<JsonNode> documents, LocationIndex index, String source, boolean cluster,
+      Consumer<ConfigValidator> known) {
     ProblemCollector problems = new ProblemCollector(source, index);
     ConfigValidator validator = new ConfigValidator(problems, cluster, ConfigLoader::plugins);
     known.accept(validator);

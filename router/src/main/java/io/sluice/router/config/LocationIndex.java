@@ -16,6 +16,11 @@ import java.util.Map;
 final class LocationIndex {
   private final Map<String, JsonLocation> locations = new HashMap<>();
 
+  /** An index of nothing: for documents that were never text (a cluster resource's maps). */
+  static LocationIndex none() {
+    return new LocationIndex();
+  }
+
   static LocationIndex of(YAMLFactory factory, String yaml) throws IOException {
     LocationIndex index = new LocationIndex();
     try (JsonParser parser = factory.createParser(yaml)) {

@@ -26,12 +26,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * one is reported and the last good version stays in force.
  *
  * <p>ModelPools are informed as generic resources, not as the typed {@link ModelPool}, and their
- * spec goes through {@link ConfigLoader#checkClusterPool} as a YAML document. Fabric8 binds typed
- * resources with its own Jackson (3), which ignores the spec records' Jackson 2 annotations: it
- * cannot bind even a valid {@code maxWait: 30s}, and a resource that does not bind fails in the
- * informer, where nobody can report it. The loader's path binds with the static file's rules
- * (unknown fields, durations, token budgets), keeps binding past a problem, and gives each problem
- * its pointer and line, which the refusal message and the resource's status carry.
+ * spec (the API server's maps, as a tree: no YAML text in between) goes to
+ * {@link ConfigLoader#checkClusterPool}. Fabric8 binds typed resources with its own Jackson (3),
+ * which ignores the spec records' Jackson 2 annotations: it cannot bind even a valid
+ * {@code maxWait: 30s}, and a resource that does not bind fails in the informer, where nobody can
+ * report it. The loader binds with the static file's rules (unknown fields, durations, token
+ * budgets), keeps binding past a problem, and gives each problem its resource and field, which the
+ * refusal message and the resource's status carry.
  */
 final class PoolDiscovery {
   /*
