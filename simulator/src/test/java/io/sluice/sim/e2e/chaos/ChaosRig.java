@@ -16,7 +16,9 @@ import io.sluice.sim.server.EngineServer;
 import io.sluice.sim.server.Faults;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.net.ServerSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -50,6 +52,12 @@ final class ChaosRig implements AutoCloseable {
   private final List<EngineServer> servers = new ArrayList<>();
   private final List<String> urls = new ArrayList<>();
   private final String dead;
+  /**
+   * Holds the dead address's port: bound but never listening, so a connection to it is refused and
+   * no other server (another test, another build on the machine) can take the port meanwhile. An
+   * address found free and released would let one answer 404 in the dead pod's place.
+   */
+  private final Socket deadPort;
   private final Path file;
   private SluiceServer router;
   private ConfigFileWatcher watcher;
@@ -57,7 +65,8 @@ final class ChaosRig implements AutoCloseable {
 
   private ChaosRig(Path dir, boolean deadAddress) throws IOException {
     this.file = dir.resolve("sluice.yaml");
-    this.dead = deadAddress ? "http://127.0.0.1:" + freePort() : null;
+    this.deadPort = deadAddress ? boundNotListening() : null;
+    this.dead = deadAddress ? "http://127.0.0.1:" + deadPort.getLocalPort() : null;
   }
 
   /**
@@ -160,6 +169,9 @@ final class ChaosRig implements AutoCloseable {
     clients.close().await(30, TimeUnit.SECONDS);
     routerVertx.close().await(30, TimeUnit.SECONDS);
     engines.close().await(30, TimeUnit.SECONDS);
+    if (deadPort != null) {
+      deadPort.close();
+    }
   }
 
   static String podId(String url) {
@@ -197,10 +209,10 @@ final class ChaosRig implements AutoCloseable {
         EngineOptions.Flavor.VLLM, faults)).await(10, TimeUnit.SECONDS);
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  private static Socket boundNotListening() throws IOException {
+    Socket socket = new Socket();
+    socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    return socket;
   }
 
   /**
