@@ -119,6 +119,12 @@ final class JinjaChatTemplate implements ChatTemplate {
     context.put("documents", null);
     context.put("add_generation_prompt", addGenerationPrompt);
     JsonNode kwargs = body.get("chat_template_kwargs");
+    if (kwargs != null && (kwargs.has("chat_template") || kwargs.has("tokenize"))) {
+      // vLLM resolves the template before reading these: asking for another one here is refused.
+      throw new ApiException(OpenAiError.badRequest("chat_template_kwargs",
+          "Found unexpected chat template kwargs from request: " + (kwargs.has("chat_template")
+              ? kwargs.has("tokenize") ? "{'chat_template', 'tokenize'}" : "{'chat_template'}" : "{'tokenize'}")));
+    }
     if (kwargs != null && kwargs.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = kwargs.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();

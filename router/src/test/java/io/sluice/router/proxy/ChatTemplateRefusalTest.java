@@ -78,6 +78,18 @@ class ChatTemplateRefusalTest {
   }
 
   @Test
+  void askingForAnotherTemplateThroughTheKwargsIsA400AsInVllm() throws Exception {
+    engine.received.clear();
+    HttpResponse<String> response = harness.postJson("/v1/chat/completions", """
+        {"model": "gemma", "chat_template_kwargs": {"chat_template": "{{ 'x' }}"},
+         "messages": [{"role": "user", "content": "Hi"}]}""");
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(response.body()).getJsonObject("error").getString("message"))
+        .isEqualTo("Found unexpected chat template kwargs from request: {'chat_template'}");
+    assertThat(engine.received).isEmpty();
+  }
+
+  @Test
   void aChatTheTemplateAcceptsIsCountedThroughItAndForwarded() throws Exception {
     engine.received.clear();
     String chat = """
