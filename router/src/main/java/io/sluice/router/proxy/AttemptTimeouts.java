@@ -4,8 +4,8 @@ import io.sluice.router.config.RouterSettings;
 
 /**
  * What the one timer of an attempt does when it fires: a pure function of the time and of what the
- * attempt has seen. {@link Forwarder} keeps the timer (re-armed when it fires rather than on every
- * chunk) and carries the answer out.
+ * attempt has seen. {@link AttemptTimer} keeps the timer (re-armed when it fires rather than on
+ * every chunk) and carries the answer out.
  *
  * <p>Until the pod answers, the timer enforces {@code responseTimeout} from the send; then {@code
  * idleTimeout} between chunks, except while the router itself holds the pod back because the

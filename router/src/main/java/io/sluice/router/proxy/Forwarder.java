@@ -6,31 +6,29 @@ import io.sluice.router.api.OpenAiError;
 import io.sluice.router.config.RouterSettings;
 import io.sluice.router.metrics.RouterMetrics;
 import io.sluice.router.pool.Pod;
-import io.sluice.router.proxy.AttemptTimeouts.Expiry;
 import io.sluice.router.proxy.RetryPolicy.Decision;
 import io.sluice.router.proxy.RetryPolicy.Ending;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends an admitted request to the pod it holds a reservation on and relays the answer.
+ * Sends an admitted request to the pod it holds a reservation on and decides what becomes of the
+ * answer; {@link Relay} writes an answer it lets through to the client, and {@link AttemptTimer}
+ * keeps each attempt's timeouts.
  *
  * <p>Before any byte has reached the client, a failure is not final. A pod that refuses the
  * connection, resets it or answers 5xx counts against its health (enough in a row eject it) and
@@ -46,26 +44,26 @@ import org.slf4j.LoggerFactory;
 final class Forwarder {
   private static final Logger LOG = LoggerFactory.getLogger(Forwarder.class);
 
-  private final Vertx vertx;
   private final Supplier<HttpClient> clientFactory;
   private final ThreadLocal<HttpClient> perLoop = new ThreadLocal<>();
   private final List<HttpClient> created = new CopyOnWriteArrayList<>();
   private final RouterSettings settings;
   private final RouterMetrics metrics;
   private final Consumer<Exchange> requeue;
-  private final AttemptTimeouts timeouts;
+  private final AttemptTimer timer;
+  private final Relay relay;
 
   /**
    * @param requeue puts an exchange whose reservation was released back into its pool's queue
    */
   Forwarder(Vertx vertx, Supplier<HttpClient> clientFactory, RouterSettings settings,
       RouterMetrics metrics, Consumer<Exchange> requeue) {
-    this.vertx = vertx;
     this.clientFactory = clientFactory;
     this.settings = settings;
     this.metrics = metrics;
     this.requeue = requeue;
-    this.timeouts = AttemptTimeouts.of(settings);
+    this.timer = new AttemptTimer(vertx, settings, metrics);
+    this.relay = new Relay(settings, metrics, timer);
   }
 
   /**
@@ -139,7 +137,7 @@ final class Forwarder {
     exchange.pod = pod;
     exchange.attempts++;
     exchange.tried.add(pod.id());
-    cancelTimer(exchange); // a retry or a requeued request: the last attempt's timer is not this one's
+    timer.cancel(exchange); // a retry or a requeued request: the last attempt's timer is not this one's
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setHost(pod.host())
@@ -171,7 +169,7 @@ final class Forwarder {
       exchange.upstream = upstream;
       exchange.sentNanos = System.nanoTime();
       long timeoutMs = settings.responseTimeout().toMillis();
-      armTimer(exchange, upstream, timeoutMs);
+      timer.arm(exchange, upstream, timeoutMs);
       upstream.send(exchange.body).onComplete(answered -> {
         if (answered.succeeded()) {
           long now = System.nanoTime();
@@ -179,8 +177,8 @@ final class Forwarder {
           exchange.lastChunkNanos = now;
           long idleMs = settings.idleTimeout().toMillis();
           if (exchange.timer != -1 && exchange.timerDueNanos - now > idleMs * 1_000_000) {
-            cancelTimer(exchange); // due for the response timeout, later than the pod may now stay silent
-            armTimer(exchange, upstream, idleMs);
+            timer.cancel(exchange); // due for the response timeout, later than the pod may now stay silent
+            timer.arm(exchange, upstream, idleMs);
           }
           metrics.upstreamResponded(exchange.runtime.name(), now - sentAt);
           answered(exchange, upstream, answered.result());
@@ -221,8 +219,8 @@ final class Forwarder {
       if (takeRetry(exchange)) {
         metrics.upstreamError(exchange.runtime.name(), pod.id(), "pressure-" + status);
         exchange.pressured.add(pod.id());
-        discard(response);
-        cancelTimer(exchange);
+        Relay.discard(response);
+        timer.cancel(exchange);
         exchange.upstream = null;
         exchange.reservation.release();
         exchange.reservation = null;
@@ -232,16 +230,16 @@ final class Forwarder {
       decision = requeued.otherwise();
     } else if (decision instanceof Decision.RetryOtherPod retry) {
       if (triedElsewhere(exchange, retry, "pod " + pod.id() + " answered " + status)) {
-        discard(response);
+        Relay.discard(response);
         return;
       }
       decision = retry.otherwise();
     }
     if (decision instanceof Decision.Drop) {
-      drop(upstream, response);
+      Relay.drop(upstream, response);
       return;
     }
-    relay(exchange, upstream, response); // Relay: every other decision was carried out above
+    relay.relay(exchange, upstream, response); // Relay: every other decision was carried out above
   }
 
   /** The retry policy's decision on the exchange's attempt, by its pool's current limits. */
@@ -275,7 +273,7 @@ final class Forwarder {
   }
 
   private void failedBeforeAnswer(Exchange exchange, Pod pod, Ending ending, String reason, String detail) {
-    cancelTimer(exchange);
+    timer.cancel(exchange);
     exchange.upstream = null;
     Decision decision = decide(exchange, ending, RetryPolicy.NO_STATUS);
     if (decision instanceof Decision.Drop) {
@@ -300,6 +298,11 @@ final class Forwarder {
       throw new IllegalStateException("a timed-out attempt is final, not " + decision);
     }
     ProxyHandler.sendError(exchange.ctx, OpenAiError.upstreamTimeout(timeoutMs));
+  }
+
+  /** Stops the exchange's timer, if any. On the exchange's event loop. */
+  void cancelTimer(Exchange exchange) {
+    timer.cancel(exchange);
   }
 
   /**
@@ -341,250 +344,8 @@ final class Forwarder {
     return false;
   }
 
-  private static void discard(HttpClientResponse response) {
-    response.handler(chunk -> { });
-    response.exceptionHandler(failure -> { });
-  }
-
-  /** Ends an attempt whose answer nobody will read. */
-  private static void drop(HttpClientRequest upstream, HttpClientResponse response) {
-    discard(response); // else the reset's failure is logged as unhandled, once per client that left
-    upstream.reset();
-  }
-
-  private void relay(Exchange exchange, HttpClientRequest upstream, HttpClientResponse response) {
-    HttpServerResponse downstream = exchange.ctx.response();
-    if (exchange.over() || downstream.ended() || downstream.closed()) {
-      drop(upstream, response);
-      return;
-    }
-    exchange.to(Exchange.Phase.RELAYING);
-    downstream.setStatusCode(response.statusCode());
-    downstream.setStatusMessage(response.statusMessage());
-    Headers.copyResponse(response.headers(), downstream.headers());
-    if (!exchange.request.stream() && exchange.reservation != null) {
-      // A plain answer's first token is not visible: its prefill counts as done when the response
-      // starts (engines send it whole, so this overstates the pod's pending prefill by the decode).
-      exchange.reservation.prefillEnded();
-    }
-    boolean watch = response.statusCode() == 200;
-    String contentType = response.getHeader("content-type");
-    boolean sse = watch && contentType != null && contentType.startsWith("text/event-stream");
-    exchange.sse = sse;
-    String length = response.getHeader("content-length");
-    if (length != null && !(watch && exchange.hideUsage)) {
-      downstream.putHeader("content-length", length);
-    } else {
-      downstream.setChunked(true);
-    }
-    UsageWatcher watcher = watch ? new UsageWatcher(exchange.request.stream(), exchange.hideUsage,
-        generated -> grow(exchange, generated)) : null;
-    exchange.usage = watcher;
-    response.handler(chunk -> {
-      exchange.lastChunkNanos = System.nanoTime();
-      Buffer pass = watcher == null ? chunk : watcher.onChunk(chunk);
-      if (pass.length() > 0) {
-        hold(exchange, response, downstream, pass);
-      }
-    });
-    response.exceptionHandler(failure -> {
-      cancelTimer(exchange);
-      if (exchange.over() || exchange.streamFailed) {
-        return; // a reset is reported once, though Vert.x may call this again as the connection closes
-      }
-      // The pod dropped the stream or stalled past the idle timeout: the client cannot get a
-      // status any more. An event stream ends with an OpenAI-format error event (what OpenAI's
-      // own API and SDKs use for a failure mid-stream) and no [DONE]; any other body is cut
-      // without its closing chunk, so the client cannot take it for complete.
-      exchange.streamFailed = true;
-      exchange.runtime.upstreamFailed(exchange.pod.id());
-      metrics.upstreamError(exchange.runtime.name(), exchange.podTag(), "stream");
-      LOG.debug("stream from pod {} failed: {}", exchange.podTag(), failure.toString());
-      Buffer held = takeHeld(exchange);
-      if (sse && !downstream.ended()) {
-        String detail = failure instanceof TimeoutException || idleExpired(exchange)
-            ? "no token for " + settings.idleTimeout().toMillis() + " ms" : describe(failure);
-        Buffer event = Buffer.buffer(OpenAiError.streamInterrupted(detail).toStreamEvent(exchange.kind));
-        downstream.end(held == null ? event : join(held, event));
-      } else {
-        downstream.reset();
-      }
-    });
-    response.endHandler(ended -> {
-      cancelTimer(exchange);
-      Buffer held = takeHeld(exchange);
-      Buffer rest = watcher == null ? Buffer.buffer() : watcher.onEnd();
-      if (held == null) {
-        downstream.end(rest);
-      } else {
-        downstream.end(rest.length() == 0 ? held : join(held, rest));
-      }
-    });
-  }
-
-  /**
-   * Keeps what the pod sent until the end of this event-loop turn and writes it then, in one
-   * write: a response that arrives with its end in one read (a whole JSON body, a short stream)
-   * costs the client's socket one flush instead of one per chunk and one for the end. Writing in
-   * the same turn adds no latency: the task runs as soon as the event loop has handled this read.
-   */
-  private void hold(Exchange exchange, HttpClientResponse response, HttpServerResponse downstream, Buffer pass) {
-    if (exchange.held != null) {
-      if (exchange.heldGrows) {
-        exchange.held.appendBuffer(pass);
-      } else {
-        exchange.held = join(exchange.held, pass);
-        exchange.heldGrows = true;
-      }
-      return;
-    }
-    exchange.held = pass;
-    exchange.heldGrows = false; // a chunk, or a slice of one, that cannot grow: the first append copies it
-    exchange.context.runOnContext(v -> {
-      Buffer out = takeHeld(exchange);
-      if (out == null || downstream.ended() || downstream.closed()) {
-        return; // the end took it, or nobody will read it
-      }
-      downstream.write(out);
-      if (downstream.writeQueueFull()) {
-        response.pause(); // the client reads slower than the pod writes: the silence is ours, not the pod's
-        exchange.upstreamPaused = true;
-        long now = System.nanoTime();
-        exchange.pausedSinceNanos = now;
-        long writeMs = settings.clientWriteTimeout().toMillis();
-        HttpClientRequest upstream = exchange.upstream;
-        if (upstream != null && exchange.timer != -1 && exchange.timerDueNanos - now > writeMs * 1_000_000) {
-          cancelTimer(exchange); // due later than the client may keep the pod waiting
-          armTimer(exchange, upstream, writeMs);
-        }
-        downstream.drainHandler(drained -> {
-          exchange.upstreamPaused = false;
-          exchange.lastChunkNanos = System.nanoTime();
-          response.resume();
-        });
-      }
-    });
-  }
-
-  /** A new buffer of both: {@code first} may be a slice of a chunk, which cannot grow. */
-  private static Buffer join(Buffer first, Buffer second) {
-    return Buffer.buffer(first.length() + second.length()).appendBuffer(first).appendBuffer(second);
-  }
-
-  private static Buffer takeHeld(Exchange exchange) {
-    Buffer out = exchange.held;
-    exchange.held = null;
-    return out;
-  }
-
-  /**
-   * Arms the attempt's one timer; {@link AttemptTimeouts} says what it does when it fires. The
-   * router keeps this timer itself rather than use {@code HttpClientRequest.idleTimeout}: Vert.x
-   * 5.0.7 does not cancel that one when the response ends, so every finished request stayed
-   * reachable (body and all) until its timer fired. Cancelled when the attempt or the exchange ends.
-   */
-  private void armTimer(Exchange exchange, HttpClientRequest upstream, long delayMs) {
-    long delay = timeouts.delayMs(delayMs, System.nanoTime(), exchange.startNanos);
-    exchange.timerDueNanos = System.nanoTime() + delay * 1_000_000;
-    exchange.timer = vertx.setTimer(delay, id -> {
-      exchange.timer = -1;
-      if (exchange.phase() == Exchange.Phase.DONE || exchange.upstream != upstream) {
-        return; // a later attempt has its own timer
-      }
-      Expiry expiry = timeouts.onFire(System.nanoTime(), exchange.startNanos,
-          exchange.phase() != Exchange.Phase.FORWARDING, exchange.sentNanos, exchange.upstreamPaused,
-          exchange.pausedSinceNanos, exchange.lastChunkNanos);
-      if (expiry instanceof Expiry.Rearm rearm) {
-        armTimer(exchange, upstream, rearm.delayMs());
-      } else if (expiry instanceof Expiry.CutOff cut) {
-        cutOff(exchange, upstream, cut.reason());
-      } else if (expiry instanceof Expiry.NoAnswer) {
-        exchange.timedOut = true;
-        upstream.reset(); // the send's failure answers 504
-      } else {
-        upstream.reset(); // Silent: the response's exception handler ends the client's stream
-      }
-    });
-  }
-
-  /**
-   * Ends a request the router will not let run on: its client accepted no bytes for {@code
-   * clientWriteTimeout} (the connection is closed: nothing more can reach it), or it ran past
-   * {@code maxStreamDuration} (an answer not yet begun gets 504; an event stream ends with an
-   * error event). Either way the pod's request is reset and the reservation released as the
-   * exchange ends; the pod is not blamed.
-   */
-  private void cutOff(Exchange exchange, HttpClientRequest upstream, String reason) {
-    cancelTimer(exchange);
-    metrics.streamCutOff(exchange.runtime.name(), reason);
-    exchange.ctx.put(AccessLog.ERROR_CODE, reason);
-    HttpServerResponse downstream = exchange.ctx.response();
-    exchange.upstream = null;
-    exchange.cutOff = true;
-    upstream.reset();
-    LOG.debug("request to pod {} cut off: {}", exchange.podTag(), reason);
-    if (reason.equals("client_write_timeout")) {
-      exchange.clientClosed = true;
-      // Not reset(): Vert.x closes an HTTP/1 connection after its queued writes, which this client
-      // never reads (its handler turns a channel close into that too). The close starts at the head
-      // of the pipeline, below Vert.x, and drops them.
-      if (exchange.ctx.request().connection() instanceof io.vertx.core.net.impl.ConnectionBase base
-          && base.channel().pipeline().firstContext() != null) {
-        base.channel().pipeline().firstContext().close();
-      } else {
-        downstream.reset();
-      }
-      return;
-    }
-    long limitMs = settings.maxStreamDuration().toMillis();
-    if (!downstream.headWritten()) {
-      ProxyHandler.sendError(exchange.ctx, new OpenAiError(504, OpenAiError.SERVER_ERROR, reason, null,
-          "The request ran longer than the router allows (" + limitMs + " ms, maxStreamDuration)."));
-    } else if (exchange.sse && !downstream.ended()) {
-      Buffer held = takeHeld(exchange);
-      Buffer event = Buffer.buffer(new OpenAiError(504, OpenAiError.SERVER_ERROR, reason, null,
-          "The stream ran longer than the router allows (" + limitMs + " ms, maxStreamDuration).")
-          .toStreamEvent(exchange.kind));
-      downstream.end(held == null ? event : held.appendBuffer(event));
-    } else {
-      downstream.reset();
-    }
-  }
-
-  private boolean idleExpired(Exchange exchange) {
-    return (System.nanoTime() - exchange.lastChunkNanos) / 1_000_000 >= settings.idleTimeout().toMillis();
-  }
-
-  /** Stops the exchange's timer, if any. On the exchange's event loop. */
-  void cancelTimer(Exchange exchange) {
-    if (exchange.timer != -1) {
-      vertx.cancelTimer(exchange.timer);
-      exchange.timer = -1;
-    }
-  }
-
-  /** A stream outran its reservation: hold more, a block-rounded step at a time. */
-  private static void grow(Exchange exchange, long generated) {
-    if (exchange.reservation == null) {
-      return; // passed through: nothing reserved to grow
-    }
-    long now = System.nanoTime();
-    if (exchange.firstTokenNanos == 0) {
-      exchange.firstTokenNanos = now;
-      exchange.reservation.firstToken();
-    }
-    exchange.lastTokenNanos = now;
-    Reservation reservation = exchange.reservation;
-    long needed = exchange.cost.promptTokens() + generated;
-    long held = reservation.tokens();
-    if (needed > held && reservation.active()) {
-      int block = exchange.runtime.pool().spec().budget().blockSize();
-      long step = Math.max(needed - held, held / 10);
-      reservation.grow((step + block - 1) / block * block);
-    }
-  }
-
-  private static String describe(Throwable cause) {
+  /** A failure's message for the client and the log, or its class when it has none. */
+  static String describe(Throwable cause) {
     String message = cause.getMessage();
     return message == null ? cause.getClass().getSimpleName() : message;
   }

@@ -153,7 +153,7 @@ class MetricsDocsTest {
       // A failed call to the shared ledger in Redis: the call RedisLedger's failure path makes.
       harness.router.metrics().ledgerFailed("pool-a", new java.io.IOException("connection refused"));
       // Overload and abuse paths, driven for real by OverloadTest, AbuseTest and HealthAndRetryTest:
-      // the calls BodyReader, Forwarder's cut-off and its retry budget make.
+      // the calls BodyReader, AttemptTimer's cut-off and Forwarder's retry budget make.
       harness.router.metrics().overloadRefused("body_memory");
       harness.router.metrics().streamCutOff("pool-a", "client_write_timeout");
       harness.router.metrics().retryBudgetExhausted("pool-a");

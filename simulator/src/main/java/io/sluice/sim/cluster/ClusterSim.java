@@ -324,7 +324,7 @@ public final class ClusterSim {
     reservation.release(); // may admit queued requests, which submit to engines
   }
 
-  /** The router's growth rule (Forwarder.grow): a stream that outran its reservation holds more. */
+  /** The router's growth rule (Relay.grow): a stream that outran its reservation holds more. */
   private void grow(int i, int generated) {
     Reservation reservation = held[i];
     if (reservation == null || policy.mode() != AdmissionMode.ENFORCE) {
