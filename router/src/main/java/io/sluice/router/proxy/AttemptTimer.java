@@ -105,7 +105,7 @@ final class AttemptTimer {
       Buffer event = Buffer.buffer(new OpenAiError(504, OpenAiError.SERVER_ERROR, reason, null,
           "The stream ran longer than the router allows (" + limitMs + " ms, maxStreamDuration).")
           .toStreamEvent(exchange.kind));
-      downstream.end(held == null ? event : held.appendBuffer(event));
+      downstream.end(held == null ? event : Relay.join(held, event)); // held may be a slice: it cannot grow
     } else {
       downstream.reset();
     }

@@ -167,7 +167,7 @@ final class Relay {
   }
 
   /** A new buffer of both: {@code first} may be a slice of a chunk, which cannot grow. */
-  private static Buffer join(Buffer first, Buffer second) {
+  static Buffer join(Buffer first, Buffer second) {
     return Buffer.buffer(first.length() + second.length()).appendBuffer(first).appendBuffer(second);
   }
 
