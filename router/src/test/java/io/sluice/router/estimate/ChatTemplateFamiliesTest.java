@@ -95,8 +95,13 @@ class ChatTemplateFamiliesTest {
     List<DynamicNode> families = new ArrayList<>();
     for (String name : FAMILIES) {
       Family family = Family.load(name);
-      requireTokenizer(family.tokenizer());
       List<DynamicTest> tests = new ArrayList<>();
+      if (!Files.exists(family.tokenizer())) {
+        // One skipped (or, under CI=true, failed) test per family, with the reason in the report.
+        tests.add(DynamicTest.dynamicTest("tokenizer.json", () -> requireTokenizer(family.tokenizer())));
+        families.add(DynamicContainer.dynamicContainer(name, tests));
+        continue;
+      }
       for (JsonNode c : family.root().get("cases")) {
         if (c.get("rendered").isNull()) {
           continue;
