@@ -12,7 +12,6 @@ import io.sluice.router.runtime.TrafficClasses;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.concurrent.CompletionException;
 
 /**
  * {@code POST /estimate[?api=completions|embeddings]}: the estimate the router would make for a body
@@ -55,9 +54,8 @@ final class EstimateRoute {
       runtime.estimator().estimate(request, source).whenComplete((cost, failure) ->
           ctx.vertx().runOnContext(v -> {
             if (failure != null) {
-              Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                  ? failure.getCause() : failure;
-              send(ctx, cause instanceof ApiException refused ? refused.error() : OpenAiError.internal());
+              ApiException refused = ApiException.in(failure);
+              send(ctx, refused != null ? refused.error() : OpenAiError.internal());
               return;
             }
             ctx.json(new JsonObject()

@@ -128,7 +128,7 @@ final class JinjaChatTemplate implements ChatTemplate {
     if (kwargs != null && kwargs.isObject()) {
       for (Iterator<Map.Entry<String, JsonNode>> it = kwargs.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        context.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
+        context.put(e.getKey(), e.getValue());
       }
     }
     String rendered;
@@ -190,7 +190,7 @@ final class JinjaChatTemplate implements ChatTemplate {
           m.put("reasoning_content", reasoning.textValue());
         }
       } else if (role.equals("tool") && message.has("tool_call_id")) {
-        m.put("tool_call_id", JSON.convertValue(message.get("tool_call_id"), Object.class));
+        m.put("tool_call_id", message.get("tool_call_id"));
       }
       JsonNode name = message.get("name");
       if (name != null && name.isTextual()) {
@@ -247,18 +247,16 @@ final class JinjaChatTemplate implements ChatTemplate {
         throw new ApiException(OpenAiError.badRequest("tool_calls",
             "chat completions only support assistant tool_calls of type 'function'."));
       }
-      @SuppressWarnings("unchecked")
-      Map<String, Object> c = JSON.convertValue(call, LinkedHashMap.class);
-      @SuppressWarnings("unchecked")
-      Map<String, Object> f = JSON.convertValue(call.get("function"), LinkedHashMap.class);
+      Map<String, Object> f = fields(call.get("function"));
       f.put("arguments", arguments(call.get("function").get("arguments")));
+      Map<String, Object> c = fields(call);
       c.put("function", f);
       out.add(c);
     }
     return out;
   }
 
-  private static Object arguments(JsonNode arguments) {
+  private static JsonNode arguments(JsonNode arguments) {
     JsonNode parsed = arguments;
     if (arguments != null && arguments.isTextual()) {
       try {
@@ -267,7 +265,14 @@ final class JinjaChatTemplate implements ChatTemplate {
         parsed = null;
       }
     }
-    return parsed != null && parsed.isObject() ? JSON.convertValue(parsed, LinkedHashMap.class) : new LinkedHashMap<>();
+    return parsed != null && parsed.isObject() ? parsed : JSON.createObjectNode();
+  }
+
+  /** The object's members, in order, as a map the caller may add to (the values stay trees). */
+  private static Map<String, Object> fields(JsonNode object) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    object.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+    return out;
   }
 
   /** The tools as vLLM's pydantic model dumps them: declared fields first (null when absent), then extras. */
@@ -281,9 +286,9 @@ final class JinjaChatTemplate implements ChatTemplate {
       t.put("type", tool.path("type").isTextual() ? tool.get("type").textValue() : "function");
       JsonNode function = tool.path("function");
       Map<String, Object> f = new LinkedHashMap<>();
-      f.put("name", JSON.convertValue(function.get("name"), Object.class));
-      f.put("description", JSON.convertValue(function.get("description"), Object.class));
-      f.put("parameters", JSON.convertValue(function.get("parameters"), Object.class));
+      f.put("name", function.get("name"));
+      f.put("description", function.get("description"));
+      f.put("parameters", function.get("parameters"));
       extras(function, f);
       t.put("function", f);
       extras(tool, t);
@@ -295,7 +300,7 @@ final class JinjaChatTemplate implements ChatTemplate {
   private static void extras(JsonNode from, Map<String, Object> into) {
     for (Iterator<Map.Entry<String, JsonNode>> it = from.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
-      into.putIfAbsent(e.getKey(), JSON.convertValue(e.getValue(), Object.class));
+      into.putIfAbsent(e.getKey(), e.getValue());
     }
   }
 }

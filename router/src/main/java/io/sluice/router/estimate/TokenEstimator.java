@@ -80,10 +80,11 @@ public final class TokenEstimator {
    * template raised) is not counted at all but rethrown, for the caller to answer with its error.
    */
   private static String failure(Throwable error) {
-    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    if (cause instanceof ApiException refused) {
+    ApiException refused = ApiException.in(error);
+    if (refused != null) {
       throw refused;
     }
+    Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     return cause instanceof TemplateException t && t.kind() == TemplateException.Kind.LIMIT
         ? EstimatorListener.TEMPLATE_LIMIT : EstimatorListener.COUNTER_ERROR;
   }

@@ -72,7 +72,8 @@ final class TokenizerFiles {
    * @param chatTemplate a template file configured for the pool, or null
    */
   static ChatTemplate chatTemplate(Path tokenizerJson, Path chatTemplate) {
-    Path config = tokenizerJson.resolveSibling("tokenizer_config.json");
+    Path configFile = tokenizerJson.resolveSibling("tokenizer_config.json");
+    JsonNode config = readConfig(configFile);
     Path beside = tokenizerJson.resolveSibling("chat_template.jinja");
     String source;
     String origin;
@@ -84,7 +85,7 @@ final class TokenizerFiles {
       origin = beside.toString();
     } else {
       source = chatTemplateSource(config);
-      origin = config.toString();
+      origin = configFile.toString();
     }
     if (source == null) {
       return OverheadTemplate.CHATML;
@@ -112,55 +113,51 @@ final class TokenizerFiles {
     }
   }
 
-  /**
-   * The special tokens of a tokenizer_config.json as the strings a template sees ({@code bos_token},
-   * {@code eos_token}, {@code unk_token}, {@code pad_token}; an added-token object by its
-   * {@code content}); transformers passes them to every chat template.
-   */
-  static Map<String, String> specialTokens(Path config) {
-    Map<String, String> tokens = new LinkedHashMap<>();
+  /** A tokenizer_config.json, or an empty object when there is none. */
+  private static JsonNode readConfig(Path config) {
     if (!Files.exists(config)) {
-      return tokens;
+      return JSON.createObjectNode();
     }
     try {
-      JsonNode root = JSON.readTree(io.sluice.router.files.BoundedFiles.read(config,
+      return JSON.readTree(io.sluice.router.files.BoundedFiles.read(config,
           io.sluice.router.files.BoundedFiles.TOKENIZER_CONFIG, "tokenizer config"));
-      for (String name : List.of("bos_token", "eos_token", "unk_token", "pad_token")) {
-        JsonNode token = root.get(name);
-        if (token != null && token.isTextual()) {
-          tokens.put(name, token.textValue());
-        } else if (token != null && token.path("content").isTextual()) {
-          tokens.put(name, token.get("content").textValue());
-        }
-      }
-      return tokens;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + config, e);
     }
   }
 
+  /**
+   * The special tokens of a tokenizer_config.json as the strings a template sees ({@code bos_token},
+   * {@code eos_token}, {@code unk_token}, {@code pad_token}; an added-token object by its
+   * {@code content}); transformers passes them to every chat template.
+   */
+  static Map<String, String> specialTokens(JsonNode config) {
+    Map<String, String> tokens = new LinkedHashMap<>();
+    for (String name : List.of("bos_token", "eos_token", "unk_token", "pad_token")) {
+      JsonNode token = config.get(name);
+      if (token != null && token.isTextual()) {
+        tokens.put(name, token.textValue());
+      } else if (token != null && token.path("content").isTextual()) {
+        tokens.put(name, token.get("content").textValue());
+      }
+    }
+    return tokens;
+  }
+
   /** The {@code chat_template} of a tokenizer_config.json (the {@code default} one of a list), or null. */
-  static String chatTemplateSource(Path config) {
-    if (!Files.exists(config)) {
+  static String chatTemplateSource(JsonNode config) {
+    JsonNode template = config.get("chat_template");
+    if (template == null || template.isNull()) {
       return null;
     }
-    try {
-      JsonNode template = JSON.readTree(io.sluice.router.files.BoundedFiles.read(config,
-          io.sluice.router.files.BoundedFiles.TOKENIZER_CONFIG, "tokenizer config")).get("chat_template");
-      if (template == null || template.isNull()) {
-        return null;
-      }
-      if (template.isTextual()) {
-        return template.textValue();
-      }
-      for (JsonNode named : template) {
-        if ("default".equals(named.path("name").asText())) {
-          return named.path("template").asText();
-        }
-      }
-      return null;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + config, e);
+    if (template.isTextual()) {
+      return template.textValue();
     }
+    for (JsonNode named : template) {
+      if ("default".equals(named.path("name").asText())) {
+        return named.path("template").asText();
+      }
+    }
+    return null;
   }
 }

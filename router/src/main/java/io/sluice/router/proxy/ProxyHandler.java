@@ -30,7 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -244,9 +243,8 @@ public final class ProxyHandler {
       return;
     }
     if (failure != null) {
-      Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-          ? failure.getCause() : failure;
-      if (cause instanceof ApiException refused) { // the engine would refuse it (its chat template raised)
+      ApiException refused = ApiException.in(failure);
+      if (refused != null) { // the engine would refuse it (its chat template raised)
         sendError(exchange.ctx, refused.error());
         return;
       }

@@ -346,22 +346,12 @@ final class Renderer {
     }
     if (expr instanceof Node.Test t) {
       Object value = eval(t.target(), scope, root);
-      List<Object> args = new ArrayList<>();
-      for (Expr a : t.args()) {
-        args.add(eval(a, scope, root));
-      }
-      return builtins.test(t.name(), value, args) != t.negated();
+      return builtins.test(t.name(), value, evalAll(t.args(), scope, root)) != t.negated();
     }
     if (expr instanceof Node.Call c) {
       Object target = eval(c.target(), scope, root);
-      List<Object> args = new ArrayList<>();
-      for (Expr a : c.args()) {
-        args.add(eval(a, scope, root));
-      }
-      Map<String, Object> kwargs = new LinkedHashMap<>();
-      for (int i = 0; i < c.keywords().size(); i++) {
-        kwargs.put(c.keywords().get(i), eval(c.keywordValues().get(i), scope, root));
-      }
+      List<Object> args = evalAll(c.args(), scope, root);
+      Map<String, Object> kwargs = evalKeywords(c.keywords(), c.keywordValues(), scope, root);
       if (target instanceof Undefined u) {
         throw u.error();
       }
@@ -444,14 +434,23 @@ final class Renderer {
   }
 
   Object filter(Object value, Node.FilterCall call, Scope scope, Scope root) {
-    List<Object> args = new ArrayList<>();
-    for (Expr a : call.args()) {
-      args.add(eval(a, scope, root));
+    return builtins.filter(call.name(), value, evalAll(call.args(), scope, root),
+        evalKeywords(call.keywords(), call.keywordValues(), scope, root), this);
+  }
+
+  private List<Object> evalAll(List<Expr> exprs, Scope scope, Scope root) {
+    List<Object> values = new ArrayList<>(exprs.size());
+    for (Expr e : exprs) {
+      values.add(eval(e, scope, root));
     }
-    Map<String, Object> kwargs = new LinkedHashMap<>();
-    for (int i = 0; i < call.keywords().size(); i++) {
-      kwargs.put(call.keywords().get(i), eval(call.keywordValues().get(i), scope, root));
+    return values;
+  }
+
+  private Map<String, Object> evalKeywords(List<String> names, List<Expr> exprs, Scope scope, Scope root) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (int i = 0; i < names.size(); i++) {
+      values.put(names.get(i), eval(exprs.get(i), scope, root));
     }
-    return builtins.filter(call.name(), value, args, kwargs, this);
+    return values;
   }
 }

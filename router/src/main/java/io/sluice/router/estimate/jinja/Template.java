@@ -1,5 +1,6 @@
 package io.sluice.router.estimate.jinja;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.router.estimate.jinja.Node.Stmt;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -53,7 +54,7 @@ public final class Template {
 
   /**
    * Renders with {@code variables} (maps, lists, strings, numbers, booleans and nulls, as parsed
-   * JSON gives them) and {@code strftime_now} reading {@code clock}.
+   * JSON gives them, or Jackson trees) and {@code strftime_now} reading {@code clock}.
    *
    * @throws TemplateException when the template raises, fails on the data, or runs past {@code limits}
    */
@@ -71,6 +72,15 @@ public final class Template {
     return new Renderer(limits, new Builtins()).render(body, context);
   }
 
+  /**
+   * {@code value} (maps, lists, strings, numbers, booleans and nulls) as a template's
+   * {@code tojson} writes it: Python's {@code json.dumps} with {@code ensure_ascii=False}, the
+   * separators {@code ", "} and {@code ": "}, keys in their order.
+   */
+  public static String toJson(Object value) {
+    return Py.json(value(value, 0), new Py.JsonStyle(null, false, null, null, false));
+  }
+
   /** A Java value as the renderer's value model has it (ints as Long, maps keyed in order). */
   private static Object value(Object v, int depth) {
     if (depth > 256) {
@@ -78,6 +88,9 @@ public final class Template {
     }
     if (v == null || v instanceof String || v instanceof Boolean || v instanceof Long || v instanceof Double) {
       return v;
+    }
+    if (v instanceof JsonNode node) {
+      return json(node, depth);
     }
     if (v instanceof Integer || v instanceof Short || v instanceof Byte) {
       return ((Number) v).longValue();
@@ -104,6 +117,35 @@ public final class Template {
       return out;
     }
     throw new IllegalArgumentException("a template variable cannot be a " + v.getClass().getName());
+  }
+
+  /** A parsed JSON value, read straight from the tree (no copy through plain Java objects first). */
+  private static Object json(JsonNode node, int depth) {
+    if (node.isNull() || node.isMissingNode()) {
+      return null;
+    }
+    if (node.isTextual()) {
+      return node.textValue();
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue();
+    }
+    if (node.isIntegralNumber()) {
+      return node.canConvertToLong() ? (Object) node.longValue() : (Object) node.doubleValue();
+    }
+    if (node.isNumber()) {
+      return node.doubleValue();
+    }
+    if (node.isArray()) {
+      List<Object> out = new ArrayList<>(node.size());
+      for (JsonNode item : node) {
+        out.add(value(item, depth + 1));
+      }
+      return out;
+    }
+    Map<Object, Object> out = new LinkedHashMap<>();
+    node.fields().forEachRemaining(e -> out.put(e.getKey(), value(e.getValue(), depth + 1)));
+    return out;
   }
 
   /** Python's {@code strftime} for the directives templates use, in English. */
