@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -31,16 +32,18 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
   private final List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private final class Task implements ScheduledFuture<Object> {
-    final Runnable body;
-    final long periodNanos; // 0: once; above 0: a fixed delay after each run
+    final Callable<?> body;
+    final long periodNanos; // 0: once; above 0: again after each run
+    final boolean fixedRate; // the next run is due a period after this one was due, not after it ran
     final long order = sequence++;
     long due;
     final CompletableFuture<Object> outcome = new CompletableFuture<>();
 
-    Task(Runnable body, long due, long periodNanos) {
+    Task(Callable<?> body, long due, long periodNanos, boolean fixedRate) {
       this.body = body;
       this.due = due;
       this.periodNanos = periodNanos;
+      this.fixedRate = fixedRate;
     }
 
     @Override
@@ -105,16 +108,16 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
       }
       ran++;
       try {
-        next.body.run();
+        Object value = next.body.call();
         if (next.periodNanos > 0) {
           synchronized (this) {
-            next.due = now + next.periodNanos;
+            next.due = (next.fixedRate ? next.due : now) + next.periodNanos;
             tasks.add(next);
           }
         } else {
-          next.outcome.complete(null);
+          next.outcome.complete(value);
         }
-      } catch (RuntimeException | Error e) {
+      } catch (Exception | Error e) {
         thrown.add(e);
         next.outcome.completeExceptionally(e);
       }
@@ -143,38 +146,39 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
     return tasks.size();
   }
 
-  private synchronized Task add(Runnable body, long delayNanos, long periodNanos) {
+  private synchronized Task add(Callable<?> body, long delayNanos, long periodNanos, boolean fixedRate) {
     if (shutdown) {
       throw new RejectedExecutionException("shut down");
     }
-    Task task = new Task(body, now + Math.max(0, delayNanos), periodNanos);
+    Task task = new Task(body, now + Math.max(0, delayNanos), periodNanos, fixedRate);
     tasks.add(task);
     return task;
   }
 
   @Override
   public void execute(Runnable command) {
-    add(command, 0, 0);
+    add(Executors.callable(command), 0, 0, false);
   }
 
   @Override
   public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-    return add(command, unit.toNanos(delay), 0);
+    return add(Executors.callable(command), unit.toNanos(delay), 0, false);
   }
 
   @Override
+  @SuppressWarnings("unchecked")
   public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
-    throw new UnsupportedOperationException("not used by the coordinator");
+    return (ScheduledFuture<V>) (ScheduledFuture<?>) add(callable, unit.toNanos(delay), 0, false);
   }
 
   @Override
   public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
-    return add(command, unit.toNanos(initialDelay), unit.toNanos(delay));
+    return add(Executors.callable(command), unit.toNanos(initialDelay), unit.toNanos(delay), false);
   }
 
   @Override
   public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
-    throw new UnsupportedOperationException("not used by the coordinator");
+    return add(Executors.callable(command), unit.toNanos(initialDelay), unit.toNanos(period), true);
   }
 
   @Override
@@ -186,7 +190,13 @@ final class ManualScheduler extends AbstractExecutorService implements Scheduled
   public synchronized List<Runnable> shutdownNow() {
     shutdown = true;
     List<Runnable> left = new ArrayList<>();
-    tasks.forEach(task -> left.add(task.body));
+    tasks.forEach(task -> left.add(() -> {
+      try {
+        task.body.call();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }));
     tasks.clear();
     return left;
   }

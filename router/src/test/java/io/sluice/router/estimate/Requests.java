@@ -22,15 +22,22 @@ final class Requests {
    * fails it under {@code CI=true}, where they must be there: a skipped ground truth is no test.
    */
   static void requireQwen3(String what) {
-    if (qwen3Present()) {
+    require(qwen3Present(), "Qwen3 tokenizer files not found at " + QWEN3.toAbsolutePath()
+        + " (shared/tokenizers/qwen3 beside the repository)", what);
+  }
+
+  /**
+   * Skips the calling test, saying {@code why}, when a file it needs is not {@code present}; under
+   * {@code CI=true}, where .ci/run provides it, fails instead.
+   */
+  static void require(boolean present, String why, String what) {
+    if (present) {
       return;
     }
-    String why = "Qwen3 tokenizer files not found at " + QWEN3.toAbsolutePath()
-        + " (shared/tokenizers/qwen3 beside the repository)";
     if ("true".equalsIgnoreCase(System.getenv("CI"))) {
       throw new AssertionError(why + "; CI=true, so " + what + " must run, not skip");
     }
-    org.junit.jupiter.api.Assumptions.assumeTrue(false, why + "; skipping " + what);
+    org.junit.jupiter.api.Assumptions.abort(why + "; skipping " + what);
   }
 
   static InferenceRequest chat(String json) {

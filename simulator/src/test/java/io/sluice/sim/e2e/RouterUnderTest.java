@@ -212,15 +212,7 @@ final class RouterUnderTest implements AutoCloseable {
   void assertEndsClean(long requestsSent) throws Exception {
     // The router releases a reservation as the response ends, which can be just after the client saw it.
     eventually(10_000, this::ledgerEmpty);
-    AdmissionController admission = pool.admission();
-    assertThat(admission.reservedTokens()).as("reserved tokens").isZero();
-    assertThat(admission.inFlight()).as("in flight").isZero();
-    assertThat(admission.queuedRequests()).as("queued").isZero();
-    assertThat(admission.queuedTokens()).as("queued tokens").isZero();
-    assertThat(admission.pods()).allSatisfy(p -> {
-      assertThat(p.reserved()).as("reserved on %s", p.podId()).isZero();
-      assertThat(p.inFlight()).as("in flight on %s", p.podId()).isZero();
-    });
+    LedgerAssertions.assertLedgerEmpty(pool.admission());
     // A request ends in the router's books when its connection's last handler has run, which can
     // be just after the client saw its answer (seen once under load: 1 still active).
     eventually(10_000, () -> {

@@ -3,7 +3,7 @@ package io.sluice.sim.e2e.chaos;
 import static io.sluice.sim.e2e.chaos.ChaosRig.BUDGET;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.router.admission.AdmissionController;
+import io.sluice.sim.e2e.LedgerAssertions;
 import io.sluice.sim.e2e.chaos.ChaosClient.Outcome;
 import io.sluice.sim.e2e.chaos.ChaosClient.Result;
 import java.util.List;
@@ -34,15 +34,7 @@ final class ChaosInvariants {
     // mid-stream, or a stall after the stream started (cut by the router's idleTimeout).
     assertThat(run.count(Result.CUT)).as("streams cut: only by engines that dropped or stalled")
         .isLessThanOrEqualTo(run.injected("engine drop mid-stream") + run.injected("engine stall"));
-    AdmissionController admission = run.admission();
-    assertThat(admission.reservedTokens()).as("reserved tokens").isZero();
-    assertThat(admission.inFlight()).as("in flight").isZero();
-    assertThat(admission.queuedRequests()).as("queued").isZero();
-    assertThat(admission.queuedTokens()).as("queued tokens").isZero();
-    assertThat(admission.pods()).allSatisfy(p -> {
-      assertThat(p.reserved()).as("reserved on %s", p.podId()).isZero();
-      assertThat(p.inFlight()).as("in flight on %s", p.podId()).isZero();
-    });
+    LedgerAssertions.assertLedgerEmpty(run.admission());
     run.removed().ifPresent(leaver -> {
       assertThat(leaver.reserved()).as("reserved on the removed pod").isZero();
       assertThat(leaver.inFlight()).as("in flight on the removed pod").isZero();
