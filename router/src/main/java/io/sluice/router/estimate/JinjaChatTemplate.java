@@ -10,10 +10,11 @@ import io.sluice.router.estimate.jinja.Template;
 import io.sluice.router.estimate.jinja.TemplateException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A model's own chat template, run by Sluice's Jinja renderer on the inputs vLLM gives it, so that
@@ -118,19 +119,13 @@ final class JinjaChatTemplate implements ChatTemplate {
     context.put("tools", tools(body.get("tools")));
     context.put("documents", null);
     context.put("add_generation_prompt", addGenerationPrompt);
-    JsonNode kwargs = body.get("chat_template_kwargs");
-    if (kwargs != null && (kwargs.has("chat_template") || kwargs.has("tokenize"))) {
-      // vLLM resolves the template before reading these: asking for another one here is refused.
-      throw new ApiException(OpenAiError.badRequest("chat_template_kwargs",
-          "Found unexpected chat template kwargs from request: " + (kwargs.has("chat_template")
-              ? kwargs.has("tokenize") ? "{'chat_template', 'tokenize'}" : "{'chat_template'}" : "{'tokenize'}")));
+    JsonNode kwargs = body.path("chat_template_kwargs");
+    List<String> unexpected = Stream.of("chat_template", "tokenize").filter(kwargs::has).toList();
+    if (!unexpected.isEmpty()) { // vLLM resolves the template before it reads these
+      throw new ApiException(OpenAiError.badRequest("chat_template_kwargs", "Found unexpected chat template kwargs"
+          + " from request: " + unexpected.stream().map(k -> "'" + k + "'").collect(Collectors.joining(", ", "{", "}"))));
     }
-    if (kwargs != null && kwargs.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = kwargs.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
-        context.put(e.getKey(), e.getValue());
-      }
-    }
+    kwargs.fields().forEachRemaining(e -> context.put(e.getKey(), e.getValue()));
     String rendered;
     try {
       rendered = template.render(context, limits, clock);
@@ -298,9 +293,6 @@ final class JinjaChatTemplate implements ChatTemplate {
   }
 
   private static void extras(JsonNode from, Map<String, Object> into) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = from.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
-      into.putIfAbsent(e.getKey(), e.getValue());
-    }
+    from.fields().forEachRemaining(e -> into.putIfAbsent(e.getKey(), e.getValue()));
   }
 }
